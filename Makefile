@@ -1,0 +1,52 @@
+# dysa — the two commands are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.9
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_LINK_MODE := copy
+
+.PHONY: install services stop-services run test test-fast lint format bench e2e-deps clean
+
+$(VENV)/.installed: pyproject.toml uv.lock
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@test -x $(UV) || $(PY) -m pip install -q "uv==$(UV_VERSION)"
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+install: $(VENV)/.installed
+
+# Starts (or reuses) embedded PostgreSQL + Redis unless DATABASE_URL / REDIS_URL are set.
+services: install
+	@$(PY) infra/devservices.py start
+
+stop-services: install
+	@$(PY) infra/devservices.py stop
+
+run: services
+	$(PY) manage.py migrate_schemas --executor=standard -v 0
+	$(PY) manage.py seed_demo
+	$(PY) infra/run.py
+
+test: services
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Everything but the browser tests, for a quick loop.
+test-fast: services
+	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: services
+	$(PY) -m tests.benchmarks $(BENCH_ARGS)
+
+clean: stop-services
+	rm -rf .dev .bench

@@ -1,0 +1,9 @@
+"""The platform REST API (`/api/platform/v1/` on the platform host): one line per app."""
+
+from django.urls import path
+
+from shared_apps.landing.api import PlatformInfoApi
+
+urlpatterns = [
+    path("", PlatformInfoApi.as_view(), name="platform-info"),
+]

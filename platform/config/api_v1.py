@@ -1,0 +1,9 @@
+"""The restaurant REST API (`/api/v1/` on restaurant hosts): one line per app."""
+
+from django.urls import path
+
+from tenant_apps.storefront.api import RestaurantInfoApi
+
+urlpatterns = [
+    path("restaurant/", RestaurantInfoApi.as_view(), name="restaurant-info"),
+]

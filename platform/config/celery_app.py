@@ -1,0 +1,25 @@
+"""The tenant-aware Celery app: a task queued inside a restaurant's schema runs in it.
+
+tenant-schemas-celery records the current schema when a task is sent and switches the worker's
+connection to it before the task runs, so task code never takes a schema argument.
+"""
+
+from __future__ import annotations
+
+import os
+
+from tenant_schemas_celery.app import CeleryApp
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = CeleryApp("dysa")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Periodic work. Per-tenant jobs fan out from one dispatcher task each (see docs/architecture.md).
+app.conf.beat_schedule = {
+    "platform-heartbeat": {
+        "task": "shared_apps.health.tasks.heartbeat",
+        "schedule": 60.0,
+    },
+}

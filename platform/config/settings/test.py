@@ -1,0 +1,23 @@
+"""Test settings: real PostgreSQL and Redis (embedded by default), fast hashing."""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.embedded import embedded_services, require
+
+_embedded = embedded_services(BASE_DIR)
+DATABASE_URL = DATABASE_URL or _embedded.get("database_url", "")
+# Tests use their own Redis database number so they never see `make run` data.
+REDIS_URL = REDIS_URL or _embedded.get("redis_url", "").replace("/0", "/1")
+DYSA_PG_BIN_DIR = DYSA_PG_BIN_DIR or _embedded.get("pg_bin_dir", "")
+DATABASES = {"default": database_config(require(DATABASE_URL, "DATABASE_URL"))}
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+CACHES = redis_caches(require(REDIS_URL, "REDIS_URL"))
+CELERY_BROKER_URL = REDIS_URL
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+DYSA_MASTER_KEYS = DYSA_MASTER_KEYS or [
+    "dGVzdC1tYXN0ZXIta2V5LW51bWJlci1vbmUtMzJieXQ=",
+]
+DYSA_BASE_DOMAIN = "dysa.test"
+DYSA_PUBLIC_HOSTS = [DYSA_BASE_DOMAIN, f"www.{DYSA_BASE_DOMAIN}"]
+ALLOWED_HOSTS = [DYSA_BASE_DOMAIN, f".{DYSA_BASE_DOMAIN}", "127.0.0.1", "localhost", "testserver"]
+DYSA_LOG_JSON = True
+LOGGING["handlers"]["console"]["formatter"] = "json"  # type: ignore[index]

@@ -1,0 +1,18 @@
+"""URLs of a restaurant host (<slug>.DYSA_BASE_DOMAIN or a custom domain)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("", include("tenant_apps.storefront.urls")),
+    path("health/", include("shared_apps.health.urls")),
+    path("api/v1/", include("config.api_v1")),
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(urlconf="config.urls_tenants", custom_settings={
+            "TITLE": "dysa restaurant API",
+        }),
+        name="schema",
+    ),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+]

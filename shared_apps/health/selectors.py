@@ -1,0 +1,88 @@
+"""Health checks: is this process able to serve (live), and are its dependencies up (ready)?"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+CHECK_TIMEOUT_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    ok: bool
+    detail: str
+    duration_ms: float
+
+
+def _timed(name: str, check: Callable[[], str]) -> CheckResult:
+    started = time.perf_counter()
+    try:
+        detail = check()
+        ok = True
+    except Exception as exc:  # noqa: BLE001 - a failing dependency is a result, not a crash
+        detail = f"{type(exc).__name__}: {exc}"[:300]
+        ok = False
+    return CheckResult(name, ok, detail, round((time.perf_counter() - started) * 1000, 1))
+
+
+def _check_database() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return "ok"
+
+
+def _check_redis() -> str:
+    import redis
+
+    client = redis.Redis.from_url(
+        settings.REDIS_URL, socket_connect_timeout=CHECK_TIMEOUT_SECONDS,
+        socket_timeout=CHECK_TIMEOUT_SECONDS,
+    )
+    try:
+        client.ping()
+    finally:
+        client.close()
+    return "ok"
+
+
+def _check_broker() -> str:
+    from config.celery_app import app
+
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=CHECK_TIMEOUT_SECONDS)
+    return "ok"
+
+
+def _check_public_migrations() -> str:
+    # Always about the public schema, whatever host asked.
+    previous = connection.schema_name
+    connection.set_schema_to_public()
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    finally:
+        if previous != connection.schema_name:
+            connection.set_schema(previous)
+    if pending:
+        raise RuntimeError(f"{len(pending)} public migrations pending")
+    return "ok"
+
+
+READINESS_CHECKS: dict[str, Callable[[], str]] = {
+    "database": _check_database,
+    "redis": _check_redis,
+    "broker": _check_broker,
+    "migrations": _check_public_migrations,
+}
+
+
+def readiness() -> list[CheckResult]:
+    return [_timed(name, check) for name, check in READINESS_CHECKS.items()]

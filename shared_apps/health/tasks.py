@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="shared_apps.health.tasks.heartbeat", ignore_result=True)
+def heartbeat() -> str:
+    """Proves beat -> broker -> worker works; the worker's log shows one line a minute."""
+    logger.info("worker heartbeat")
+    return "ok"

@@ -1,0 +1,69 @@
+"""Host-based routing: the platform host, a restaurant's host, or a clear 404.
+
+Replaces django-tenants' TenantMainMiddleware so that the platform host needs no Domain row
+(it comes from DYSA_BASE_DOMAIN), unknown hosts get a proper 404 page or problem JSON instead
+of the public site or a 500, and suspended restaurants answer 503.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import set_urlconf
+
+from config.api_errors import problem_response, wants_json
+from tenants.models import Restaurant
+from tenants.selectors import public_tenant, tenant_for_host
+
+ALWAYS_AVAILABLE_PREFIXES = ("/health/",)
+
+
+def _error(request: HttpRequest, status: int, title: str, detail: str) -> HttpResponse:
+    if wants_json(request):
+        return problem_response(status, detail, title=title)
+    return render(
+        request, "error.html", {"status": status, "title": title, "detail": detail}, status=status
+    )
+
+
+class TenantRoutingMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        connection.set_schema_to_public()
+        try:
+            hostname = request.get_host().split(":")[0].lower().rstrip(".")
+        except DisallowedHost:
+            return _error(request, 404, "Unknown host", "This host is not served here.")
+
+        if hostname in settings.DYSA_PUBLIC_HOSTS:
+            tenant: Restaurant | None = public_tenant()
+        else:
+            tenant = tenant_for_host(hostname)
+        if tenant is None:
+            return _error(
+                request, 404, "Restaurant not found",
+                f"No restaurant answers at {hostname}.",
+            )
+        if tenant.is_suspended and not request.path.startswith(ALWAYS_AVAILABLE_PREFIXES):
+            return _error(
+                request, 503, "Restaurant unavailable",
+                "This restaurant is temporarily unavailable. Its data is safe.",
+            )
+
+        tenant.domain_url = hostname
+        request.tenant = tenant  # type: ignore[attr-defined]
+        connection.set_tenant(tenant)
+        if tenant.is_public:
+            request.urlconf = settings.PUBLIC_SCHEMA_URLCONF  # type: ignore[attr-defined]
+            set_urlconf(request.urlconf)  # type: ignore[attr-defined]
+        try:
+            return self.get_response(request)
+        finally:
+            set_urlconf(None)

@@ -1,0 +1,67 @@
+"""Test fixtures shared by the whole suite.
+
+Tenant schemas are expensive, so two restaurants are onboarded once per session (and kept
+across runs by --reuse-db); each test still runs in a transaction that is rolled back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.db import connection
+from django.test import Client
+from rest_framework.test import APIClient
+
+from tenants.models import Restaurant
+from tests.tenants.factories import TenantHandle, ensure_test_restaurant
+
+PUBLIC_HOST = "dysa.test"
+
+
+@pytest.fixture(scope="session")
+def tenant_a(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> TenantHandle:
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        return ensure_test_restaurant("alpha", name="Taquería Alfa", locale="es")
+
+
+@pytest.fixture(scope="session")
+def tenant_b(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> TenantHandle:
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        return ensure_test_restaurant("bravo", name="Bravo Bistro", locale="en")
+
+
+@pytest.fixture
+def in_tenant_a(tenant_a: TenantHandle, db: None) -> Iterator[Restaurant]:
+    """Run the test body with tenant A's schema active."""
+    connection.set_tenant(tenant_a.restaurant)
+    yield tenant_a.restaurant
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def in_tenant_b(tenant_b: TenantHandle, db: None) -> Iterator[Restaurant]:
+    connection.set_tenant(tenant_b.restaurant)
+    yield tenant_b.restaurant
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def public_client() -> Client:
+    return Client(HTTP_HOST=PUBLIC_HOST)
+
+
+@pytest.fixture
+def client_a(tenant_a: TenantHandle) -> APIClient:
+    return APIClient(HTTP_HOST=tenant_a.host)
+
+
+@pytest.fixture
+def client_b(tenant_b: TenantHandle) -> APIClient:
+    return APIClient(HTTP_HOST=tenant_b.host)
+
+
+@pytest.fixture(autouse=True)
+def _back_to_public_schema() -> Iterator[None]:
+    yield
+    connection.set_schema_to_public()

@@ -1,0 +1,39 @@
+"""Factories for restaurants (tenants) in tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from tenants.models import Restaurant
+from tenants.selectors import restaurant_get
+from tenants.services import restaurant_onboard
+
+OWNER_PASSWORD = "owner-pass-123"
+
+
+@dataclass(frozen=True)
+class TenantHandle:
+    restaurant: Restaurant
+    host: str
+    owner_email: str
+    owner_password: str = OWNER_PASSWORD
+
+    @property
+    def schema_name(self) -> str:
+        return str(self.restaurant.schema_name)
+
+
+def ensure_test_restaurant(slug: str, *, name: str, locale: str = "es") -> TenantHandle:
+    """Onboard a restaurant once; later sessions (--reuse-db) find it already there."""
+    owner_email = f"owner@{slug}.example"
+    restaurant = restaurant_get(slug=slug)
+    if restaurant is None:
+        restaurant = restaurant_onboard(
+            slug=slug, name=name, owner_email=owner_email, owner_password=OWNER_PASSWORD,
+            locale=locale,
+        ).restaurant
+    return TenantHandle(
+        restaurant=restaurant, host=f"{slug}.{settings.DYSA_BASE_DOMAIN}", owner_email=owner_email
+    )
