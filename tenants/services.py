@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils.module_loading import import_string
 from django_tenants.utils import schema_context
 
 from tenants.models import Domain, Restaurant
@@ -25,6 +26,12 @@ class OnboardingResult:
     restaurant: Restaurant
     domain: Domain
     owner_id: int
+
+
+def run_tenant_initializers(restaurant: Restaurant) -> None:
+    """Give a new schema its starting data; the caller has the restaurant's schema active."""
+    for dotted_path in settings.DYSA_TENANT_INITIALIZERS:
+        import_string(dotted_path)(restaurant=restaurant)
 
 
 def _drop_schema(schema_name: str) -> None:
@@ -66,6 +73,7 @@ def restaurant_onboard(
                 owner = get_user_model().objects.create_user(
                     owner_email, owner_password, role=OWNER_ROLE, full_name=""
                 )
+                run_tenant_initializers(restaurant)
             connection.set_schema_to_public()
     except Exception:
         connection.set_schema_to_public()

@@ -65,3 +65,20 @@ def client_b(tenant_b: TenantHandle) -> APIClient:
 def _back_to_public_schema() -> Iterator[None]:
     yield
     connection.set_schema_to_public()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_session(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[object]:
+    """A real Celery worker (threads) consuming from the real Redis broker.
+
+    Tests that use it must use `transactional_db`: the worker has its own database
+    connection and only sees committed rows.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery_app import app
+
+    with django_db_blocker.unblock(), start_worker(  # type: ignore[attr-defined]
+        app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=10
+    ) as worker:
+        yield worker

@@ -170,6 +170,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "config.api_errors.problem_exception_handler",
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    # Throttle counters live in the default (Redis) cache, so their keys are tenant-prefixed.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("DYSA_RATE_LIMIT_DEFAULT", default="100/min"),
+        "user": env.str("DYSA_RATE_LIMIT_DEFAULT", default="100/min"),
+        "login": env.str("DYSA_RATE_LIMIT_LOGIN", default="5/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "dysa API",
@@ -180,6 +190,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# --- extension points ------------------------------------------------------------------------
+# Called, in order, inside a new restaurant's schema during onboarding (keyword `restaurant`);
+# each tenant app that needs starting data (profile, default hours, roles) adds its function.
+DYSA_TENANT_INITIALIZERS: list[str] = []
+# Called by `seed_demo` inside each demo restaurant's schema (keywords `restaurant`, `demo`).
+DYSA_DEMO_SEEDERS: list[str] = []
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_TASK_ACKS_LATE = True
@@ -194,6 +211,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".dev" / "celerybeat-schedule")
 CELERY_TASK_ALWAYS_EAGER = False
+CELERY_RESULT_EXPIRES = 3600
 
 # --- logging --------------------------------------------------------------------------------
 LOGGING = {

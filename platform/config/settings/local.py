@@ -11,6 +11,7 @@ DYSA_PG_BIN_DIR = DYSA_PG_BIN_DIR or _embedded.get("pg_bin_dir", "")
 DATABASES = {"default": database_config(require(DATABASE_URL, "DATABASE_URL"))}
 CACHES = redis_caches(require(REDIS_URL, "REDIS_URL"))
 CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
 # Development master key, so `make run` works out of the box; production refuses this default.
 DYSA_MASTER_KEYS = DYSA_MASTER_KEYS or ["ZHlzYS1sb2NhbC1kZXZlbG9wbWVudC1rZXktMzJieXQ="]
 DYSA_LOG_JSON = env.bool("DYSA_LOG_JSON", default=False)

@@ -8,6 +8,7 @@ from config.settings.guards import insecure_setting_problems
 DATABASES = {"default": database_config(DATABASE_URL)} if DATABASE_URL else {}
 CACHES = redis_caches(REDIS_URL) if REDIS_URL else {}
 CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

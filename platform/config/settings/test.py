@@ -12,6 +12,7 @@ DATABASES = {"default": database_config(require(DATABASE_URL, "DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 CACHES = redis_caches(require(REDIS_URL, "REDIS_URL"))
 CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DYSA_MASTER_KEYS = DYSA_MASTER_KEYS or [
     "dGVzdC1tYXN0ZXIta2V5LW51bWJlci1vbmUtMzJieXQ=",
