@@ -1,7 +1,7 @@
 """Test fixtures shared by the whole suite.
 
-Tenant schemas are expensive, so two restaurants are onboarded once per session (and kept
-across runs by --reuse-db); each test still runs in a transaction that is rolled back.
+Tenant schemas are expensive, so two restaurants are onboarded once (and kept across runs by
+--reuse-db); each test still runs in a transaction that is rolled back.
 """
 
 from __future__ import annotations
@@ -19,13 +19,15 @@ from tests.tenants.factories import TenantHandle, ensure_test_restaurant
 PUBLIC_HOST = "dysa.test"
 
 
-@pytest.fixture(scope="session")
+# Function-scoped on purpose: a transactional test flushes the public tables (the tenant
+# registry) but not the tenant schemas, so each test re-attaches the registry rows cheaply.
+@pytest.fixture
 def tenant_a(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> TenantHandle:
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         return ensure_test_restaurant("alpha", name="Taquería Alfa", locale="es")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def tenant_b(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> TenantHandle:
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         return ensure_test_restaurant("bravo", name="Bravo Bistro", locale="en")

@@ -6,7 +6,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from tenants.models import Restaurant
+from django.db import connection
+
+from tenants.models import Domain, Restaurant
+from tenants.validation import schema_name_for
 from tenants.selectors import restaurant_get
 from tenants.services import restaurant_onboard
 
@@ -29,6 +32,8 @@ def ensure_test_restaurant(slug: str, *, name: str, locale: str = "es") -> Tenan
     """Onboard a restaurant once; later sessions (--reuse-db) find it already there."""
     owner_email = f"owner@{slug}.example"
     restaurant = restaurant_get(slug=slug)
+    if restaurant is None and _schema_exists(schema_name_for(slug)):
+        restaurant = _reattach(slug, name=name, locale=locale)
     if restaurant is None:
         restaurant = restaurant_onboard(
             slug=slug, name=name, owner_email=owner_email, owner_password=OWNER_PASSWORD,
@@ -37,3 +42,20 @@ def ensure_test_restaurant(slug: str, *, name: str, locale: str = "es") -> Tenan
     return TenantHandle(
         restaurant=restaurant, host=f"{slug}.{settings.DYSA_BASE_DOMAIN}", owner_email=owner_email
     )
+
+
+def _schema_exists(schema_name: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema_name])
+        return cursor.fetchone() is not None
+
+
+def _reattach(slug: str, *, name: str, locale: str) -> Restaurant:
+    """Register an existing schema again after a transactional test flushed the registry."""
+    restaurant = Restaurant.objects.create(
+        schema_name=schema_name_for(slug), slug=slug, name=name, locale=locale
+    )
+    Domain.objects.create(
+        domain=f"{slug}.{settings.DYSA_BASE_DOMAIN}", tenant=restaurant, is_primary=True
+    )
+    return restaurant
