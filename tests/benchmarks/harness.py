@@ -1,0 +1,88 @@
+"""Shared pieces for benchmarks: timing statistics and result files under `.bench/`.
+
+A benchmark module is `tests/benchmarks/bench_<name>.py` exposing
+
+    def run(ctx: BenchContext) -> dict[str, object]
+
+that measures its subject AND a baseline in the same run, and returns figures (JSON-serialisable)
+including a `targets` dict of {"<what>": {"value": ..., "target": "...", "met": bool}}.
+The runner prints them and writes `.bench/<name>.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCH_DIR = ROOT / ".bench"
+
+
+@dataclass
+class BenchContext:
+    """What a benchmark may scale by; `quick` shrinks sizes for a smoke run."""
+
+    quick: bool = False
+    tenants: int = 1000
+    notes: list[str] = field(default_factory=list)
+
+    def size(self, full: int, quick: int) -> int:
+        return quick if self.quick else full
+
+
+def percentile(samples: list[float], pct: float) -> float:
+    if not samples:
+        return float("nan")
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summarize_ms(samples_seconds: list[float]) -> dict[str, float]:
+    ms = [s * 1000 for s in samples_seconds]
+    return {
+        "n": len(ms),
+        "p50_ms": round(percentile(ms, 50), 2),
+        "p95_ms": round(percentile(ms, 95), 2),
+        "p99_ms": round(percentile(ms, 99), 2),
+        "mean_ms": round(statistics.fmean(ms), 2) if ms else float("nan"),
+        "max_ms": round(max(ms), 2) if ms else float("nan"),
+    }
+
+
+def time_calls(fn: Callable[[], object], repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+@contextmanager
+def stopwatch() -> Iterator[Callable[[], float]]:
+    started = time.perf_counter()
+    elapsed: list[float] = []
+    yield lambda: elapsed[0] if elapsed else time.perf_counter() - started
+    elapsed.append(time.perf_counter() - started)
+
+
+def target(value: float, limit: float, *, unit: str, higher_is_better: bool = False) -> dict[str, Any]:
+    met = value >= limit if higher_is_better else value <= limit
+    sign = ">=" if higher_is_better else "<"
+    return {"value": round(value, 3), "target": f"{sign} {limit} {unit}", "met": met}
+
+
+def write_result(name: str, result: dict[str, Any]) -> Path:
+    BENCH_DIR.mkdir(exist_ok=True)
+    path = BENCH_DIR / f"{name}.json"
+    stamped = {"benchmark": name, "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+               **result}
+    path.write_text(json.dumps(stamped, indent=2, default=str))
+    return path
