@@ -86,3 +86,23 @@ def write_result(name: str, result: dict[str, Any]) -> Path:
                **result}
     path.write_text(json.dumps(stamped, indent=2, default=str))
     return path
+
+
+def prepare_bench_database() -> None:
+    """Create the benchmark database if needed and bring the public schema up to date."""
+    import psycopg
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    db = settings.DATABASES["default"]
+    admin_dsn = (
+        f"host={db['HOST']} port={db['PORT']} user={db['USER']} dbname=postgres"
+        + (f" password={db['PASSWORD']}" if db.get("PASSWORD") else "")
+    )
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
+    connection.close()
+    call_command("migrate_schemas", shared=True, verbosity=0)
