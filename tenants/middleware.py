@@ -11,12 +11,12 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import set_urlconf
 
 from config.api_errors import problem_response, wants_json
+from tenants.db import use_public_schema, use_tenant
 from tenants.models import Restaurant
 from tenants.selectors import public_tenant, tenant_for_host
 
@@ -36,7 +36,7 @@ class TenantRoutingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        connection.set_schema_to_public()
+        use_public_schema()
         try:
             hostname = request.get_host().split(":")[0].lower().rstrip(".")
         except DisallowedHost:
@@ -48,18 +48,22 @@ class TenantRoutingMiddleware:
             tenant = tenant_for_host(hostname)
         if tenant is None:
             return _error(
-                request, 404, "Restaurant not found",
+                request,
+                404,
+                "Restaurant not found",
                 f"No restaurant answers at {hostname}.",
             )
         if tenant.is_suspended and not request.path.startswith(ALWAYS_AVAILABLE_PREFIXES):
             return _error(
-                request, 503, "Restaurant unavailable",
+                request,
+                503,
+                "Restaurant unavailable",
                 "This restaurant is temporarily unavailable. Its data is safe.",
             )
 
         tenant.domain_url = hostname
         request.tenant = tenant  # type: ignore[attr-defined]
-        connection.set_tenant(tenant)
+        use_tenant(tenant)
         if tenant.is_public:
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF  # type: ignore[attr-defined]
             set_urlconf(request.urlconf)  # type: ignore[attr-defined]

@@ -18,9 +18,7 @@ def public_tenant() -> Restaurant:
 
 
 def tenant_for_host(hostname: str) -> Restaurant | None:
-    domain = (
-        Domain.objects.select_related("tenant").filter(domain=hostname).first()
-    )
+    domain = Domain.objects.select_related("tenant").filter(domain=hostname).first()
     return domain.tenant if domain is not None else None
 
 
@@ -28,11 +26,15 @@ def restaurant_list(*, status: str | None = None) -> QuerySet[Restaurant]:
     queryset = Restaurant.objects.exclude(schema_name=PUBLIC_SCHEMA)
     if status:
         queryset = queryset.filter(status=status)
-    return queryset.order_by("slug")
+    ordered: QuerySet[Restaurant] = queryset.order_by("slug")
+    return ordered
 
 
 def restaurant_get(*, slug: str) -> Restaurant | None:
-    return Restaurant.objects.exclude(schema_name=PUBLIC_SCHEMA).filter(slug=slug.lower()).first()
+    found: Restaurant | None = (
+        Restaurant.objects.exclude(schema_name=PUBLIC_SCHEMA).filter(slug=slug.lower()).first()
+    )
+    return found
 
 
 def restaurant_primary_url(restaurant: Restaurant) -> str:

@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.utils.module_loading import import_string
 from django_tenants.utils import schema_context
 
+from tenants.db import use_public_schema
 from tenants.models import Domain, Restaurant
 from tenants.validation import normalize_slug, schema_name_for, validate_slug_format
 
@@ -58,12 +59,16 @@ def restaurant_onboard(
         raise ValidationError({"name": ["is required"]})
 
     schema_name = schema_name_for(slug)
-    connection.set_schema_to_public()
+    use_public_schema()
     try:
         with transaction.atomic():
             restaurant = Restaurant.objects.create(
-                schema_name=schema_name, slug=slug, name=name.strip(), locale=locale,
-                timezone=timezone, currency=currency,
+                schema_name=schema_name,
+                slug=slug,
+                name=name.strip(),
+                locale=locale,
+                timezone=timezone,
+                currency=currency,
             )
             domain = Domain.objects.create(
                 domain=f"{slug}.{settings.DYSA_BASE_DOMAIN}", tenant=restaurant, is_primary=True
@@ -74,9 +79,9 @@ def restaurant_onboard(
                     owner_email, owner_password, role=OWNER_ROLE, full_name=""
                 )
                 run_tenant_initializers(restaurant)
-            connection.set_schema_to_public()
+            use_public_schema()
     except Exception:
-        connection.set_schema_to_public()
+        use_public_schema()
         _drop_schema(schema_name)
         raise
     audit.info("restaurant onboarded", extra={"slug": slug, "schema_name": schema_name})

@@ -8,12 +8,44 @@ from django.core.exceptions import ValidationError
 
 SLUG_MIN_LENGTH = 3
 SLUG_MAX_LENGTH = 40  # leaves room in the 63-char schema name and DNS label
-RESERVED_SLUGS = frozenset({
-    "www", "api", "admin", "public", "static", "media", "support", "operator", "operators",
-    "mail", "email", "smtp", "imap", "ftp", "app", "dashboard", "console", "help", "status",
-    "billing", "docs", "blog", "health", "webhooks", "cdn", "assets", "auth", "login",
-    "signup", "dysa", "root", "test", "template", "information_schema",
-})
+RESERVED_SLUGS = frozenset(
+    {
+        "www",
+        "api",
+        "admin",
+        "public",
+        "static",
+        "media",
+        "support",
+        "operator",
+        "operators",
+        "mail",
+        "email",
+        "smtp",
+        "imap",
+        "ftp",
+        "app",
+        "dashboard",
+        "console",
+        "help",
+        "status",
+        "billing",
+        "docs",
+        "blog",
+        "health",
+        "webhooks",
+        "cdn",
+        "assets",
+        "auth",
+        "login",
+        "signup",
+        "dysa",
+        "root",
+        "test",
+        "template",
+        "information_schema",
+    }
+)
 _DNS_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 
 
@@ -27,9 +59,14 @@ def validate_slug_format(slug: str) -> None:
             {"slug": [f"must be {SLUG_MIN_LENGTH}-{SLUG_MAX_LENGTH} characters long"]}
         )
     if not _DNS_LABEL.match(slug):
-        raise ValidationError({"slug": [
-            "use lowercase letters, digits and hyphens; start and end with a letter or digit"
-        ]})
+        raise ValidationError(
+            {
+                "slug": [
+                    "use lowercase letters, digits and hyphens; "
+                    "start and end with a letter or digit"
+                ]
+            }
+        )
     if "--" in slug:
         raise ValidationError({"slug": ["must not contain consecutive hyphens"]})
     if slug in RESERVED_SLUGS or slug.startswith("pg"):

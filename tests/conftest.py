@@ -7,12 +7,13 @@ Tenant schemas are expensive, so two restaurants are onboarded once (and kept ac
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
 from rest_framework.test import APIClient
 
+from tenants.db import use_public_schema, use_tenant
 from tenants.models import Restaurant
 from tests.tenants.factories import TenantHandle, ensure_test_restaurant
 
@@ -22,30 +23,30 @@ PUBLIC_HOST = "dysa.test"
 # Function-scoped on purpose: a transactional test flushes the public tables (the tenant
 # registry) but not the tenant schemas, so each test re-attaches the registry rows cheaply.
 @pytest.fixture
-def tenant_a(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> TenantHandle:
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+def tenant_a(django_db_setup: None, django_db_blocker: Any) -> TenantHandle:
+    with django_db_blocker.unblock():
         return ensure_test_restaurant("alpha", name="Taquería Alfa", locale="es")
 
 
 @pytest.fixture
-def tenant_b(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> TenantHandle:
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+def tenant_b(django_db_setup: None, django_db_blocker: Any) -> TenantHandle:
+    with django_db_blocker.unblock():
         return ensure_test_restaurant("bravo", name="Bravo Bistro", locale="en")
 
 
 @pytest.fixture
 def in_tenant_a(tenant_a: TenantHandle, db: None) -> Iterator[Restaurant]:
     """Run the test body with tenant A's schema active."""
-    connection.set_tenant(tenant_a.restaurant)
+    use_tenant(tenant_a.restaurant)
     yield tenant_a.restaurant
-    connection.set_schema_to_public()
+    use_public_schema()
 
 
 @pytest.fixture
 def in_tenant_b(tenant_b: TenantHandle, db: None) -> Iterator[Restaurant]:
-    connection.set_tenant(tenant_b.restaurant)
+    use_tenant(tenant_b.restaurant)
     yield tenant_b.restaurant
-    connection.set_schema_to_public()
+    use_public_schema()
 
 
 @pytest.fixture
@@ -66,11 +67,11 @@ def client_b(tenant_b: TenantHandle) -> APIClient:
 @pytest.fixture(autouse=True)
 def _back_to_public_schema() -> Iterator[None]:
     yield
-    connection.set_schema_to_public()
+    use_public_schema()
 
 
 @pytest.fixture(scope="session")
-def celery_worker_session(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[object]:
+def celery_worker_session(django_db_setup: None, django_db_blocker: Any) -> Iterator[object]:
     """A real Celery worker (threads) consuming from the real Redis broker.
 
     Tests that use it must use `transactional_db`: the worker has its own database
@@ -80,7 +81,10 @@ def celery_worker_session(django_db_setup: None, django_db_blocker: pytest.Fixtu
 
     from config.celery_app import app
 
-    with django_db_blocker.unblock(), start_worker(  # type: ignore[attr-defined]
-        app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=10
-    ) as worker:
+    with (
+        django_db_blocker.unblock(),
+        start_worker(
+            app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=10
+        ) as worker,
+    ):
         yield worker

@@ -1,7 +1,7 @@
 """One JSON shape for every API error (RFC 9457 problem details, plus field errors).
 
-    {"type": "about:blank", "status": 400, "title": "Invalid input",
-     "detail": "...", "errors": {"field": ["message", ...]}}
+{"type": "about:blank", "status": 400, "title": "Invalid input",
+ "detail": "...", "errors": {"field": ["message", ...]}}
 """
 
 from __future__ import annotations
@@ -32,8 +32,9 @@ _TITLES = {
 }
 
 
-def problem_body(status_code: int, detail: str, *, errors: Any = None,
-                 title: str | None = None) -> dict[str, Any]:
+def problem_body(
+    status_code: int, detail: str, *, errors: Any = None, title: str | None = None
+) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": "about:blank",
         "status": status_code,
@@ -45,8 +46,9 @@ def problem_body(status_code: int, detail: str, *, errors: Any = None,
     return body
 
 
-def problem_response(status_code: int, detail: str, *, errors: Any = None,
-                     title: str | None = None) -> JsonResponse:
+def problem_response(
+    status_code: int, detail: str, *, errors: Any = None, title: str | None = None
+) -> JsonResponse:
     """A problem response for plain Django views and middleware (outside DRF)."""
     return JsonResponse(
         problem_body(status_code, detail, errors=errors, title=title),
@@ -58,8 +60,9 @@ def problem_response(status_code: int, detail: str, *, errors: Any = None,
 
 def _field_errors(data: Any) -> dict[str, Any]:
     if isinstance(data, dict):
-        return {key: value if isinstance(value, list | dict) else [value]
-                for key, value in data.items()}
+        return {
+            key: value if isinstance(value, list | dict) else [value] for key, value in data.items()
+        }
     if isinstance(data, list):
         return {"non_field_errors": data}
     return {"non_field_errors": [data]}
@@ -67,8 +70,10 @@ def _field_errors(data: Any) -> dict[str, Any]:
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        exc = exceptions.ValidationError(detail=detail)
+        field_errors: dict[str, Any] = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+        exc = exceptions.ValidationError(detail=field_errors)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -78,7 +83,8 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         return None
     if isinstance(exc, exceptions.ValidationError):
         body = problem_body(
-            response.status_code, "The request has invalid fields.",
+            response.status_code,
+            "The request has invalid fields.",
             errors=_field_errors(exc.detail),
         )
     else:

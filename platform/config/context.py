@@ -33,7 +33,7 @@ def current_user_label() -> str:
     user = getattr(request, "user", None) if request is not None else None
     if user is None:
         return "-"
-    if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
+    if isinstance(user, SimpleLazyObject) and user._wrapped is empty:  # type: ignore[attr-defined]
         return "-"
     if not getattr(user, "is_authenticated", False):
         return "anonymous"

@@ -75,14 +75,19 @@ class RequestContextFilter(logging.Filter):
         record.user = current_user_label()
         try:
             record.schema = current_schema()
-        except Exception:  # noqa: BLE001 - logging must never fail because Django is not ready
+        except Exception:
             record.schema = "-"
         return True
 
 
-_STANDARD_ATTRS = set(
-    logging.LogRecord("", 0, "", 0, "", None, None).__dict__
-) | {"message", "asctime", "request_id", "user", "schema", "taskName"}
+_STANDARD_ATTRS = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
+    "message",
+    "asctime",
+    "request_id",
+    "user",
+    "schema",
+    "taskName",
+}
 
 
 class JsonLinesFormatter(logging.Formatter):

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
+from django.core.signals import request_finished
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
 from config.context import new_request_id, request_id_var, request_var
@@ -21,12 +24,17 @@ class RequestContextMiddleware:
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
         request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else new_request_id()
         request.request_id = request_id  # type: ignore[attr-defined]
-        id_token = request_id_var.set(request_id)
-        request_token = request_var.set(request)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id_var.reset(id_token)
-            request_var.reset(request_token)
+        # Not reset on the way out: Django logs 4xx/5xx ("Not Found: ...") after the middleware
+        # chain returns, and that line must still carry the request id. Reset when the
+        # response is finished instead (below).
+        request_id_var.set(request_id)
+        request_var.set(request)
+        response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id
         return response
+
+
+@receiver(request_finished, dispatch_uid="dysa-clear-request-context")
+def _clear_request_context(**_kwargs: Any) -> None:
+    request_id_var.set("-")
+    request_var.set(None)

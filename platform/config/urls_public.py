@@ -11,9 +11,12 @@ urlpatterns = [
     path("api/platform/v1/", include("config.api_platform_v1")),
     path(
         "api/schema/",
-        SpectacularAPIView.as_view(urlconf="config.urls_public", custom_settings={
-            "TITLE": "dysa platform API",
-        }),
+        SpectacularAPIView.as_view(
+            urlconf="config.urls_public",
+            custom_settings={
+                "TITLE": "dysa platform API",
+            },
+        ),
         name="schema",
     ),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

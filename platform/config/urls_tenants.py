@@ -9,9 +9,12 @@ urlpatterns = [
     path("api/v1/", include("config.api_v1")),
     path(
         "api/schema/",
-        SpectacularAPIView.as_view(urlconf="config.urls_tenants", custom_settings={
-            "TITLE": "dysa restaurant API",
-        }),
+        SpectacularAPIView.as_view(
+            urlconf="config.urls_tenants",
+            custom_settings={
+                "TITLE": "dysa restaurant API",
+            },
+        ),
         name="schema",
     ),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from tenants.db import current_schema_name, tenant_connection, use_public_schema
+
 CHECK_TIMEOUT_SECONDS = 2.0
 
 
@@ -26,7 +28,7 @@ def _timed(name: str, check: Callable[[], str]) -> CheckResult:
     try:
         detail = check()
         ok = True
-    except Exception as exc:  # noqa: BLE001 - a failing dependency is a result, not a crash
+    except Exception as exc:
         detail = f"{type(exc).__name__}: {exc}"[:300]
         ok = False
     return CheckResult(name, ok, detail, round((time.perf_counter() - started) * 1000, 1))
@@ -43,7 +45,8 @@ def _check_redis() -> str:
     import redis
 
     client = redis.Redis.from_url(
-        settings.REDIS_URL, socket_connect_timeout=CHECK_TIMEOUT_SECONDS,
+        settings.REDIS_URL,
+        socket_connect_timeout=CHECK_TIMEOUT_SECONDS,
         socket_timeout=CHECK_TIMEOUT_SECONDS,
     )
     try:
@@ -63,14 +66,14 @@ def _check_broker() -> str:
 
 def _check_public_migrations() -> str:
     # Always about the public schema, whatever host asked.
-    previous = connection.schema_name
-    connection.set_schema_to_public()
+    previous = current_schema_name()
+    use_public_schema()
     try:
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     finally:
-        if previous != connection.schema_name:
-            connection.set_schema(previous)
+        if previous != current_schema_name():
+            tenant_connection().set_schema(previous)
     if pending:
         raise RuntimeError(f"{len(pending)} public migrations pending")
     return "ok"

@@ -21,8 +21,9 @@ def ready(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {
             "status": "ok" if healthy else "unavailable",
-            "checks": {r.name: {"ok": r.ok, "detail": r.detail, "ms": r.duration_ms}
-                       for r in results},
+            "checks": {
+                r.name: {"ok": r.ok, "detail": r.detail, "ms": r.duration_ms} for r in results
+            },
         },
         status=200 if healthy else 503,
     )

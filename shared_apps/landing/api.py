@@ -15,7 +15,8 @@ class PlatformInfoApi(APIView):
 
     @extend_schema(
         responses=inline_serializer(
-            "PlatformInfo", {"name": serializers.CharField(), "base_domain": serializers.CharField()}
+            "PlatformInfo",
+            {"name": serializers.CharField(), "base_domain": serializers.CharField()},
         )
     )
     def get(self, request: Request) -> Response:

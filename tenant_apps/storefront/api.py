@@ -28,10 +28,12 @@ class RestaurantInfoApi(APIView):
     )
     def get(self, request: Request) -> Response:
         tenant = request.tenant  # type: ignore[attr-defined]
-        return Response({
-            "name": tenant.name,
-            "slug": tenant.slug,
-            "locale": tenant.locale,
-            "timezone": tenant.timezone,
-            "currency": tenant.currency,
-        })
+        return Response(
+            {
+                "name": tenant.name,
+                "slug": tenant.slug,
+                "locale": tenant.locale,
+                "timezone": tenant.timezone,
+                "currency": tenant.currency,
+            }
+        )

@@ -73,7 +73,9 @@ def stopwatch() -> Iterator[Callable[[], float]]:
     elapsed.append(time.perf_counter() - started)
 
 
-def target(value: float, limit: float, *, unit: str, higher_is_better: bool = False) -> dict[str, Any]:
+def target(
+    value: float, limit: float, *, unit: str, higher_is_better: bool = False
+) -> dict[str, Any]:
     met = value >= limit if higher_is_better else value <= limit
     sign = ">=" if higher_is_better else "<"
     return {"value": round(value, 3), "target": f"{sign} {limit} {unit}", "met": met}
@@ -82,8 +84,11 @@ def target(value: float, limit: float, *, unit: str, higher_is_better: bool = Fa
 def write_result(name: str, result: dict[str, Any]) -> Path:
     BENCH_DIR.mkdir(exist_ok=True)
     path = BENCH_DIR / f"{name}.json"
-    stamped = {"benchmark": name, "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-               **result}
+    stamped = {
+        "benchmark": name,
+        "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        **result,
+    }
     path.write_text(json.dumps(stamped, indent=2, default=str))
     return path
 
@@ -96,12 +101,13 @@ def prepare_bench_database() -> None:
     from django.db import connection
 
     db = settings.DATABASES["default"]
-    admin_dsn = (
-        f"host={db['HOST']} port={db['PORT']} user={db['USER']} dbname=postgres"
-        + (f" password={db['PASSWORD']}" if db.get("PASSWORD") else "")
+    admin_dsn = f"host={db['HOST']} port={db['PORT']} user={db['USER']} dbname=postgres" + (
+        f" password={db['PASSWORD']}" if db.get("PASSWORD") else ""
     )
     with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone()
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]
+        ).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
     connection.close()

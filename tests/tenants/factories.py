@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-
 from django.db import connection
 
 from tenants.models import Domain, Restaurant
-from tenants.validation import schema_name_for
 from tenants.selectors import restaurant_get
 from tenants.services import restaurant_onboard
+from tenants.validation import schema_name_for
 
 OWNER_PASSWORD = "owner-pass-123"
 
@@ -36,7 +35,10 @@ def ensure_test_restaurant(slug: str, *, name: str, locale: str = "es") -> Tenan
         restaurant = _reattach(slug, name=name, locale=locale)
     if restaurant is None:
         restaurant = restaurant_onboard(
-            slug=slug, name=name, owner_email=owner_email, owner_password=OWNER_PASSWORD,
+            slug=slug,
+            name=name,
+            owner_email=owner_email,
+            owner_password=OWNER_PASSWORD,
             locale=locale,
         ).restaurant
     return TenantHandle(
@@ -52,7 +54,7 @@ def _schema_exists(schema_name: str) -> bool:
 
 def _reattach(slug: str, *, name: str, locale: str) -> Restaurant:
     """Register an existing schema again after a transactional test flushed the registry."""
-    restaurant = Restaurant.objects.create(
+    restaurant: Restaurant = Restaurant.objects.create(
         schema_name=schema_name_for(slug), slug=slug, name=name, locale=locale
     )
     Domain.objects.create(

@@ -32,4 +32,6 @@ def _apps_in(base_dir: Path, folder: str) -> list[str]:
 
 def discover_apps(base_dir: Path) -> DiscoveredApps:
     shared = [app for app in _apps_in(base_dir, SHARED_FOLDER) if app != USER_MODEL_APP]
-    return DiscoveredApps(shared=[USER_MODEL_APP, *shared], tenant=_apps_in(base_dir, TENANT_FOLDER))
+    return DiscoveredApps(
+        shared=[USER_MODEL_APP, *shared], tenant=_apps_in(base_dir, TENANT_FOLDER)
+    )

@@ -109,7 +109,7 @@ DATABASE_CONN_MAX_AGE = env.int("DATABASE_CONN_MAX_AGE", default=60)
 
 
 def database_config(url: str) -> dict[str, object]:
-    config = environ.Env.db_url_config(url)
+    config: dict[str, object] = environ.Env.db_url_config(url)
     config["ENGINE"] = "django_tenants.postgresql_backend"
     config["CONN_MAX_AGE"] = DATABASE_CONN_MAX_AGE
     config["CONN_HEALTH_CHECKS"] = True

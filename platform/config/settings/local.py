@@ -1,6 +1,6 @@
 """Development settings: `make run` and `manage.py` with the embedded services."""
 
-from config.settings.base import *  # noqa: F403
+from config.settings.base import *
 from config.settings.embedded import embedded_services, require
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.settings.base import *  # noqa: F403
+from config.settings.base import *
 from config.settings.guards import insecure_setting_problems
 
 DATABASES = {"default": database_config(DATABASE_URL)} if DATABASE_URL else {}

@@ -1,6 +1,6 @@
 """Test settings: real PostgreSQL and Redis (embedded by default), fast hashing."""
 
-from config.settings.base import *  # noqa: F403
+from config.settings.base import *
 from config.settings.embedded import embedded_services, require
 
 _embedded = embedded_services(BASE_DIR)

@@ -18,14 +18,22 @@ class Command(BaseCommand):
         results = readiness()
         healthy = all(result.ok for result in results)
         if options["json"]:
-            self.stdout.write(json.dumps({
-                "status": "ok" if healthy else "unavailable",
-                "checks": {r.name: {"ok": r.ok, "detail": r.detail, "ms": r.duration_ms}
-                           for r in results},
-            }))
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "status": "ok" if healthy else "unavailable",
+                        "checks": {
+                            r.name: {"ok": r.ok, "detail": r.detail, "ms": r.duration_ms}
+                            for r in results
+                        },
+                    }
+                )
+            )
         else:
             for result in results:
                 mark = self.style.SUCCESS("ok  ") if result.ok else self.style.ERROR("FAIL")
-                self.stdout.write(f"{mark} {result.name:<11} {result.detail} ({result.duration_ms} ms)")
+                self.stdout.write(
+                    f"{mark} {result.name:<11} {result.detail} ({result.duration_ms} ms)"
+                )
         if not healthy:
             raise CommandError("unhealthy", returncode=1)
