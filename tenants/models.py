@@ -54,3 +54,58 @@ class Domain(DomainMixin):
 
     def __str__(self) -> str:
         return str(self.domain)
+
+
+class TenantSecret(models.Model):
+    """One version of one secret of a tenant (or of the platform, schema "public").
+
+    Refers to its tenant by schema name, not by foreign key: the platform's own secrets have no
+    Restaurant row, and a tenant's secrets must outlive a soft-deleted registry row until its
+    schema is dropped. The value is a Fernet token made with the first of DYSA_MASTER_KEYS;
+    `master_key_id` names that key so a master-key rotation can resume where it stopped.
+    """
+
+    schema_name = models.CharField(max_length=63)
+    kind = models.CharField(max_length=40)
+    version = models.PositiveIntegerField()
+    ciphertext = models.TextField()
+    master_key_id = models.CharField(max_length=16)
+    created = models.DateTimeField(auto_now_add=True)
+    # Set when a newer version replaces this one. A retired JWT key still verifies until
+    # `grace_until`; a retired backup key stays readable forever (old backups need it).
+    retired_at = models.DateTimeField(null=True, blank=True)
+    grace_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["schema_name", "kind", "version"], name="tenant_secret_version_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["master_key_id"], name="tenant_secret_master_key_idx")]
+
+    def __repr__(self) -> str:
+        # Never the ciphertext: even encrypted values stay out of logs and error reports.
+        return f"<TenantSecret {self.schema_name}/{self.kind} v{self.version}>"
+
+    def __str__(self) -> str:
+        return repr(self)
+
+
+class ApiKey(models.Model):
+    """An integration API key of a tenant; only a SHA-256 of the plaintext is kept."""
+
+    schema_name = models.CharField(max_length=63)
+    name = models.CharField(max_length=100)
+    # The first characters of the plaintext, to find the row and to show which key it is.
+    prefix = models.CharField(max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64)
+    created = models.DateTimeField(auto_now_add=True)
+    last_used = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["schema_name"], name="api_key_schema_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -14,6 +14,7 @@ from django_tenants.utils import schema_context
 
 from tenants.db import use_public_schema
 from tenants.models import Domain, Restaurant
+from tenants.secrets import secrets_provision
 from tenants.validation import normalize_slug, schema_name_for, validate_slug_format
 
 logger = logging.getLogger(__name__)
@@ -74,6 +75,7 @@ def restaurant_onboard(
                 domain=f"{slug}.{settings.DYSA_BASE_DOMAIN}", tenant=restaurant, is_primary=True
             )
             restaurant.create_schema(check_if_exists=True, verbosity=0)
+            secrets_provision(schema_name=schema_name)
             with schema_context(schema_name):
                 owner = get_user_model().objects.create_user(
                     owner_email, owner_password, role=OWNER_ROLE, full_name=""

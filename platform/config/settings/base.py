@@ -22,6 +22,8 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dysa-insecure-development-key")
 DYSA_BASE_DOMAIN = env.str("DYSA_BASE_DOMAIN", default="localhost").lower()
 DYSA_MASTER_KEYS = env.list("DYSA_MASTER_KEYS", default=[])
+# After `secrets rotate`, how long a tenant's previous JWT signing key still verifies tokens.
+DYSA_JWT_KEY_GRACE_SECONDS = env.int("DYSA_JWT_KEY_GRACE_SECONDS", default=3600)
 DYSA_BACKUP_URL = env.str("DYSA_BACKUP_URL", default=f"file://{BASE_DIR / '.dev' / 'backups'}")
 DYSA_PG_BIN_DIR = env.str("DYSA_PG_BIN_DIR", default="")
 DYSA_PUBLIC_SCHEME = env.str("DYSA_PUBLIC_SCHEME", default="http")
