@@ -17,6 +17,7 @@ from django.urls import set_urlconf
 
 from config.api_errors import problem_response, wants_json
 from tenants.db import use_public_schema, use_tenant
+from tenants.host_cache import cached_tenant_for_host
 from tenants.models import Restaurant
 from tenants.selectors import public_tenant, tenant_for_host
 
@@ -45,7 +46,7 @@ class TenantRoutingMiddleware:
         if hostname in settings.DYSA_PUBLIC_HOSTS:
             tenant: Restaurant | None = public_tenant()
         else:
-            tenant = tenant_for_host(hostname)
+            tenant = cached_tenant_for_host(hostname, tenant_for_host)
         if tenant is None:
             return _error(
                 request,

@@ -30,6 +30,7 @@ DYSA_PUBLIC_SCHEME = env.str("DYSA_PUBLIC_SCHEME", default="http")
 DYSA_PUBLIC_PORT = env.int("DYSA_PUBLIC_PORT", default=8000)
 DYSA_LOG_LEVEL = env.str("DYSA_LOG_LEVEL", default="INFO")
 DYSA_LOG_JSON = env.bool("DYSA_LOG_JSON", default=True)
+DYSA_TENANT_CACHE_SECONDS = env.float("DYSA_TENANT_CACHE_SECONDS", default=5.0)
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="development")
 
