@@ -83,3 +83,14 @@ def test_every_response_carries_a_request_id(public_client: Client) -> None:
 
 def test_public_host_constant_matches_settings(settings: object) -> None:
     assert PUBLIC_HOST in settings.DYSA_PUBLIC_HOSTS  # type: ignore[attr-defined]
+
+
+def test_swagger_ui_and_its_static_assets_are_served_offline(tenant_a: TenantHandle) -> None:
+    client = Client(HTTP_HOST=tenant_a.host)
+
+    page = client.get("/api/docs/")
+    asset = client.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+
+    assert page.status_code == 200
+    assert b"swagger-ui" in page.content
+    assert asset.status_code == 200

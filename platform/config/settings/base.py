@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "config.middleware.RequestContextMiddleware",
     "tenants.middleware.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Serves /static/ (Swagger UI, widget assets) from gunicorn with compression and caching.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -163,6 +165,9 @@ USE_TZ = True
 # --- static ---------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Without collectstatic (make run, tests) files are found in the apps directly.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
