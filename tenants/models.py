@@ -109,3 +109,17 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class RevokedToken(models.Model):
+    """A JWT id or session id that no longer authenticates (see config.jwt_auth).
+
+    Rows are useless once the token they name has expired, and are pruned then.
+    """
+
+    jti = models.CharField(max_length=64, unique=True)
+    schema_name = models.CharField(max_length=63)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"revoked {self.schema_name}/{self.jti[:8]}"

@@ -1,9 +1,10 @@
 """The platform REST API (`/api/platform/v1/` on the platform host): one line per app."""
 
-from django.urls import path
+from django.urls import include, path
 
 from shared_apps.landing.api import PlatformInfoApi
 
 urlpatterns = [
+    path("auth/", include("config.auth_api")),
     path("", PlatformInfoApi.as_view(), name="platform-info"),
 ]

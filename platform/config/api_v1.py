@@ -1,9 +1,10 @@
 """The restaurant REST API (`/api/v1/` on restaurant hosts): one line per app."""
 
-from django.urls import path
+from django.urls import include, path
 
 from tenant_apps.storefront.api import RestaurantInfoApi
 
 urlpatterns = [
+    path("auth/", include("config.auth_api")),
     path("restaurant/", RestaurantInfoApi.as_view(), name="restaurant-info"),
 ]

@@ -11,6 +11,7 @@ import base64
 import io
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -84,3 +85,35 @@ def test_secret_values_never_reach_logs_or_command_output(
     for where, text in haystacks.items():
         leaked = [p for p in probes if p in text]
         assert not leaked, f"secret value found in {where}"
+
+
+def test_secret_values_never_reach_api_responses_or_request_logs(
+    tenant_a: TenantHandle, client_a: Any, captured_logs: io.StringIO
+) -> None:
+    bodies: list[str] = []
+    credentials = {"email": tenant_a.owner_email, "password": tenant_a.owner_password}
+    for body in (credentials, {**credentials, "password": "wrong-password-probe"}, {}):
+        bodies.append(client_a.post("/api/v1/auth/token/", body, format="json").content.decode())
+    tokens = client_a.post("/api/v1/auth/token/", credentials, format="json").json()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens['access']}"}
+    bodies.append(client_a.get("/api/v1/auth/me/", **auth).content.decode())
+    refreshed = client_a.post(
+        "/api/v1/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json"
+    )
+    bodies.append(refreshed.content.decode())
+    bodies.append(
+        client_a.post(
+            "/api/v1/auth/token/revoke/", {"refresh": tokens["refresh"]}, format="json"
+        ).content.decode()
+    )
+    bodies.append(
+        client_a.get(
+            "/api/v1/auth/me/", HTTP_AUTHORIZATION="Bearer eyJx.eyJy.zzzzz"
+        ).content.decode()
+    )
+    bodies.append(client_a.get("/api/schema/").content.decode())
+
+    probes = every_secret_value() | {tenant_a.owner_password, "wrong-password-probe"}
+    for where, text in {"responses": "\n".join(bodies), "logs": captured_logs.getvalue()}.items():
+        assert not [p for p in probes if p in text], f"secret value found in {where}"
+    assert tokens["access"] not in captured_logs.getvalue()

@@ -24,6 +24,8 @@ DYSA_BASE_DOMAIN = env.str("DYSA_BASE_DOMAIN", default="localhost").lower()
 DYSA_MASTER_KEYS = env.list("DYSA_MASTER_KEYS", default=[])
 # After `secrets rotate`, how long a tenant's previous JWT signing key still verifies tokens.
 DYSA_JWT_KEY_GRACE_SECONDS = env.int("DYSA_JWT_KEY_GRACE_SECONDS", default=3600)
+DYSA_JWT_ACCESS_SECONDS = env.int("DYSA_JWT_ACCESS_SECONDS", default=15 * 60)
+DYSA_JWT_REFRESH_SECONDS = env.int("DYSA_JWT_REFRESH_SECONDS", default=7 * 24 * 3600)
 DYSA_BACKUP_URL = env.str("DYSA_BACKUP_URL", default=f"file://{BASE_DIR / '.dev' / 'backups'}")
 DYSA_PG_BIN_DIR = env.str("DYSA_PG_BIN_DIR", default="")
 DYSA_PUBLIC_SCHEME = env.str("DYSA_PUBLIC_SCHEME", default="http")
@@ -177,6 +179,11 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "config.api_errors.problem_exception_handler",
+    # JWT for API clients (signed per schema, config/jwt_auth.py); sessions for the web panel.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "config.jwt_auth.JWTAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
