@@ -1,0 +1,147 @@
+"""One message, understood: intents and entities, before the dialog manager decides."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from tenant_apps.assistant.engine.catalog import (
+    Catalog,
+    CategoryEntry,
+    Mention,
+    find_categories,
+    find_mentions,
+)
+from tenant_apps.assistant.nlu import language as lang
+from tenant_apps.assistant.nlu.datetimes import When, parse_when
+from tenant_apps.assistant.nlu.intents import Intent, classify
+from tenant_apps.assistant.nlu.normalize import fold, tokens
+from tenant_apps.assistant.nlu.numbers import find_numbers, number_at
+
+_PHONE = re.compile(r"(?<![\d+])(\+?\d[\d\s().-]{6,18}\d)(?!\d)")
+_NAME_LEADS = (
+    ("me", "llamo"), ("mi", "nombre", "es"), ("a", "nombre", "de"), ("my", "name", "is"),
+    ("name", "is"), ("soy",), ("this", "is"), ("i", "am"), ("nombre",), ("name",),
+)
+PARTY_WORDS = frozenset({"personas", "persona", "people", "person", "pax", "comensales",
+                         "guests", "adultos", "adults", "of", "us"})
+_NOT_NAMES = frozenset(
+    "hola si no ok vale gracias yes no thanks hi hello quiero i want the el la un una".split()
+)
+
+
+@dataclass
+class Parse:
+    raw: str
+    text: str  # folded words joined
+    words: list[str]
+    intents: set[Intent]
+    mentions: list[Mention]
+    categories: list[CategoryEntry]
+    when: When
+    numbers: list[int] = field(default_factory=list)  # free numbers (not dates, items, phones)
+    party_size: int | None = None
+    phone: str = ""
+    name: str = ""
+    order_type: str = ""
+    language: str | None = None
+    switch_language: str | None = None
+
+    def has(self, *intents: Intent) -> bool:
+        return any(intent in self.intents for intent in intents)
+
+
+def _phone(raw: str) -> str:
+    for match in _PHONE.finditer(raw):
+        digits = re.sub(r"[^\d+]", "", match.group(1))
+        if 8 <= len(digits.lstrip("+")) <= 15:
+            return digits
+    return ""
+
+
+def _party_size(words: list[str], skip: set[int]) -> tuple[int | None, set[int]]:
+    """ "somos 4", "para 4 personas", "for two", "party of 6", "mesa para 2", "4 people"."""
+    for i in range(len(words)):
+        if i in skip:
+            continue
+        span = number_at(words, i)
+        if span is None or span.value <= 0 or span.value > 60:
+            continue
+        prev = words[i - 1] if i > 0 else ""
+        prev2 = words[i - 2] if i > 1 else ""
+        nxt = words[span.end] if span.end < len(words) else ""
+        if span.weak and nxt not in PARTY_WORDS:
+            continue
+        if (
+            nxt in PARTY_WORDS or prev in {"somos", "seremos", "party", "grupo"}
+            or (prev in {"para", "for"} and prev2 in {"mesa", "table", "reserva", "reservar",
+                                                       "book", "booking", "reservation"})
+            or (prev in {"para", "for"} and nxt in {"", "a", "at", "el", "la", "on", "tomorrow",
+                                                    "manana", "hoy", "today", "tonight", "y",
+                                                    "and", "este", "this", "next", "proximo"})
+        ):
+            return span.value, set(range(span.start, span.end))
+    return None, set()
+
+
+def _name(raw: str, words: list[str]) -> str:
+    """ "me llamo Ana García" -> "Ana García" (original casing, from the raw text)."""
+    raw_words = fold(raw).split()
+    original = raw.split()
+    for lead in _NAME_LEADS:
+        size = len(lead)
+        for i in range(len(raw_words) - size + 1):
+            if tuple(raw_words[i:i + size]) == lead:
+                name_words = [
+                    w.strip(".,;:!?¡¿") for w in original[i + size:i + size + 4]
+                    if not any(ch.isdigit() for ch in w)
+                ]
+                stop = next((k for k, w in enumerate(name_words)
+                             if fold(w) in {"y", "and", "mi", "my", "telefono", "phone"}), None)
+                name_words = name_words[:stop]
+                if name_words and fold(name_words[0]) not in _NOT_NAMES:
+                    return " ".join(name_words)[:80]
+    return ""
+
+
+def _order_type(intents: set[Intent]) -> str:
+    if Intent.DELIVERY in intents:
+        return "delivery"
+    if Intent.PICKUP in intents:
+        return "pickup"
+    if Intent.DINE_IN in intents:
+        return "dine_in"
+    return ""
+
+
+def parse(raw: str, *, catalog: Catalog, today: date, current_language: str | None) -> Parse:
+    words = tokens(raw)
+    when = parse_when(words, today=today)
+    phone = _phone(raw)
+    skip = set(when.consumed)
+    if phone:
+        skip |= {i for i, w in enumerate(words) if any(ch.isdigit() for ch in w) and len(w) >= 2
+                 and w.lstrip("+").replace("-", "").isdigit() and w in phone + " " + raw}
+    party_size, party_span = _party_size(words, skip)
+    skip |= party_span
+    mentions = find_mentions(catalog, words, skip=skip)
+    used = set(skip)
+    for mention in mentions:
+        used |= set(range(mention.start, mention.end))
+        if mention.quantity_start is not None:
+            used |= set(range(mention.quantity_start, mention.start))
+    free_numbers = [
+        span.value for span in find_numbers(words)
+        if not span.weak and span.start not in used
+    ]
+    intents = classify(words)
+    text = " ".join(words)
+    return Parse(
+        raw=raw, text=text, words=words, intents=intents, mentions=mentions,
+        categories=find_categories(catalog, words), when=when, numbers=free_numbers,
+        party_size=party_size, phone=phone, name=_name(raw, words),
+        order_type=_order_type(intents),
+        language=lang.detect(words, current=current_language),
+        switch_language=lang.requested_switch(text),
+    )

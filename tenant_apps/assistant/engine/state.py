@@ -1,0 +1,83 @@
+"""What the assistant remembers between turns, stored as JSON in DialogState.data."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+STATE_VERSION = 1
+
+
+@dataclass
+class CartLine:
+    item_id: int
+    quantity: int
+    option_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Dialog:
+    version: int = STATE_VERSION
+    language: str = "es"
+    cart: list[CartLine] = field(default_factory=list)
+    # The task in progress: "" | "order" | "booking" | "reschedule" | "cancel_booking"
+    flow: str = ""
+    # The question the assistant asked last and expects an answer to.
+    awaiting: str = ""
+    order_type: str = ""
+    order_time: str = ""  # local ISO datetime; empty with asap=True means "as soon as possible"
+    asap: bool = False
+    address: str = ""
+    table: str = ""
+    name: str = ""
+    phone: str = ""
+    booking_day: str = ""  # ISO date
+    booking_time: str = ""  # HH:MM
+    party_size: int = 0
+    offered_slots: list[str] = field(default_factory=list)  # ISO datetimes
+    reservation_id: int | None = None  # the booking being changed or cancelled
+    # What "no, mejor 3" corrects: "cart:<index>", "party_size", "time".
+    last_target: str = ""
+    # An item waiting for a required option ("¿qué tamaño?").
+    pending_item: dict[str, Any] = field(default_factory=dict)
+    # Items the customer named ambiguously ("tacos" with several kinds on the menu).
+    pending_choice: dict[str, Any] = field(default_factory=dict)
+    last_order_id: int | None = None
+    last_reservation_id: int | None = None
+    turns: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Dialog:
+        """Tolerant: unknown keys are dropped and missing ones take defaults."""
+        if not data:
+            return cls()
+        known = {f.name for f in fields(cls)}
+        values = {key: value for key, value in data.items() if key in known}
+        values["cart"] = [
+            CartLine(int(line["item_id"]), int(line["quantity"]), list(line.get("option_ids", [])))
+            for line in values.get("cart", []) or []
+            if isinstance(line, dict) and "item_id" in line
+        ]
+        return cls(**values)
+
+    def reset_order(self) -> None:
+        self.cart = []
+        self.flow = "" if self.flow == "order" else self.flow
+        self.awaiting = ""
+        self.order_type = self.order_time = self.address = self.table = ""
+        self.asap = False
+        self.pending_item = {}
+        self.pending_choice = {}
+        self.last_target = ""
+
+    def reset_booking(self) -> None:
+        self.flow = "" if self.flow in {"booking", "reschedule", "cancel_booking"} else self.flow
+        self.awaiting = ""
+        self.booking_day = self.booking_time = ""
+        self.party_size = 0
+        self.offered_slots = []
+        self.reservation_id = None
+        self.last_target = ""

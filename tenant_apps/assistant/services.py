@@ -1,0 +1,47 @@
+"""The assistant's turn: read the customer's message, answer, remember.
+
+Called by the channels (web chat, WhatsApp) after they record the customer's message. The
+assistant answers only while the conversation is the bot's (not while staff own it or a human
+was asked for). Everything a turn writes (dialog state, orders, bookings, replies) commits
+together or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from tenant_apps.assistant.engine.runner import run_turn
+from tenant_apps.assistant.engine.state import Dialog
+from tenant_apps.assistant.models import DialogState
+from tenant_apps.conversations.models import Conversation, Message
+from tenant_apps.conversations.services import (
+    conversation_link_customer,
+    conversation_request_human,
+    conversation_set_language,
+    message_send,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def assistant_respond(*, conversation: Conversation, message: Message) -> list[Message]:
+    if conversation.status != Conversation.Status.BOT:
+        return []
+    with transaction.atomic():
+        state, _ = DialogState.objects.select_for_update().get_or_create(
+            conversation=conversation,
+            defaults={"data": Dialog(language=conversation.language).to_json()},
+        )
+        dialog = Dialog.from_json(state.data)
+        result = run_turn(conversation=conversation, dialog=dialog, text=message.text)
+        state.data = dialog.to_json()
+        state.save(update_fields=["data", "updated"])
+        conversation_set_language(conversation=conversation, language=dialog.language)
+        if result.customer_id is not None:
+            conversation_link_customer(conversation=conversation, customer_id=result.customer_id)
+        replies = [message_send(conversation=conversation, text=text) for text in result.replies]
+        if result.handoff:
+            conversation_request_human(conversation=conversation)
+    return replies

@@ -1,0 +1,171 @@
+"""Writes to conversations: messages in and out, and who owns the conversation.
+
+While a human owns a conversation (status `human`) or one has been asked for (`waiting`),
+the assistant stays silent; handing back to the bot resumes it. A customer writing to a
+closed conversation reopens it with the assistant.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from config.api_errors import Conflict
+from tenant_apps.conversations.models import Channel, Conversation, Message
+
+MAX_TEXT_LENGTH = 2000
+
+Status = Conversation.Status
+Sender = Message.Sender
+
+
+def _touch(conversation: Conversation, *, customer: bool) -> None:
+    now = timezone.now()
+    conversation.last_message_at = now
+    fields = ["last_message_at", "updated"]
+    if customer:
+        conversation.last_customer_message_at = now
+        fields.append("last_customer_message_at")
+    conversation.save(update_fields=fields)
+
+
+@transaction.atomic
+def conversation_start(
+    *, channel: str, language: str = Conversation.Language.SPANISH, external_id: str = "",
+    customer_id: int | None = None,
+) -> Conversation:
+    if channel not in Channel.values:
+        raise ValueError(f"unknown channel {channel!r}")
+    if language not in Conversation.Language.values:
+        language = Conversation.Language.SPANISH
+    return Conversation.objects.create(
+        channel=channel, language=language, external_id=external_id, customer_id=customer_id
+    )
+
+
+@transaction.atomic
+def message_receive(
+    *, conversation: Conversation, text: str, provider_message_id: str = ""
+) -> Message:
+    """Record what the customer wrote; a closed conversation comes back to the assistant."""
+    if conversation.status == Status.CLOSED:
+        conversation.status = Status.BOT
+        conversation.assigned_to = None
+        conversation.save(update_fields=["status", "assigned_to", "updated"])
+    message = Message.objects.create(
+        conversation=conversation, channel=conversation.channel,
+        direction=Message.Direction.INBOUND, sender=Sender.CUSTOMER, text=text,
+        provider_message_id=provider_message_id, delivery_status=Message.Delivery.RECEIVED,
+    )
+    _touch(conversation, customer=True)
+    return message
+
+
+@transaction.atomic
+def message_send(
+    *, conversation: Conversation, text: str, sender: str = Sender.BOT,
+    staff: AbstractBaseUser | None = None,
+) -> Message:
+    """Record a message to the customer (the channel delivers it; web chat polls for it)."""
+    if sender == Sender.CUSTOMER:
+        raise ValueError("customer messages are received, not sent")
+    delivery = (
+        Message.Delivery.SENT if conversation.channel == Channel.WEB else Message.Delivery.PENDING
+    )
+    message = Message.objects.create(
+        conversation=conversation, channel=conversation.channel,
+        direction=Message.Direction.OUTBOUND, sender=sender, staff=staff, text=text,
+        delivery_status=delivery,
+    )
+    _touch(conversation, customer=False)
+    return message
+
+
+def _set_status(
+    conversation: Conversation, status: str, *, assigned_to: AbstractBaseUser | None
+) -> None:
+    conversation.status = status
+    conversation.assigned_to = assigned_to  # type: ignore[assignment]
+    conversation.save(update_fields=["status", "assigned_to", "updated"])
+
+
+@transaction.atomic
+def conversation_request_human(*, conversation: Conversation) -> Conversation:
+    """The customer asked for a person: the assistant goes silent until staff hand it back."""
+    if conversation.status == Status.BOT:
+        _set_status(conversation, Status.WAITING, assigned_to=None)
+    return conversation
+
+
+@transaction.atomic
+def conversation_take_over(*, conversation: Conversation, staff: AbstractBaseUser) -> Conversation:
+    if conversation.status == Status.CLOSED:
+        raise Conflict("This conversation is closed.")
+    if conversation.status == Status.HUMAN and conversation.assigned_to_id == staff.pk:
+        return conversation
+    _set_status(conversation, Status.HUMAN, assigned_to=staff)
+    message_send(
+        conversation=conversation, sender=Sender.SYSTEM,
+        text=f"{getattr(staff, 'full_name', '') or 'Staff'} joined the conversation.",
+    )
+    return conversation
+
+
+@transaction.atomic
+def conversation_reply(
+    *, conversation: Conversation, staff: AbstractBaseUser, text: str
+) -> Message:
+    """Staff write to the customer; replying takes the conversation over from the bot."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": ["This field may not be blank."]})
+    if conversation.status != Status.HUMAN or conversation.assigned_to_id != staff.pk:
+        conversation_take_over(conversation=conversation, staff=staff)
+    return message_send(conversation=conversation, text=text, sender=Sender.STAFF, staff=staff)
+
+
+@transaction.atomic
+def conversation_hand_back(*, conversation: Conversation) -> Conversation:
+    if conversation.status == Status.CLOSED:
+        raise Conflict("This conversation is closed.")
+    if conversation.status != Status.BOT:
+        _set_status(conversation, Status.BOT, assigned_to=None)
+        message_send(
+            conversation=conversation, sender=Sender.SYSTEM,
+            text="The assistant is answering again.",
+        )
+    return conversation
+
+
+@transaction.atomic
+def conversation_close(*, conversation: Conversation) -> Conversation:
+    if conversation.status != Status.CLOSED:
+        _set_status(conversation, Status.CLOSED, assigned_to=None)
+    return conversation
+
+
+def conversation_set_language(*, conversation: Conversation, language: str) -> Conversation:
+    if language in Conversation.Language.values and language != conversation.language:
+        conversation.language = language
+        conversation.save(update_fields=["language", "updated"])
+    return conversation
+
+
+def conversation_link_customer(*, conversation: Conversation, customer_id: int) -> Conversation:
+    if conversation.customer_id != customer_id:
+        conversation.customer_id = customer_id
+        conversation.save(update_fields=["customer_id", "updated"])
+    return conversation
+
+
+def conversation_add_llm_usage(
+    *, conversation: Conversation, prompt_tokens: int, completion_tokens: int
+) -> None:
+    """Add one model call's token counts (an UPDATE with F(), safe under concurrent turns)."""
+    Conversation.objects.filter(pk=conversation.pk).update(
+        llm_prompt_tokens=F("llm_prompt_tokens") + max(0, prompt_tokens),
+        llm_completion_tokens=F("llm_completion_tokens") + max(0, completion_tokens),
+    )

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MessagingConfig(AppConfig):
+    name = "tenant_apps.messaging"
+    label = "messaging"
+    verbose_name = "Messaging (web chat widget)"
