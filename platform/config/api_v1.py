@@ -7,4 +7,6 @@ from tenant_apps.storefront.api import RestaurantInfoApi
 urlpatterns = [
     path("auth/", include("config.auth_api")),
     path("restaurant/", RestaurantInfoApi.as_view(), name="restaurant-info"),
+    path("conversations/", include("tenant_apps.conversations.urls")),
+    path("chat/", include("tenant_apps.messaging.urls")),
 ]

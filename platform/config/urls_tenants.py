@@ -3,8 +3,11 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from tenant_apps.messaging.views import widget_js
+
 urlpatterns = [
     path("", include("tenant_apps.storefront.urls")),
+    path("widget.js", widget_js, name="widget-js"),
     path("health/", include("shared_apps.health.urls")),
     path("api/v1/", include("config.api_v1")),
     path(

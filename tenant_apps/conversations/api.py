@@ -105,7 +105,8 @@ class ConversationReplyApi(_ConversationActionApi):
         serializer = ReplySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         message = services.conversation_reply(
-            conversation=conversation, staff=request.user,  # type: ignore[arg-type]
+            conversation=conversation,
+            staff=request.user,  # type: ignore[arg-type]
             text=serializer.validated_data["text"],
         )
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)

@@ -31,7 +31,10 @@ class Conversation(models.Model):
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.SPANISH)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.BOT)
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="assigned_conversations",
     )
     last_customer_message_at = models.DateTimeField(null=True, blank=True)
@@ -68,13 +71,18 @@ class Message(models.Model):
         READ = "read", "Read"
         FAILED = "failed", "Failed"
 
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
     # Copied from the conversation so provider ids can be unique per channel in one index.
     channel = models.CharField(max_length=16, choices=Channel.choices)
     direction = models.CharField(max_length=3, choices=Direction.choices)
     sender = models.CharField(max_length=16, choices=Sender.choices)
     staff = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     text = models.TextField()

@@ -35,4 +35,3 @@ def message_list(
     # Without a cursor, the latest `limit` messages, oldest first.
     latest = list(queryset.order_by("-id")[:limit])
     return latest[::-1]
-

@@ -17,9 +17,17 @@ class ConversationSerializer(serializers.ModelSerializer[Conversation]):
     class Meta:
         model = Conversation
         fields = [
-            "id", "channel", "customer_id", "language", "status", "assigned_to",
-            "last_customer_message_at", "last_message_at", "llm_prompt_tokens",
-            "llm_completion_tokens", "created",
+            "id",
+            "channel",
+            "customer_id",
+            "language",
+            "status",
+            "assigned_to",
+            "last_customer_message_at",
+            "last_message_at",
+            "llm_prompt_tokens",
+            "llm_completion_tokens",
+            "created",
         ]
         read_only_fields = fields
 

@@ -7,13 +7,13 @@ closed conversation reopens it with the assistant.
 
 from __future__ import annotations
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from config.api_errors import Conflict
+from shared_apps.accounts.models import User
 from tenant_apps.conversations.models import Channel, Conversation, Message
 
 MAX_TEXT_LENGTH = 2000
@@ -34,7 +34,10 @@ def _touch(conversation: Conversation, *, customer: bool) -> None:
 
 @transaction.atomic
 def conversation_start(
-    *, channel: str, language: str = Conversation.Language.SPANISH, external_id: str = "",
+    *,
+    channel: str,
+    language: str = Conversation.Language.SPANISH,
+    external_id: str = "",
     customer_id: int | None = None,
 ) -> Conversation:
     if channel not in Channel.values:
@@ -56,9 +59,13 @@ def message_receive(
         conversation.assigned_to = None
         conversation.save(update_fields=["status", "assigned_to", "updated"])
     message = Message.objects.create(
-        conversation=conversation, channel=conversation.channel,
-        direction=Message.Direction.INBOUND, sender=Sender.CUSTOMER, text=text,
-        provider_message_id=provider_message_id, delivery_status=Message.Delivery.RECEIVED,
+        conversation=conversation,
+        channel=conversation.channel,
+        direction=Message.Direction.INBOUND,
+        sender=Sender.CUSTOMER,
+        text=text,
+        provider_message_id=provider_message_id,
+        delivery_status=Message.Delivery.RECEIVED,
     )
     _touch(conversation, customer=True)
     return message
@@ -66,8 +73,11 @@ def message_receive(
 
 @transaction.atomic
 def message_send(
-    *, conversation: Conversation, text: str, sender: str = Sender.BOT,
-    staff: AbstractBaseUser | None = None,
+    *,
+    conversation: Conversation,
+    text: str,
+    sender: str = Sender.BOT,
+    staff: User | None = None,
 ) -> Message:
     """Record a message to the customer (the channel delivers it; web chat polls for it)."""
     if sender == Sender.CUSTOMER:
@@ -76,19 +86,21 @@ def message_send(
         Message.Delivery.SENT if conversation.channel == Channel.WEB else Message.Delivery.PENDING
     )
     message = Message.objects.create(
-        conversation=conversation, channel=conversation.channel,
-        direction=Message.Direction.OUTBOUND, sender=sender, staff=staff, text=text,
+        conversation=conversation,
+        channel=conversation.channel,
+        direction=Message.Direction.OUTBOUND,
+        sender=sender,
+        staff=staff,
+        text=text,
         delivery_status=delivery,
     )
     _touch(conversation, customer=False)
     return message
 
 
-def _set_status(
-    conversation: Conversation, status: str, *, assigned_to: AbstractBaseUser | None
-) -> None:
+def _set_status(conversation: Conversation, status: str, *, assigned_to: User | None) -> None:
     conversation.status = status
-    conversation.assigned_to = assigned_to  # type: ignore[assignment]
+    conversation.assigned_to = assigned_to
     conversation.save(update_fields=["status", "assigned_to", "updated"])
 
 
@@ -101,23 +113,22 @@ def conversation_request_human(*, conversation: Conversation) -> Conversation:
 
 
 @transaction.atomic
-def conversation_take_over(*, conversation: Conversation, staff: AbstractBaseUser) -> Conversation:
+def conversation_take_over(*, conversation: Conversation, staff: User) -> Conversation:
     if conversation.status == Status.CLOSED:
         raise Conflict("This conversation is closed.")
     if conversation.status == Status.HUMAN and conversation.assigned_to_id == staff.pk:
         return conversation
     _set_status(conversation, Status.HUMAN, assigned_to=staff)
     message_send(
-        conversation=conversation, sender=Sender.SYSTEM,
+        conversation=conversation,
+        sender=Sender.SYSTEM,
         text=f"{getattr(staff, 'full_name', '') or 'Staff'} joined the conversation.",
     )
     return conversation
 
 
 @transaction.atomic
-def conversation_reply(
-    *, conversation: Conversation, staff: AbstractBaseUser, text: str
-) -> Message:
+def conversation_reply(*, conversation: Conversation, staff: User, text: str) -> Message:
     """Staff write to the customer; replying takes the conversation over from the bot."""
     text = text.strip()
     if not text:
@@ -134,7 +145,8 @@ def conversation_hand_back(*, conversation: Conversation) -> Conversation:
     if conversation.status != Status.BOT:
         _set_status(conversation, Status.BOT, assigned_to=None)
         message_send(
-            conversation=conversation, sender=Sender.SYSTEM,
+            conversation=conversation,
+            sender=Sender.SYSTEM,
             text="The assistant is answering again.",
         )
     return conversation

@@ -1,17 +1,15 @@
 """Public web chat API on restaurant hosts (no staff login) and its staff settings endpoint.
 
-    POST /api/v1/chat/sessions/   {"language"?}        -> {"conversation", "token"}
-    POST /api/v1/chat/messages/   Bearer <token> {"text"} -> {"message", "replies"}
-    GET  /api/v1/chat/messages/   Bearer <token> [?after=<id>] -> {"conversation", "status",
-                                                                  "results"}
+POST /api/v1/chat/sessions/   {"language"?}        -> {"conversation", "token"}
+POST /api/v1/chat/messages/   Bearer <token> {"text"} -> {"message", "replies"}
+GET  /api/v1/chat/messages/   Bearer <token> [?after=<id>] -> {"conversation", "status",
+                                                              "results"}
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
-from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import BaseAuthentication
@@ -23,12 +21,13 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from tenant_apps.conversations.models import Conversation
+from tenant_apps.conversations.permissions import HANDLE_ROLES
 from tenant_apps.conversations.selectors import conversation_get, message_list
 from tenant_apps.conversations.services import MAX_TEXT_LENGTH
-from tenant_apps.conversations.permissions import HANDLE_ROLES
 from tenant_apps.messaging import services
 from tenant_apps.messaging.selectors import origin_allowed, webchat_settings_get
 from tenant_apps.messaging.tokens import visitor_token_conversation_id
+from tenants.db import current_schema_name
 
 CORS_METHODS = "GET, POST, OPTIONS"
 CORS_HEADERS = "Authorization, Content-Type"
@@ -43,7 +42,7 @@ class VisitorTokenAuthentication(BaseAuthentication):
         if scheme.lower() != "bearer" or not token.strip():
             return None
         conversation_id = visitor_token_conversation_id(
-            schema_name=connection.schema_name, token=token.strip()
+            schema_name=current_schema_name(), token=token.strip()
         )
         conversation = (
             conversation_get(conversation_id=conversation_id) if conversation_id else None
@@ -66,7 +65,8 @@ class HasChatSession(BasePermission):
 class _ChatThrottle(SimpleRateThrottle):
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         ident = (
-            f"c{request.auth.pk}" if isinstance(request.auth, Conversation)
+            f"c{request.auth.pk}"
+            if isinstance(request.auth, Conversation)
             else self.get_ident(request)
         )
         return self.cache_format % {"scope": self.scope, "ident": ident}
@@ -100,7 +100,7 @@ class _PublicChatApi(APIView):
         request.cors_origin = origin  # type: ignore[attr-defined]
         super().initial(request, *args, **kwargs)
 
-    def options(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def options(self, request: Request, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     # A CORS preflight carries no token and must not spend the visitor's budget.
@@ -113,8 +113,8 @@ class _PublicChatApi(APIView):
             super().check_throttles(request)
 
     def finalize_response(
-        self, request: Request, response: HttpResponse, *args: Any, **kwargs: Any
-    ) -> HttpResponse:
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
         origin = getattr(request, "cors_origin", "")
         if origin:
@@ -124,6 +124,12 @@ class _PublicChatApi(APIView):
             response["Access-Control-Max-Age"] = "600"
         response["Vary"] = "Origin"
         return response
+
+
+def _conversation(request: Request) -> Conversation:
+    """The visitor's conversation (HasChatSession has checked it is one)."""
+    assert isinstance(request.auth, Conversation)
+    return request.auth
 
 
 def _message_json(message: Any) -> dict[str, Any]:
@@ -141,7 +147,8 @@ class _SessionIn(serializers.Serializer[None]):
 
 class _MessageIn(serializers.Serializer[None]):
     text = serializers.CharField(
-        max_length=MAX_TEXT_LENGTH, trim_whitespace=True,
+        max_length=MAX_TEXT_LENGTH,
+        trim_whitespace=True,
         error_messages={
             "max_length": f"Messages can be at most {MAX_TEXT_LENGTH:,} characters long.",
             "blank": "Write a message first.",
@@ -149,10 +156,15 @@ class _MessageIn(serializers.Serializer[None]):
     )
 
 
-_MESSAGE_OUT = inline_serializer("ChatMessage", {
-    "id": serializers.IntegerField(), "sender": serializers.CharField(),
-    "text": serializers.CharField(), "created": serializers.DateTimeField(),
-})
+_MESSAGE_OUT = inline_serializer(
+    "ChatMessage",
+    {
+        "id": serializers.IntegerField(),
+        "sender": serializers.CharField(),
+        "text": serializers.CharField(),
+        "created": serializers.DateTimeField(),
+    },
+)
 
 
 class ChatSessionApi(_PublicChatApi):
@@ -162,9 +174,15 @@ class ChatSessionApi(_PublicChatApi):
 
     @extend_schema(
         request=_SessionIn,
-        responses={201: inline_serializer("ChatSession", {
-            "conversation": serializers.IntegerField(), "token": serializers.CharField(),
-        })},
+        responses={
+            201: inline_serializer(
+                "ChatSession",
+                {
+                    "conversation": serializers.IntegerField(),
+                    "token": serializers.CharField(),
+                },
+            )
+        },
     )
     def post(self, request: Request) -> Response:
         data = _SessionIn(data=request.data if isinstance(request.data, dict) else {})
@@ -184,44 +202,58 @@ class ChatMessagesApi(_PublicChatApi):
 
     @extend_schema(
         request=_MessageIn,
-        responses={201: inline_serializer("ChatTurn", {
-            "message": _MESSAGE_OUT, "replies": _MESSAGE_OUT,
-        })},
+        responses={
+            201: inline_serializer(
+                "ChatTurn",
+                {
+                    "message": _MESSAGE_OUT,
+                    "replies": _MESSAGE_OUT,
+                },
+            )
+        },
     )
     def post(self, request: Request) -> Response:
-        if not isinstance(request.data, dict):
-            raise ValidationError({"text": ["Send a JSON object like {\"text\": \"...\"}."]})
+        if not isinstance(request.data, dict) or not isinstance(request.data.get("text", ""), str):
+            raise ValidationError({"text": ['Send a JSON object like {"text": "..."}.']})
         data = _MessageIn(data=request.data)
         data.is_valid(raise_exception=True)
         turn = services.webchat_message_post(
-            conversation=request.auth, text=data.validated_data["text"]
+            conversation=_conversation(request), text=data.validated_data["text"]
         )
         return Response(
-            {"message": _message_json(turn.message),
-             "replies": [_message_json(reply) for reply in turn.replies]},
+            {
+                "message": _message_json(turn.message),
+                "replies": [_message_json(reply) for reply in turn.replies],
+            },
             status=status.HTTP_201_CREATED,
         )
 
     @extend_schema(
         parameters=[OpenApiParameter("after", int, description="only messages after this id")],
-        responses=inline_serializer("ChatMessages", {
-            "conversation": serializers.IntegerField(), "status": serializers.CharField(),
-            "results": _MESSAGE_OUT,
-        }),
+        responses=inline_serializer(
+            "ChatMessages",
+            {
+                "conversation": serializers.IntegerField(),
+                "status": serializers.CharField(),
+                "results": _MESSAGE_OUT,
+            },
+        ),
     )
     def get(self, request: Request) -> Response:
         after = request.query_params.get("after")
         if after is not None and not after.isdigit():
             raise ValidationError({"after": ["must be a message id"]})
-        conversation: Conversation = request.auth
+        conversation = _conversation(request)
         messages = message_list(
             conversation=conversation, after_id=int(after) if after is not None else None
         )
-        return Response({
-            "conversation": conversation.pk,
-            "status": conversation.status,
-            "results": [_message_json(message) for message in messages],
-        })
+        return Response(
+            {
+                "conversation": conversation.pk,
+                "status": conversation.status,
+                "results": [_message_json(message) for message in messages],
+            }
+        )
 
 
 class _IsManager(BasePermission):
@@ -261,4 +293,3 @@ class ChatSettingsApi(APIView):
         data = _SettingsIo(data=request.data)
         data.is_valid(raise_exception=True)
         return Response(self._out(services.webchat_settings_update(**data.validated_data)))
-

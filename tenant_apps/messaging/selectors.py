@@ -25,4 +25,4 @@ def origin_allowed(*, origin: str, request_host: str, settings: WebChatSettings)
         return True
     if origin.rstrip("/") in {o.rstrip("/") for o in settings.allowed_origins}:
         return True
-    return origin_host(origin) == request_host.split(":")[0].lower()
+    return origin_host(origin) == request_host.split(":", maxsplit=1)[0].lower()

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 
 from tenant_apps.assistant.services import assistant_respond
 from tenant_apps.conversations.models import Channel, Conversation, Message
@@ -15,6 +15,7 @@ from tenant_apps.conversations.services import conversation_start, message_recei
 from tenant_apps.messaging.models import WebChatSettings
 from tenant_apps.messaging.selectors import origin_host
 from tenant_apps.messaging.tokens import visitor_token_issue
+from tenants.db import current_schema_name
 
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -33,9 +34,7 @@ class ChatTurn:
 
 def webchat_session_start(*, language: str) -> ChatSession:
     conversation = conversation_start(channel=Channel.WEB, language=language)
-    token = visitor_token_issue(
-        schema_name=connection.schema_name, conversation_id=conversation.pk
-    )
+    token = visitor_token_issue(schema_name=current_schema_name(), conversation_id=conversation.pk)
     return ChatSession(conversation=conversation, token=token)
 
 
@@ -60,7 +59,9 @@ def _clean_origins(origins: Sequence[str]) -> list[str]:
 
 @transaction.atomic
 def webchat_settings_update(
-    *, enabled: bool | None = None, allowed_origins: Sequence[str] | None = None,
+    *,
+    enabled: bool | None = None,
+    allowed_origins: Sequence[str] | None = None,
     accent_color: str | None = None,
 ) -> WebChatSettings:
     settings = WebChatSettings.objects.select_for_update().first() or WebChatSettings()

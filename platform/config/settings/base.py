@@ -194,6 +194,10 @@ REST_FRAMEWORK = {
         "anon": env.str("DYSA_RATE_LIMIT_DEFAULT", default="100/min"),
         "user": env.str("DYSA_RATE_LIMIT_DEFAULT", default="100/min"),
         "login": env.str("DYSA_RATE_LIMIT_LOGIN", default="5/min"),
+        # Web chat (public): messages per conversation, sessions and polls per IP/conversation.
+        "chat_message": env.str("DYSA_RATE_LIMIT_CHAT", default="30/min"),
+        "chat_session": env.str("DYSA_RATE_LIMIT_CHAT_SESSION", default="10/min"),
+        "chat_poll": env.str("DYSA_RATE_LIMIT_CHAT_POLL", default="120/min"),
     },
 }
 SPECTACULAR_SETTINGS = {

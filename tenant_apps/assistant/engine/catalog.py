@@ -14,15 +14,16 @@ from typing import Any
 
 from tenant_apps.assistant.nlu.fuzzy import word_similarity
 from tenant_apps.assistant.nlu.normalize import tokens as to_tokens
+from tenant_apps.assistant.nlu.normalize import word_set
 from tenant_apps.assistant.nlu.numbers import NumberSpan, number_at
 
-FILLER = frozenset(
-    "de del la el los las con al a the of with y and en in un una uno an estilo style".split()
+FILLER = word_set(
+    "de del la el los las con al a the of with y and en in un una uno an estilo style"
 )
 # Words in a dish name that do not identify it on their own.
-GENERIC = frozenset(
+GENERIC = word_set(
     "grande pequena pequeno mediana mediano large small medium regular doble double extra "
-    "clasica clasico classic especial special casa house normal simple".split()
+    "clasica clasico classic especial special casa house normal simple"
 )
 MAX_GAP = 2
 
@@ -110,23 +111,35 @@ def _item_entry(item: Any) -> CatalogItem:
     for group in item.option_groups.all():
         options = tuple(
             OptionEntry(
-                option_id=option.pk, group_id=group.pk,
+                option_id=option.pk,
+                group_id=group.pk,
                 words=_variants(dict(option.name))[0] if _variants(dict(option.name)) else (),
                 price_delta=option.price_delta,
             )
-            for option in group.options.all() if option.is_available
+            for option in group.options.all()
+            if option.is_available
         )
-        groups.append(GroupEntry(
-            group_id=group.pk, names=dict(group.name), required=group.min_selections > 0,
-            min_selections=group.min_selections, max_selections=group.max_selections,
-            options=options,
-            default_option_ids=tuple(o.pk for o in group.options.all() if o.is_default),
-        ))
+        groups.append(
+            GroupEntry(
+                group_id=group.pk,
+                names=dict(group.name),
+                required=group.min_selections > 0,
+                min_selections=group.min_selections,
+                max_selections=group.max_selections,
+                options=options,
+                default_option_ids=tuple(o.pk for o in group.options.all() if o.is_default),
+            )
+        )
     return CatalogItem(
-        item_id=item.pk, names=dict(item.name), descriptions=dict(item.description or {}),
-        variants=_variants(dict(item.name)), category_id=item.category_id, price=item.price,
+        item_id=item.pk,
+        names=dict(item.name),
+        descriptions=dict(item.description or {}),
+        variants=_variants(dict(item.name)),
+        category_id=item.category_id,
+        price=item.price,
         orderable=bool(item.is_available and not item.out_of_stock),
-        allergens=tuple(item.allergens), dietary_tags=tuple(item.dietary_tags),
+        allergens=tuple(item.allergens),
+        dietary_tags=tuple(item.dietary_tags),
         groups=tuple(groups),
     )
 
@@ -150,7 +163,7 @@ class Catalog:
 
 
 def catalog_load() -> Catalog:
-    from tenant_apps.menu.selectors import menu_category_list, menu_item_list
+    from tenant_apps.menu.selectors import menu_category_list, menu_item_list  # type: ignore[import-untyped,unused-ignore]
 
     categories = [
         CategoryEntry(category_id=c.pk, names=dict(c.name), variants=_variants(dict(c.name)))
@@ -158,7 +171,8 @@ def catalog_load() -> Catalog:
     ]
     visible = {c.category_id for c in categories}
     items = [
-        _item_entry(item) for item in menu_item_list(available_only=False)
+        _item_entry(item)
+        for item in menu_item_list(available_only=False)
         if item.category_id in visible and item.is_available
     ]
     return Catalog(items=items, categories=categories)
@@ -193,8 +207,9 @@ def _match_variant(words: list[str], variant: tuple[str, ...]) -> tuple[int, int
                 similarity = word_similarity(word, name_word)
                 if similarity > 0.0:
                     hits = 1 + sum(
-                        1 for later in variant[k + 1:]
-                        if any(word_similarity(w, later) > 0 for w in words[index + 1:index + 3])
+                        1
+                        for later in variant[k + 1 :]
+                        if any(word_similarity(w, later) > 0 for w in words[index + 1 : index + 3])
                     )
                     return index, index + hits, hits, similarity * hits
     return best
@@ -232,7 +247,9 @@ def find_mentions(catalog: Catalog, words: list[str], *, skip: set[int]) -> list
         if overlapping:
             # The same words, equally good, for another item: an ambiguous mention.
             for mention in overlapping:
-                if (mention.start, mention.end) == (start, end) and abs(mention.score - rank) < 0.05:
+                if (mention.start, mention.end) == (start, end) and abs(
+                    mention.score - rank
+                ) < 0.05:
                     mention.candidates.append(item)
             continue
         if span & taken:
@@ -256,7 +273,7 @@ def _attach_quantity(words: list[str], mention: Mention) -> None:
         span: NumberSpan | None = number_at(words, start)
         if span is None:
             continue
-        between = words[span.end:mention.start]
+        between = words[span.end : mention.start]
         if span.end <= mention.start and all(w in FILLER or w in GENERIC for w in between):
             mention.quantity = max(1, span.value)
             mention.quantity_said = not span.weak
@@ -273,7 +290,7 @@ def _attach_options(words: list[str], mention: Mention, *, limit: int) -> None:
     item = mention.item
     if item is None:
         return
-    window = words[max(0, mention.start - 2):limit]
+    window = words[max(0, mention.start - 2) : limit]
     chosen: dict[int, list[int]] = {}
     for group in item.groups:
         for option in group.options:

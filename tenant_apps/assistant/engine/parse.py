@@ -16,18 +16,39 @@ from tenant_apps.assistant.engine.catalog import (
 from tenant_apps.assistant.nlu import language as lang
 from tenant_apps.assistant.nlu.datetimes import When, parse_when
 from tenant_apps.assistant.nlu.intents import Intent, classify
-from tenant_apps.assistant.nlu.normalize import fold, tokens
+from tenant_apps.assistant.nlu.normalize import fold, tokens, word_set
 from tenant_apps.assistant.nlu.numbers import find_numbers, number_at
 
 _PHONE = re.compile(r"(?<![\d+])(\+?\d[\d\s().-]{6,18}\d)(?!\d)")
 _NAME_LEADS = (
-    ("me", "llamo"), ("mi", "nombre", "es"), ("a", "nombre", "de"), ("my", "name", "is"),
-    ("name", "is"), ("soy",), ("this", "is"), ("i", "am"), ("nombre",), ("name",),
+    ("me", "llamo"),
+    ("mi", "nombre", "es"),
+    ("a", "nombre", "de"),
+    ("my", "name", "is"),
+    ("name", "is"),
+    ("soy",),
+    ("this", "is"),
+    ("i", "am"),
+    ("nombre",),
+    ("name",),
 )
-PARTY_WORDS = frozenset({"personas", "persona", "people", "person", "pax", "comensales",
-                         "guests", "adultos", "adults", "of", "us"})
-_NOT_NAMES = frozenset(
-    "hola si no ok vale gracias yes no thanks hi hello quiero i want the el la un una".split()
+PARTY_WORDS = frozenset(
+    {
+        "personas",
+        "persona",
+        "people",
+        "person",
+        "pax",
+        "comensales",
+        "guests",
+        "adultos",
+        "adults",
+        "of",
+        "us",
+    }
+)
+_NOT_NAMES = word_set(
+    "hola si no ok vale gracias yes no thanks hi hello quiero i want the el la un una"
 )
 
 
@@ -74,12 +95,36 @@ def _party_size(words: list[str], skip: set[int]) -> tuple[int | None, set[int]]
         if span.weak and nxt not in PARTY_WORDS:
             continue
         if (
-            nxt in PARTY_WORDS or prev in {"somos", "seremos", "party", "grupo"}
-            or (prev in {"para", "for"} and prev2 in {"mesa", "table", "reserva", "reservar",
-                                                       "book", "booking", "reservation"})
-            or (prev in {"para", "for"} and nxt in {"", "a", "at", "el", "la", "on", "tomorrow",
-                                                    "manana", "hoy", "today", "tonight", "y",
-                                                    "and", "este", "this", "next", "proximo"})
+            nxt in PARTY_WORDS
+            or prev in {"somos", "seremos", "party", "grupo"}
+            or (
+                prev in {"para", "for"}
+                and prev2
+                in {"mesa", "table", "reserva", "reservar", "book", "booking", "reservation"}
+            )
+            or (
+                prev in {"para", "for"}
+                and nxt
+                in {
+                    "",
+                    "a",
+                    "at",
+                    "el",
+                    "la",
+                    "on",
+                    "tomorrow",
+                    "manana",
+                    "hoy",
+                    "today",
+                    "tonight",
+                    "y",
+                    "and",
+                    "este",
+                    "this",
+                    "next",
+                    "proximo",
+                }
+            )
         ):
             return span.value, set(range(span.start, span.end))
     return None, set()
@@ -92,13 +137,20 @@ def _name(raw: str, words: list[str]) -> str:
     for lead in _NAME_LEADS:
         size = len(lead)
         for i in range(len(raw_words) - size + 1):
-            if tuple(raw_words[i:i + size]) == lead:
+            if tuple(raw_words[i : i + size]) == lead:
                 name_words = [
-                    w.strip(".,;:!?¡¿") for w in original[i + size:i + size + 4]
+                    w.strip(".,;:!?¡¿")
+                    for w in original[i + size : i + size + 4]
                     if not any(ch.isdigit() for ch in w)
                 ]
-                stop = next((k for k, w in enumerate(name_words)
-                             if fold(w) in {"y", "and", "mi", "my", "telefono", "phone"}), None)
+                stop = next(
+                    (
+                        k
+                        for k, w in enumerate(name_words)
+                        if fold(w) in {"y", "and", "mi", "my", "telefono", "phone"}
+                    ),
+                    None,
+                )
                 name_words = name_words[:stop]
                 if name_words and fold(name_words[0]) not in _NOT_NAMES:
                     return " ".join(name_words)[:80]
@@ -121,8 +173,14 @@ def parse(raw: str, *, catalog: Catalog, today: date, current_language: str | No
     phone = _phone(raw)
     skip = set(when.consumed)
     if phone:
-        skip |= {i for i, w in enumerate(words) if any(ch.isdigit() for ch in w) and len(w) >= 2
-                 and w.lstrip("+").replace("-", "").isdigit() and w in phone + " " + raw}
+        skip |= {
+            i
+            for i, w in enumerate(words)
+            if any(ch.isdigit() for ch in w)
+            and len(w) >= 2
+            and w.lstrip("+").replace("-", "").isdigit()
+            and w in phone + " " + raw
+        }
     party_size, party_span = _party_size(words, skip)
     skip |= party_span
     mentions = find_mentions(catalog, words, skip=skip)
@@ -132,15 +190,22 @@ def parse(raw: str, *, catalog: Catalog, today: date, current_language: str | No
         if mention.quantity_start is not None:
             used |= set(range(mention.quantity_start, mention.start))
     free_numbers = [
-        span.value for span in find_numbers(words)
-        if not span.weak and span.start not in used
+        span.value for span in find_numbers(words) if not span.weak and span.start not in used
     ]
     intents = classify(words)
     text = " ".join(words)
     return Parse(
-        raw=raw, text=text, words=words, intents=intents, mentions=mentions,
-        categories=find_categories(catalog, words), when=when, numbers=free_numbers,
-        party_size=party_size, phone=phone, name=_name(raw, words),
+        raw=raw,
+        text=text,
+        words=words,
+        intents=intents,
+        mentions=mentions,
+        categories=find_categories(catalog, words),
+        when=when,
+        numbers=free_numbers,
+        party_size=party_size,
+        phone=phone,
+        name=_name(raw, words),
         order_type=_order_type(intents),
         language=lang.detect(words, current=current_language),
         switch_language=lang.requested_switch(text),

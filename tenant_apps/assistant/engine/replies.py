@@ -13,13 +13,13 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "capabilities": {
         "es": "Puedo enseñarte la carta, responder dudas sobre los platos (precio, alérgenos), "
-              "tomar tu pedido para recoger, a domicilio o en el local, reservar, cambiar o "
-              "cancelar una mesa, decirte el horario, la dirección y las promociones, o pasarte "
-              "con una persona. ¿Qué necesitas?",
+        "tomar tu pedido para recoger, a domicilio o en el local, reservar, cambiar o "
+        "cancelar una mesa, decirte el horario, la dirección y las promociones, o pasarte "
+        "con una persona. ¿Qué necesitas?",
         "en": "I can show you the menu, answer questions about dishes (price, allergens), take "
-              "your order for pickup, delivery or dine-in, book, change or cancel a table, tell "
-              "you our hours, address and promotions, or put you through to a person. What do "
-              "you need?",
+        "your order for pickup, delivery or dine-in, book, change or cancel a table, tell "
+        "you our hours, address and promotions, or put you through to a person. What do "
+        "you need?",
     },
     "fallback": {
         "es": "No estoy seguro de haberte entendido. ",
@@ -27,8 +27,10 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "empty": {"es": "¿En qué te puedo ayudar?", "en": "How can I help you?"},
     "thanks": {"es": "¡De nada! ¿Algo más?", "en": "You're welcome! Anything else?"},
-    "goodbye": {"es": "¡Hasta pronto! Gracias por escribirnos.",
-                "en": "Bye! Thanks for getting in touch."},
+    "goodbye": {
+        "es": "¡Hasta pronto! Gracias por escribirnos.",
+        "en": "Bye! Thanks for getting in touch.",
+    },
     "anything_else": {"es": "¿Algo más?", "en": "Anything else?"},
     "switched": {"es": "¡Claro! Seguimos en español.", "en": "Sure! Let's continue in English."},
     "handoff": {
@@ -36,115 +38,183 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "I'm passing you to someone on our team; they'll answer here as soon as they can.",
     },
     "menu_intro": {"es": "Esta es nuestra carta:", "en": "Here is our menu:"},
-    "menu_empty": {"es": "Ahora mismo no tenemos la carta publicada.",
-                   "en": "Our menu isn't published right now."},
+    "menu_empty": {
+        "es": "Ahora mismo no tenemos la carta publicada.",
+        "en": "Our menu isn't published right now.",
+    },
     "menu_outro": {"es": "¿Qué te apetece?", "en": "What would you like?"},
     "category_intro": {"es": "En {category} tenemos:", "en": "In {category} we have:"},
     "price": {"es": "{item} cuesta {price}.", "en": "{item} is {price}."},
     "describe": {"es": "{item}: {description}", "en": "{item}: {description}"},
     "no_description": {"es": "{item} cuesta {price}.", "en": "{item} is {price}."},
     "allergens": {"es": "{item} contiene: {allergens}.", "en": "{item} contains: {allergens}."},
-    "no_allergens": {"es": "{item} no tiene alérgenos declarados.",
-                     "en": "{item} has no declared allergens."},
+    "no_allergens": {
+        "es": "{item} no tiene alérgenos declarados.",
+        "en": "{item} has no declared allergens.",
+    },
     "tag_yes": {"es": "Sí, {item} es {tag}.", "en": "Yes, {item} is {tag}."},
     "tag_no": {"es": "No, {item} no es {tag}.", "en": "No, {item} is not {tag}."},
     "tag_list": {"es": "Opciones {tag}: {items}.", "en": "{tag} options: {items}."},
-    "tag_none": {"es": "Ahora mismo no tenemos platos {tag}.",
-                 "en": "We don't have {tag} dishes right now."},
-    "which_item": {"es": "¿De qué plato? Por ejemplo: {examples}.",
-                   "en": "Which dish? For example: {examples}."},
+    "tag_none": {
+        "es": "Ahora mismo no tenemos platos {tag}.",
+        "en": "We don't have {tag} dishes right now.",
+    },
+    "which_item": {
+        "es": "¿De qué plato? Por ejemplo: {examples}.",
+        "en": "Which dish? For example: {examples}.",
+    },
     "added": {"es": "Añadido: {lines}.", "en": "Added: {lines}."},
-    "cart": {"es": "Tu pedido: {lines}. Subtotal: {subtotal}.",
-             "en": "Your order: {lines}. Subtotal: {subtotal}."},
-    "cart_discount": {"es": "Descuento: -{discount}. Total: {total}.",
-                      "en": "Discount: -{discount}. Total: {total}."},
-    "cart_empty": {"es": "Tu pedido está vacío. ¿Qué te gustaría pedir?",
-                   "en": "Your order is empty. What would you like?"},
+    "cart": {
+        "es": "Tu pedido: {lines}. Subtotal: {subtotal}.",
+        "en": "Your order: {lines}. Subtotal: {subtotal}.",
+    },
+    "cart_discount": {
+        "es": "Descuento: -{discount}. Total: {total}.",
+        "en": "Discount: -{discount}. Total: {total}.",
+    },
+    "cart_empty": {
+        "es": "Tu pedido está vacío. ¿Qué te gustaría pedir?",
+        "en": "Your order is empty. What would you like?",
+    },
     "cart_cleared": {"es": "He vaciado tu pedido.", "en": "I've cleared your order."},
     "removed": {"es": "Quitado: {item}.", "en": "Removed: {item}."},
     "not_in_cart": {"es": "{item} no está en tu pedido.", "en": "{item} isn't in your order."},
-    "sold_out": {"es": "Lo siento, {item} está agotado ahora mismo.",
-                 "en": "Sorry, {item} is sold out right now."},
-    "pick_item": {"es": "Tenemos varias opciones: {options}. ¿Cuál quieres?",
-                  "en": "We have several: {options}. Which one would you like?"},
-    "pick_option": {"es": "¿Qué {group} quieres para {item}? {options}.",
-                    "en": "Which {group} would you like for {item}? {options}."},
-    "ask_order_type": {"es": "¿Es para recoger, a domicilio o para comer en el local?",
-                       "en": "Is it for pickup, delivery or to eat in?"},
-    "ask_address": {"es": "¿A qué dirección lo enviamos?",
-                    "en": "What address should we deliver to?"},
-    "ask_order_time": {"es": "¿Para cuándo lo quieres? Dime una hora o \"lo antes posible\".",
-                       "en": "When would you like it? Tell me a time or \"as soon as possible\"."},
+    "sold_out": {
+        "es": "Lo siento, {item} está agotado ahora mismo.",
+        "en": "Sorry, {item} is sold out right now.",
+    },
+    "pick_item": {
+        "es": "Tenemos varias opciones: {options}. ¿Cuál quieres?",
+        "en": "We have several: {options}. Which one would you like?",
+    },
+    "pick_option": {
+        "es": "¿Qué {group} quieres para {item}? {options}.",
+        "en": "Which {group} would you like for {item}? {options}.",
+    },
+    "ask_order_type": {
+        "es": "¿Es para recoger, a domicilio o para comer en el local?",
+        "en": "Is it for pickup, delivery or to eat in?",
+    },
+    "ask_address": {
+        "es": "¿A qué dirección lo enviamos?",
+        "en": "What address should we deliver to?",
+    },
+    "ask_order_time": {
+        "es": '¿Para cuándo lo quieres? Dime una hora o "lo antes posible".',
+        "en": 'When would you like it? Tell me a time or "as soon as possible".',
+    },
     "ask_name": {"es": "¿A nombre de quién?", "en": "What name should I put it under?"},
-    "ask_phone": {"es": "¿Me dejas un teléfono de contacto?",
-                  "en": "Could I have a contact phone number?"},
-    "bad_phone": {"es": "Ese teléfono no parece válido. ¿Me lo escribes con el prefijo, "
-                        "por ejemplo +34 600 123 456?",
-                  "en": "That phone number doesn't look valid. Could you type it with the "
-                        "country code, e.g. +34 600 123 456?"},
-    "order_summary": {"es": "Resumen: {lines}. {totals} {details}. ¿Confirmo el pedido?",
-                      "en": "Summary: {lines}. {totals} {details}. Shall I place the order?"},
-    "order_placed": {"es": "¡Pedido #{number} confirmado! Total: {total}. {details}. ¡Gracias!",
-                     "en": "Order #{number} placed! Total: {total}. {details}. Thank you!"},
-    "order_failed": {"es": "No he podido crear el pedido: {reason}",
-                     "en": "I couldn't place the order: {reason}"},
-    "what_to_change": {"es": "De acuerdo, ¿qué quieres cambiar?",
-                       "en": "Sure, what would you like to change?"},
-    "order_status": {"es": "Tu pedido #{number} está {status}.",
-                     "en": "Your order #{number} is {status}."},
-    "no_orders": {"es": "No encuentro pedidos a tu nombre.",
-                  "en": "I can't find any orders for you."},
-    "ask_phone_lookup": {"es": "¿Con qué teléfono hiciste el pedido o la reserva?",
-                         "en": "Which phone number did you use for the order or booking?"},
+    "ask_phone": {
+        "es": "¿Me dejas un teléfono de contacto?",
+        "en": "Could I have a contact phone number?",
+    },
+    "bad_phone": {
+        "es": "Ese teléfono no parece válido. ¿Me lo escribes con el prefijo, "
+        "por ejemplo +34 600 123 456?",
+        "en": "That phone number doesn't look valid. Could you type it with the "
+        "country code, e.g. +34 600 123 456?",
+    },
+    "order_summary": {
+        "es": "Resumen: {lines}. {totals} {details}. ¿Confirmo el pedido?",
+        "en": "Summary: {lines}. {totals} {details}. Shall I place the order?",
+    },
+    "order_placed": {
+        "es": "¡Pedido #{number} confirmado! Total: {total}. {details}. ¡Gracias!",
+        "en": "Order #{number} placed! Total: {total}. {details}. Thank you!",
+    },
+    "order_failed": {
+        "es": "No he podido crear el pedido: {reason}",
+        "en": "I couldn't place the order: {reason}",
+    },
+    "what_to_change": {
+        "es": "De acuerdo, ¿qué quieres cambiar?",
+        "en": "Sure, what would you like to change?",
+    },
+    "order_status": {
+        "es": "Tu pedido #{number} está {status}.",
+        "en": "Your order #{number} is {status}.",
+    },
+    "no_orders": {
+        "es": "No encuentro pedidos a tu nombre.",
+        "en": "I can't find any orders for you.",
+    },
+    "ask_phone_lookup": {
+        "es": "¿Con qué teléfono hiciste el pedido o la reserva?",
+        "en": "Which phone number did you use for the order or booking?",
+    },
     "ask_party": {"es": "¿Para cuántas personas?", "en": "For how many people?"},
     "ask_day": {"es": "¿Para qué día?", "en": "For which day?"},
     "ask_time": {"es": "¿A qué hora?", "en": "At what time?"},
-    "slot_free": {"es": "Hay mesa para {party} el {when}.",
-                  "en": "We have a table for {party} on {when}."},
-    "slot_full": {"es": "Lo siento, el {when} no hay mesa para {party}. Tengo: {options}. "
-                        "¿Te va bien alguna?",
-                  "en": "Sorry, there's no table for {party} on {when}. I have: {options}. "
-                        "Would one of those work?"},
-    "slot_none": {"es": "Lo siento, no hay mesas para {party} cerca de esa fecha. "
-                        "¿Probamos otro día?",
-                  "en": "Sorry, there are no tables for {party} around then. "
-                        "Shall we try another day?"},
-    "slot_past": {"es": "Esa hora ya ha pasado. ¿Qué otra hora te va bien?",
-                  "en": "That time has already passed. What other time suits you?"},
-    "booking_summary": {"es": "Mesa para {party} el {when} a nombre de {name}. ¿Confirmo la "
-                              "reserva?",
-                        "en": "A table for {party} on {when} under {name}. Shall I confirm "
-                              "the booking?"},
-    "booking_done": {"es": "¡Reserva confirmada! Mesa para {party} el {when}. ¡Te esperamos!",
-                     "en": "Booking confirmed! A table for {party} on {when}. See you then!"},
-    "booking_failed": {"es": "No he podido hacer la reserva: {reason}",
-                       "en": "I couldn't make the booking: {reason}"},
-    "no_reservation": {"es": "No encuentro reservas próximas a tu nombre.",
-                       "en": "I can't find any upcoming bookings for you."},
-    "confirm_cancel": {"es": "Tienes una reserva para {party} el {when}. ¿La cancelo?",
-                       "en": "You have a booking for {party} on {when}. Shall I cancel it?"},
-    "cancelled": {"es": "Reserva cancelada. ¡Esperamos verte pronto!",
-                  "en": "Booking cancelled. We hope to see you soon!"},
+    "slot_free": {
+        "es": "Hay mesa para {party} el {when}.",
+        "en": "We have a table for {party} on {when}.",
+    },
+    "slot_full": {
+        "es": "Lo siento, el {when} no hay mesa para {party}. Tengo: {options}. "
+        "¿Te va bien alguna?",
+        "en": "Sorry, there's no table for {party} on {when}. I have: {options}. "
+        "Would one of those work?",
+    },
+    "slot_none": {
+        "es": "Lo siento, no hay mesas para {party} cerca de esa fecha. ¿Probamos otro día?",
+        "en": "Sorry, there are no tables for {party} around then. Shall we try another day?",
+    },
+    "slot_past": {
+        "es": "Esa hora ya ha pasado. ¿Qué otra hora te va bien?",
+        "en": "That time has already passed. What other time suits you?",
+    },
+    "booking_summary": {
+        "es": "Mesa para {party} el {when} a nombre de {name}. ¿Confirmo la reserva?",
+        "en": "A table for {party} on {when} under {name}. Shall I confirm the booking?",
+    },
+    "booking_done": {
+        "es": "¡Reserva confirmada! Mesa para {party} el {when}. ¡Te esperamos!",
+        "en": "Booking confirmed! A table for {party} on {when}. See you then!",
+    },
+    "booking_failed": {
+        "es": "No he podido hacer la reserva: {reason}",
+        "en": "I couldn't make the booking: {reason}",
+    },
+    "no_reservation": {
+        "es": "No encuentro reservas próximas a tu nombre.",
+        "en": "I can't find any upcoming bookings for you.",
+    },
+    "confirm_cancel": {
+        "es": "Tienes una reserva para {party} el {when}. ¿La cancelo?",
+        "en": "You have a booking for {party} on {when}. Shall I cancel it?",
+    },
+    "cancelled": {
+        "es": "Reserva cancelada. ¡Esperamos verte pronto!",
+        "en": "Booking cancelled. We hope to see you soon!",
+    },
     "kept": {"es": "De acuerdo, mantengo tu reserva.", "en": "OK, I'll keep your booking."},
-    "ask_new_time": {"es": "Tienes una reserva para {party} el {when}. ¿A qué día y hora la "
-                           "cambio?",
-                     "en": "You have a booking for {party} on {when}. What day and time should "
-                           "I move it to?"},
-    "reschedule_summary": {"es": "Cambio tu reserva a mesa para {party} el {when}. ¿Confirmo?",
-                           "en": "I'll move your booking to a table for {party} on {when}. "
-                                 "Shall I confirm?"},
-    "rescheduled": {"es": "¡Reserva cambiada! Mesa para {party} el {when}.",
-                    "en": "Booking changed! A table for {party} on {when}."},
+    "ask_new_time": {
+        "es": "Tienes una reserva para {party} el {when}. ¿A qué día y hora la cambio?",
+        "en": "You have a booking for {party} on {when}. What day and time should I move it to?",
+    },
+    "reschedule_summary": {
+        "es": "Cambio tu reserva a mesa para {party} el {when}. ¿Confirmo?",
+        "en": "I'll move your booking to a table for {party} on {when}. Shall I confirm?",
+    },
+    "rescheduled": {
+        "es": "¡Reserva cambiada! Mesa para {party} el {when}.",
+        "en": "Booking changed! A table for {party} on {when}.",
+    },
     "hours": {"es": "Nuestro horario: {hours}.", "en": "Our opening hours: {hours}."},
     "closed_day": {"es": "cerrado", "en": "closed"},
     "address": {"es": "Estamos en {address}.", "en": "We're at {address}."},
-    "no_address": {"es": "Puedes encontrarnos en {name}. Para la dirección exacta, pregunta a "
-                         "nuestro equipo.",
-                   "en": "You can find us at {name}. For the exact address, ask our team."},
-    "promotions": {"es": "Promociones de ahora: {promotions}.",
-                   "en": "Current promotions: {promotions}."},
-    "no_promotions": {"es": "Ahora mismo no tenemos promociones.",
-                      "en": "We have no promotions right now."},
+    "no_address": {
+        "es": "Puedes encontrarnos en {name}. Para la dirección exacta, pregunta a nuestro equipo.",
+        "en": "You can find us at {name}. For the exact address, ask our team.",
+    },
+    "promotions": {
+        "es": "Promociones de ahora: {promotions}.",
+        "en": "Current promotions: {promotions}.",
+    },
+    "no_promotions": {
+        "es": "Ahora mismo no tenemos promociones.",
+        "en": "We have no promotions right now.",
+    },
     "asap": {"es": "lo antes posible", "en": "as soon as possible"},
     "pickup": {"es": "para recoger", "en": "for pickup"},
     "delivery": {"es": "a domicilio en {address}", "en": "delivered to {address}"},
@@ -160,17 +230,28 @@ ORDER_STATUS = {
     "cancelled": {"es": "cancelado", "en": "cancelled"},
 }
 ALLERGENS = {
-    "gluten": ("gluten", "gluten"), "crustaceans": ("crustáceos", "crustaceans"),
-    "eggs": ("huevo", "eggs"), "fish": ("pescado", "fish"), "peanuts": ("cacahuetes", "peanuts"),
-    "soybeans": ("soja", "soy"), "milk": ("lácteos", "milk"), "nuts": ("frutos secos", "nuts"),
-    "celery": ("apio", "celery"), "mustard": ("mostaza", "mustard"),
-    "sesame": ("sésamo", "sesame"), "sulphites": ("sulfitos", "sulphites"),
-    "lupin": ("altramuces", "lupin"), "molluscs": ("moluscos", "molluscs"),
+    "gluten": ("gluten", "gluten"),
+    "crustaceans": ("crustáceos", "crustaceans"),
+    "eggs": ("huevo", "eggs"),
+    "fish": ("pescado", "fish"),
+    "peanuts": ("cacahuetes", "peanuts"),
+    "soybeans": ("soja", "soy"),
+    "milk": ("lácteos", "milk"),
+    "nuts": ("frutos secos", "nuts"),
+    "celery": ("apio", "celery"),
+    "mustard": ("mostaza", "mustard"),
+    "sesame": ("sésamo", "sesame"),
+    "sulphites": ("sulfitos", "sulphites"),
+    "lupin": ("altramuces", "lupin"),
+    "molluscs": ("moluscos", "molluscs"),
 }
 TAGS = {
-    "vegetarian": ("vegetariano", "vegetarian"), "vegan": ("vegano", "vegan"),
-    "gluten_free": ("sin gluten", "gluten-free"), "lactose_free": ("sin lactosa", "lactose-free"),
-    "spicy": ("picante", "spicy"), "halal": ("halal", "halal"),
+    "vegetarian": ("vegetariano", "vegetarian"),
+    "vegan": ("vegano", "vegan"),
+    "gluten_free": ("sin gluten", "gluten-free"),
+    "lactose_free": ("sin lactosa", "lactose-free"),
+    "spicy": ("picante", "spicy"),
+    "halal": ("halal", "halal"),
 }
 WEEKDAYS = {
     "es": ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"),
@@ -205,8 +286,8 @@ def day_text(day: date, *, today: date, language: str) -> str:
 
 def when_text(moment: datetime, *, today: date, language: str) -> str:
     joiner = " a las " if language == "es" else " at "
-    return day_text(moment.date(), today=today, language=language) + joiner + moment.strftime(
-        "%H:%M"
+    return (
+        day_text(moment.date(), today=today, language=language) + joiner + moment.strftime("%H:%M")
     )
 
 

@@ -5,57 +5,119 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('conversations', '0001_initial'),
+        ("conversations", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AssistantSettings',
+            name="AssistantSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider', models.CharField(choices=[('rules', 'Rules engine (offline)'), ('ollama', 'Ollama'), ('openai', 'OpenAI-compatible')], default='rules', max_length=16)),
-                ('base_url', models.URLField(blank=True, default='', max_length=300)),
-                ('model', models.CharField(blank=True, default='', max_length=120)),
-                ('tool_mode', models.CharField(choices=[('auto', 'Tools if the model supports them, else JSON schema output'), ('tools', 'Tools'), ('json', 'JSON schema output')], default='auto', max_length=8)),
-                ('stream', models.BooleanField(default=False)),
-                ('timeout_seconds', models.FloatField(default=8.0)),
-                ('temperature', models.FloatField(default=0.2)),
-                ('updated', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "provider",
+                    models.CharField(
+                        choices=[
+                            ("rules", "Rules engine (offline)"),
+                            ("ollama", "Ollama"),
+                            ("openai", "OpenAI-compatible"),
+                        ],
+                        default="rules",
+                        max_length=16,
+                    ),
+                ),
+                ("base_url", models.URLField(blank=True, default="", max_length=300)),
+                ("model", models.CharField(blank=True, default="", max_length=120)),
+                (
+                    "tool_mode",
+                    models.CharField(
+                        choices=[
+                            ("auto", "Tools if the model supports them, else JSON schema output"),
+                            ("tools", "Tools"),
+                            ("json", "JSON schema output"),
+                        ],
+                        default="auto",
+                        max_length=8,
+                    ),
+                ),
+                ("stream", models.BooleanField(default=False)),
+                ("timeout_seconds", models.FloatField(default=8.0)),
+                ("temperature", models.FloatField(default=0.2)),
+                ("updated", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name_plural': 'assistant settings',
+                "verbose_name_plural": "assistant settings",
             },
         ),
         migrations.CreateModel(
-            name='DialogState',
+            name="DialogState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('data', models.JSONField(default=dict)),
-                ('updated', models.DateTimeField(auto_now=True)),
-                ('conversation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='dialog_state', to='conversations.conversation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("data", models.JSONField(default=dict)),
+                ("updated", models.DateTimeField(auto_now=True)),
+                (
+                    "conversation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="dialog_state",
+                        to="conversations.conversation",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ModelCall',
+            name="ModelCall",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider', models.CharField(max_length=16)),
-                ('model', models.CharField(max_length=120)),
-                ('mode', models.CharField(blank=True, default='', max_length=8)),
-                ('outcome', models.CharField(choices=[('ok', 'OK'), ('error', 'Error'), ('timeout', 'Timeout'), ('invalid', 'Invalid output'), ('skipped', 'Skipped (circuit open)')], max_length=8)),
-                ('prompt_tokens', models.PositiveIntegerField(default=0)),
-                ('completion_tokens', models.PositiveIntegerField(default=0)),
-                ('latency_ms', models.PositiveIntegerField(default=0)),
-                ('error', models.CharField(blank=True, default='', max_length=300)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('conversation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='model_calls', to='conversations.conversation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("provider", models.CharField(max_length=16)),
+                ("model", models.CharField(max_length=120)),
+                ("mode", models.CharField(blank=True, default="", max_length=8)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("ok", "OK"),
+                            ("error", "Error"),
+                            ("timeout", "Timeout"),
+                            ("invalid", "Invalid output"),
+                            ("skipped", "Skipped (circuit open)"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("prompt_tokens", models.PositiveIntegerField(default=0)),
+                ("completion_tokens", models.PositiveIntegerField(default=0)),
+                ("latency_ms", models.PositiveIntegerField(default=0)),
+                ("error", models.CharField(blank=True, default="", max_length=300)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "conversation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="model_calls",
+                        to="conversations.conversation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
+                "ordering": ["-id"],
             },
         ),
     ]

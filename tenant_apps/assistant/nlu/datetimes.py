@@ -15,24 +15,86 @@ from datetime import date, datetime, time, timedelta
 from tenant_apps.assistant.nlu.numbers import number_at
 
 WEEKDAYS = {
-    "lunes": 0, "martes": 1, "miercoles": 2, "jueves": 3, "viernes": 4, "sabado": 5,
-    "domingo": 6, "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
-    "saturday": 5, "sunday": 6, "mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3,
-    "thurs": 3, "fri": 4, "sat": 5, "sun": 6, "sabados": 5, "domingos": 6,
+    "lunes": 0,
+    "martes": 1,
+    "miercoles": 2,
+    "jueves": 3,
+    "viernes": 4,
+    "sabado": 5,
+    "domingo": 6,
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
+    "sunday": 6,
+    "mon": 0,
+    "tue": 1,
+    "tues": 1,
+    "wed": 2,
+    "thu": 3,
+    "thur": 3,
+    "thurs": 3,
+    "fri": 4,
+    "sat": 5,
+    "sun": 6,
+    "sabados": 5,
+    "domingos": 6,
 }
 MONTHS = {
-    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
-    "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11,
-    "diciembre": 12, "january": 1, "february": 2, "march": 3, "april": 4, "may": 5,
-    "june": 6, "july": 7, "august": 8, "september": 9, "october": 10, "november": 11,
-    "december": 12, "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8,
-    "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+    "enero": 1,
+    "febrero": 2,
+    "marzo": 3,
+    "abril": 4,
+    "mayo": 5,
+    "junio": 6,
+    "julio": 7,
+    "agosto": 8,
+    "septiembre": 9,
+    "setiembre": 9,
+    "octubre": 10,
+    "noviembre": 11,
+    "diciembre": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
 MORNING = frozenset({"am", "a.m", "morning"})
 EVENING = frozenset({"pm", "p.m", "tarde", "noche", "evening", "night", "afternoon", "tonight"})
 TIME_LEADS = frozenset({"las", "la", "at", "around", "sobre", "tipo", "hacia", "@", "by"})
-ASAP_PHRASES = ("lo antes posible", "cuanto antes", "lo mas pronto", "ya mismo", "asap",
-                "as soon as possible", "right now", "ahora mismo", "lo antes que se pueda")
+ASAP_PHRASES = (
+    "lo antes posible",
+    "cuanto antes",
+    "lo mas pronto",
+    "ya mismo",
+    "asap",
+    "as soon as possible",
+    "right now",
+    "ahora mismo",
+    "lo antes que se pueda",
+)
 NEXT_WORDS = frozenset({"proximo", "proxima", "next", "siguiente"})
 
 _HHMM = re.compile(r"^(\d{1,2})[:.h](\d{2})(am|pm|h|hs)?$")
@@ -91,7 +153,7 @@ def _hour_24(hour: int, minute: int, meridiem: str | None) -> time | None:
 
 def _meridiem_after(tokens: list[str], i: int) -> tuple[str | None, int]:
     """am/pm or "de la noche" / "in the evening" right after a time; returns (marker, length)."""
-    window = tokens[i:i + 4]
+    window = tokens[i : i + 4]
     if window[:1] and window[0] in MORNING | {"pm", "p.m"}:
         return window[0], 1
     if window[:2] in (["de", "la"], ["por", "la"], ["in", "the"]) and len(window) > 2:
@@ -110,7 +172,7 @@ def _meridiem_after(tokens: list[str], i: int) -> tuple[str | None, int]:
 
 def _minutes_after(tokens: list[str], i: int) -> tuple[int, int]:
     """ "y media", "y cuarto", "menos cuarto", "y 20", "thirty" after an hour."""
-    window = tokens[i:i + 2]
+    window = tokens[i : i + 2]
     if window == ["y", "media"]:
         return 30, 2
     if window == ["y", "cuarto"]:
@@ -128,16 +190,16 @@ def _minutes_after(tokens: list[str], i: int) -> tuple[int, int]:
     return 0, 0
 
 
-def _parse_time(tokens: list[str], i: int, when: When) -> int:
-    """Try to read a time at token i; returns how many tokens it used (0 if none)."""
-    token = tokens[i]
-    if token in {"mediodia", "noon", "midday"}:
+def _parse_time(tokens: list[str], i: int, when: When) -> int:  # noqa: PLR0911 - one branch per form
+    """Try to read a time at word i; returns how many tokens it used (0 if none)."""
+    word = tokens[i]
+    if word in {"mediodia", "noon", "midday"}:
         when.at = time(12, 0)
         return 1
-    if token in {"medianoche", "midnight"}:
+    if word in {"medianoche", "midnight"}:
         when.at = time(0, 0)
         return 1
-    match = _HHMM.match(token)
+    match = _HHMM.match(word)
     if match:
         marker, extra = _meridiem_after(tokens, i + 1)
         if match.group(3) in {"am", "pm"}:
@@ -147,7 +209,7 @@ def _parse_time(tokens: list[str], i: int, when: When) -> int:
             return 0
         when.at = parsed
         return 1 + extra
-    match = _HOUR_SUFFIX.match(token)
+    match = _HOUR_SUFFIX.match(word)
     if match:
         hour = int(match.group(1))
         suffix = match.group(2)
@@ -163,7 +225,7 @@ def _parse_time(tokens: list[str], i: int, when: When) -> int:
     span = number_at(tokens, i)
     if span is None or not (0 <= span.value <= 24):
         return 0
-    if span.weak and not (token == "una" and prev == "la"):
+    if span.weak and not (word == "una" and prev == "la"):
         return 0
     after = span.end
     minutes, used_minutes = _minutes_after(tokens, after)
@@ -180,57 +242,57 @@ def _parse_time(tokens: list[str], i: int, when: When) -> int:
     return (span.end - span.start) + used_minutes + used_marker
 
 
-def _parse_day(tokens: list[str], i: int, when: When, today: date) -> int:
-    token = tokens[i]
+def _parse_day(tokens: list[str], i: int, when: When, today: date) -> int:  # noqa: PLR0911 - one branch per form
+    word = tokens[i]
     prev = tokens[i - 1] if i > 0 else ""
     nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-    if token in {"hoy", "today", "tonight"} or (token == "esta" and nxt in {"noche", "tarde"}):
+    if word in {"hoy", "today", "tonight"} or (word == "esta" and nxt in {"noche", "tarde"}):
         when.day = today
-        return 2 if token == "esta" else 1
-    if token == "this" and nxt in {"evening", "afternoon"}:
+        return 2 if word == "esta" else 1
+    if word == "this" and nxt in {"evening", "afternoon"}:
         when.day = today
         return 2
-    if token == "pasado" and nxt == "manana":
+    if word == "pasado" and nxt == "manana":
         when.day = today + timedelta(days=2)
         return 2
-    if token == "day" and tokens[i + 1:i + 4] == ["after", "tomorrow"]:
+    if word == "day" and tokens[i + 1 : i + 4] == ["after", "tomorrow"]:
         when.day = today + timedelta(days=2)
         return 3
-    if token == "manana" and prev not in {"la", "por", "de", "pasado"}:
+    if word == "manana" and prev not in {"la", "por", "de", "pasado"}:
         when.day = today + timedelta(days=1)
         return 1
-    if token == "tomorrow":
+    if word == "tomorrow":
         when.day = today + timedelta(days=1)
         return 1
-    if token in WEEKDAYS:
-        skip = prev in NEXT_WORDS or tokens[i + 1:i + 3] == ["que", "viene"]
-        when.day = _next_weekday(today, WEEKDAYS[token], skip_this_week=skip)
+    if word in WEEKDAYS:
+        skip = prev in NEXT_WORDS or tokens[i + 1 : i + 3] == ["que", "viene"]
+        when.day = _next_weekday(today, WEEKDAYS[word], skip_this_week=skip)
         return 1
     return _parse_calendar_day(tokens, i, when, today)
 
 
-def _parse_calendar_day(tokens: list[str], i: int, when: When, today: date) -> int:
-    token = tokens[i]
-    match = _ISO.match(token)
+def _parse_calendar_day(tokens: list[str], i: int, when: When, today: date) -> int:  # noqa: PLR0911 - one branch per form
+    word = tokens[i]
+    match = _ISO.match(word)
     if match:
         when.day = _future_day(today, int(match.group(3)), int(match.group(2)), int(match.group(1)))
         return 1 if when.day else 0
-    match = _DMY.match(token)
+    match = _DMY.match(word)
     if match:
         year = int(match.group(3)) if match.group(3) else None
         when.day = _future_day(today, int(match.group(1)), int(match.group(2)), year)
         return 1 if when.day else 0
     # "21 de marzo", "21 march", "march 21", "the 21st", "el dia 21", "el 21"
-    if token in MONTHS and i + 1 < len(tokens):
+    if word in MONTHS and i + 1 < len(tokens):
         match = _ORDINAL.match(tokens[i + 1])
         if match and 1 <= int(match.group(1)) <= 31:
-            when.day = _future_day(today, int(match.group(1)), MONTHS[token], None)
+            when.day = _future_day(today, int(match.group(1)), MONTHS[word], None)
             return 2 if when.day else 0
-    match = _ORDINAL.match(token)
+    match = _ORDINAL.match(word)
     if not match or not 1 <= int(match.group(1)) <= 31:
         return 0
     day = int(match.group(1))
-    rest = tokens[i + 1:i + 3]
+    rest = tokens[i + 1 : i + 3]
     if rest[:1] == ["de"] and len(rest) > 1 and rest[1] in MONTHS:
         when.day = _future_day(today, day, MONTHS[rest[1]], None)
         return 3 if when.day else 0
@@ -247,17 +309,17 @@ def _parse_calendar_day(tokens: list[str], i: int, when: When, today: date) -> i
     return 0
 
 
-def _parse_relative(tokens: list[str], i: int, when: When) -> int:
+def _parse_relative(tokens: list[str], i: int, when: When) -> int:  # noqa: PLR0911 - one branch per form
     """ "en 30 minutos", "in an hour", "en media hora", "in 2 days"."""
     if tokens[i] not in {"en", "in", "within", "dentro"}:
         return 0
     j = i + 1
     if j < len(tokens) and tokens[j] == "de":
         j += 1
-    if tokens[j:j + 2] in (["media", "hora"], ["half", "hour"]):
+    if tokens[j : j + 2] in (["media", "hora"], ["half", "hour"]):
         when.minutes_from_now = 30
         return j + 2 - i
-    if tokens[j:j + 3] == ["half", "an", "hour"]:
+    if tokens[j : j + 3] == ["half", "an", "hour"]:
         when.minutes_from_now = 30
         return j + 3 - i
     span = number_at(tokens, j) if j < len(tokens) else None
@@ -303,5 +365,4 @@ def combine(when: When, *, now: datetime) -> datetime | None:
     if when.at is None:
         return None
     day = when.day or now.date()
-    candidate = datetime.combine(day, when.at, tzinfo=now.tzinfo)
-    return candidate
+    return datetime.combine(day, when.at, tzinfo=now.tzinfo)

@@ -36,10 +36,7 @@ def distance(a: str, b: str, limit: int = 2) -> int:
         for j, char_b in enumerate(b, start=1):
             cost = 0 if char_a == char_b else 1
             current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if (
-                i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b
-                and previous_previous
-            ):
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b and previous_previous:
                 current[j] = min(current[j], previous_previous[j - 2] + 1)
         if min(current) > limit:
             return limit + 1

@@ -12,45 +12,129 @@ import unicodedata
 
 # Emoji that carry meaning in a restaurant chat become words; every other symbol is dropped.
 EMOJI_WORDS = {
-    "👍": " ok ", "👌": " ok ", "✅": " ok ", "🙏": " gracias ", "❤": " gracias ",
-    "👋": " hola ", "😀": " ", "🌮": " taco ", "🍔": " hamburguesa ", "🍟": " papas ",
-    "🍕": " pizza ", "🥤": " refresco ", "🍺": " cerveza ", "🌯": " burrito ", "🍗": " alitas ",
-    "👎": " no ", "❌": " no ",
+    "👍": " ok ",
+    "👌": " ok ",
+    "✅": " ok ",
+    "🙏": " gracias ",
+    "❤": " gracias ",
+    "👋": " hola ",
+    "😀": " ",
+    "🌮": " taco ",
+    "🍔": " hamburguesa ",
+    "🍟": " papas ",
+    "🍕": " pizza ",
+    "🥤": " refresco ",
+    "🍺": " cerveza ",
+    "🌯": " burrito ",
+    "🍗": " alitas ",
+    "👎": " no ",
+    "❌": " no ",
 }
 
 # Chat shorthand (WhatsApp style), both languages. Keys are folded tokens.
 SHORTHAND = {
-    "q": "que", "k": "que", "qe": "que", "ke": "que", "xq": "porque", "pq": "porque",
-    "porq": "porque", "tb": "tambien", "tmb": "tambien", "tbn": "tambien", "pls": "please",
-    "plz": "please", "porfa": "por favor", "porfis": "por favor", "pf": "por favor",
-    "xfa": "por favor", "xfavor": "por favor", "thx": "thanks", "thnx": "thanks",
-    "ty": "thank you", "u": "you", "ur": "your", "r": "are", "pa": "para", "d": "de",
-    "kiero": "quiero", "qiero": "quiero", "kero": "quiero", "qero": "quiero", "m": "me",
-    "bn": "bien", "grax": "gracias", "grcs": "gracias", "grs": "gracias", "grasias": "gracias",
-    "hla": "hola", "ola": "hola", "holi": "hola", "tmrw": "tomorrow", "tmr": "tomorrow",
-    "2moro": "tomorrow", "2morrow": "tomorrow", "tomorow": "tomorrow", "tomorro": "tomorrow",
-    "mnn": "manana", "mñn": "manana", "tonite": "tonight", "2nite": "tonight",
-    "wanna": "want to", "gonna": "going to", "gimme": "give me", "pic": "picture",
-    "im": "i am", "i'm": "i am", "dont": "do not", "don't": "do not", "cant": "can not",
-    "can't": "can not", "whats": "what is", "what's": "what is", "wheres": "where is",
-    "where's": "where is", "ppl": "people", "pax": "personas", "msj": "mensaje",
-    "xa": "para", "tngo": "tengo", "ntp": "no te preocupes",
-    "okey": "ok", "okay": "ok", "oki": "ok", "okis": "ok", "sip": "si",
-    "sii": "si", "sep": "si", "yep": "yes", "yup": "yes", "nop": "no", "nope": "no",
-    "nah": "no", "hr": "hora", "hrs": "horas", "mins": "minutos", "min": "minutos",
-    "tel": "telefono", "cel": "telefono", "nro": "numero", "num": "numero",
-    "hamburgesa": "hamburguesa", "amburguesa": "hamburguesa",
+    "q": "que",
+    "x": "por",
+    "k": "que",
+    "qe": "que",
+    "ke": "que",
+    "xq": "porque",
+    "pq": "porque",
+    "porq": "porque",
+    "tb": "tambien",
+    "tmb": "tambien",
+    "tbn": "tambien",
+    "pls": "please",
+    "plz": "please",
+    "porfa": "por favor",
+    "porfis": "por favor",
+    "pf": "por favor",
+    "xfa": "por favor",
+    "xfavor": "por favor",
+    "thx": "thanks",
+    "thnx": "thanks",
+    "ty": "thank you",
+    "u": "you",
+    "ur": "your",
+    "r": "are",
+    "pa": "para",
+    "d": "de",
+    "kiero": "quiero",
+    "qiero": "quiero",
+    "kero": "quiero",
+    "qero": "quiero",
+    "m": "me",
+    "bn": "bien",
+    "grax": "gracias",
+    "grcs": "gracias",
+    "grs": "gracias",
+    "grasias": "gracias",
+    "hla": "hola",
+    "ola": "hola",
+    "holi": "hola",
+    "tmrw": "tomorrow",
+    "tmr": "tomorrow",
+    "2moro": "tomorrow",
+    "2morrow": "tomorrow",
+    "tomorow": "tomorrow",
+    "tomorro": "tomorrow",
+    "mnn": "manana",
+    "mñn": "manana",
+    "tonite": "tonight",
+    "2nite": "tonight",
+    "wanna": "want to",
+    "gonna": "going to",
+    "gimme": "give me",
+    "pic": "picture",
+    "im": "i am",
+    "dont": "do not",
+    "cant": "can not",
+    "whats": "what is",
+    "wheres": "where is",
+    "ppl": "people",
+    "pax": "personas",
+    "msj": "mensaje",
+    "xa": "para",
+    "tngo": "tengo",
+    "ntp": "no te preocupes",
+    "okey": "ok",
+    "okay": "ok",
+    "oki": "ok",
+    "okis": "ok",
+    "sip": "si",
+    "sii": "si",
+    "sep": "si",
+    "yep": "yes",
+    "yup": "yes",
+    "nop": "no",
+    "nope": "no",
+    "nah": "no",
+    "hr": "hora",
+    "hrs": "horas",
+    "mins": "minutos",
+    "min": "minutos",
+    "tel": "telefono",
+    "cel": "telefono",
+    "nro": "numero",
+    "num": "numero",
+    "hamburgesa": "hamburguesa",
+    "amburguesa": "hamburguesa",
 }
 
 _STRETCHED = re.compile(r"([a-z])\1{2,}")
 # Keep what times, dates, prices, phones and e-mails need; everything else separates words.
-_SEPARATORS = re.compile(r"[^a-z0-9:/+@.,'\- ]+")
+_SEPARATORS = re.compile(r"[^a-z0-9:/+@.,\- ]+")
 # Dots, commas and colons only survive between digits (12,50 / 21:30 / 3.5).
 _TRAILING_PUNCT = re.compile(r"(?<![0-9])[.,:]|[.,:](?![0-9])")
 
 
 # Hyphens join digits (dates, phones) but separate words ("coca-cola", "twenty-two").
 _HYPHEN = re.compile(r"(?<![0-9])-|-(?![0-9])")
+
+
+def word_set(text: str) -> frozenset[str]:
+    """A set of words written as one string: long keyword lists read best that way."""
+    return frozenset(text.split())
 
 
 def strip_accents(text: str) -> str:
@@ -63,7 +147,8 @@ def fold(text: str) -> str:
     for emoji, word in EMOJI_WORDS.items():
         text = text.replace(emoji, word)
     text = strip_accents(text.lower())
-    text = text.replace("¿", " ").replace("¡", " ").replace("’", "'")
+    # Apostrophes vanish ("that's" -> "thats") so typed-without-them matches too.
+    text = text.replace("¿", " ").replace("¡", " ").replace("\u2019", "").replace("'", "")
     text = _SEPARATORS.sub(" ", text)
     text = _TRAILING_PUNCT.sub(" ", text)
     text = _HYPHEN.sub(" ", text)
@@ -75,9 +160,6 @@ def tokens(text: str) -> list[str]:
     """Folded words with shorthand expanded (one shorthand may become several words)."""
     out: list[str] = []
     for token in fold(text).split():
-        token = token.strip("'")
-        if not token:
-            continue
         expanded = SHORTHAND.get(token)
         out.extend(expanded.split() if expanded else [token])
     return out

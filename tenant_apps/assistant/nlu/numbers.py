@@ -7,24 +7,86 @@ from dataclasses import dataclass
 
 UNITS = {
     # Spanish
-    "cero": 0, "un": 1, "una": 1, "uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5,
-    "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10, "once": 11, "doce": 12,
-    "trece": 13, "catorce": 14, "quince": 15, "dieciseis": 16, "diecisiete": 17,
-    "dieciocho": 18, "diecinueve": 19, "veinte": 20, "veintiuno": 21, "veintiun": 21,
-    "veintiuna": 21, "veintidos": 22, "veintitres": 23, "veinticuatro": 24, "veinticinco": 25,
-    "treinta": 30, "cuarenta": 40, "cincuenta": 50, "cien": 100,
+    "cero": 0,
+    "un": 1,
+    "una": 1,
+    "uno": 1,
+    "dos": 2,
+    "tres": 3,
+    "cuatro": 4,
+    "cinco": 5,
+    "seis": 6,
+    "siete": 7,
+    "ocho": 8,
+    "nueve": 9,
+    "diez": 10,
+    "once": 11,
+    "doce": 12,
+    "trece": 13,
+    "catorce": 14,
+    "quince": 15,
+    "dieciseis": 16,
+    "diecisiete": 17,
+    "dieciocho": 18,
+    "diecinueve": 19,
+    "veinte": 20,
+    "veintiuno": 21,
+    "veintiun": 21,
+    "veintiuna": 21,
+    "veintidos": 22,
+    "veintitres": 23,
+    "veinticuatro": 24,
+    "veinticinco": 25,
+    "treinta": 30,
+    "cuarenta": 40,
+    "cincuenta": 50,
+    "cien": 100,
     # English
-    "zero": 0, "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100,
+    "zero": 0,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "hundred": 100,
     # Typos seen in chats
-    "tre": 3, "cuatr": 4, "sinco": 5, "sies": 6,
+    "tre": 3,
+    "cuatr": 4,
+    "sinco": 5,
+    "sies": 6,
 }
 # Articles are numbers only when followed by something countable ("a taco", "una coca").
 WEAK = frozenset({"a", "an", "un", "una", "uno"})
-TENS = {"veinte": 20, "treinta": 30, "cuarenta": 40, "cincuenta": 50,
-        "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+TENS = {
+    "veinte": 20,
+    "treinta": 30,
+    "cuarenta": 40,
+    "cincuenta": 50,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+}
 DOZEN = frozenset({"docena", "docenas", "dozen", "dozens"})
 HALF = frozenset({"media", "medio", "half"})
 COUPLE = frozenset({"par", "couple", "pair"})
@@ -49,7 +111,7 @@ def _single(tokens: list[str], i: int) -> NumberSpan | None:
     return None
 
 
-def number_at(tokens: list[str], i: int) -> NumberSpan | None:
+def number_at(tokens: list[str], i: int) -> NumberSpan | None:  # noqa: PLR0911 - one branch per form
     """The number starting at token i, with its multiword forms, or None."""
     n = len(tokens)
     nxt = tokens[i + 1] if i + 1 < n else ""

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,50 +14,149 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Conversation',
+            name="Conversation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('web', 'Web chat'), ('whatsapp', 'WhatsApp')], max_length=16)),
-                ('external_id', models.CharField(blank=True, default='', max_length=64)),
-                ('customer_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('language', models.CharField(choices=[('es', 'Español'), ('en', 'English')], default='es', max_length=2)),
-                ('status', models.CharField(choices=[('bot', 'Handled by the assistant'), ('waiting', 'Waiting for a human'), ('human', 'Handled by staff'), ('closed', 'Closed')], default='bot', max_length=16)),
-                ('last_customer_message_at', models.DateTimeField(blank=True, null=True)),
-                ('last_message_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('llm_prompt_tokens', models.PositiveIntegerField(default=0)),
-                ('llm_completion_tokens', models.PositiveIntegerField(default=0)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('updated', models.DateTimeField(auto_now=True)),
-                ('assigned_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_conversations', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("web", "Web chat"), ("whatsapp", "WhatsApp")], max_length=16
+                    ),
+                ),
+                ("external_id", models.CharField(blank=True, default="", max_length=64)),
+                ("customer_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("es", "Español"), ("en", "English")], default="es", max_length=2
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("bot", "Handled by the assistant"),
+                            ("waiting", "Waiting for a human"),
+                            ("human", "Handled by staff"),
+                            ("closed", "Closed"),
+                        ],
+                        default="bot",
+                        max_length=16,
+                    ),
+                ),
+                ("last_customer_message_at", models.DateTimeField(blank=True, null=True)),
+                ("last_message_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("llm_prompt_tokens", models.PositiveIntegerField(default=0)),
+                ("llm_completion_tokens", models.PositiveIntegerField(default=0)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("updated", models.DateTimeField(auto_now=True)),
+                (
+                    "assigned_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assigned_conversations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-last_message_at', '-id'],
+                "ordering": ["-last_message_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('web', 'Web chat'), ('whatsapp', 'WhatsApp')], max_length=16)),
-                ('direction', models.CharField(choices=[('in', 'From the customer'), ('out', 'To the customer')], max_length=3)),
-                ('sender', models.CharField(choices=[('customer', 'Customer'), ('bot', 'Assistant'), ('staff', 'Staff'), ('system', 'System')], max_length=16)),
-                ('text', models.TextField()),
-                ('provider_message_id', models.CharField(blank=True, default='', max_length=128)),
-                ('delivery_status', models.CharField(choices=[('received', 'Received'), ('pending', 'Pending'), ('sent', 'Sent'), ('delivered', 'Delivered'), ('read', 'Read'), ('failed', 'Failed')], default='sent', max_length=16)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('conversation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='conversations.conversation')),
-                ('staff', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("web", "Web chat"), ("whatsapp", "WhatsApp")], max_length=16
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("in", "From the customer"), ("out", "To the customer")],
+                        max_length=3,
+                    ),
+                ),
+                (
+                    "sender",
+                    models.CharField(
+                        choices=[
+                            ("customer", "Customer"),
+                            ("bot", "Assistant"),
+                            ("staff", "Staff"),
+                            ("system", "System"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("provider_message_id", models.CharField(blank=True, default="", max_length=128)),
+                (
+                    "delivery_status",
+                    models.CharField(
+                        choices=[
+                            ("received", "Received"),
+                            ("pending", "Pending"),
+                            ("sent", "Sent"),
+                            ("delivered", "Delivered"),
+                            ("read", "Read"),
+                            ("failed", "Failed"),
+                        ],
+                        default="sent",
+                        max_length=16,
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "conversation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="conversations.conversation",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.AddIndex(
-            model_name='conversation',
-            index=models.Index(fields=['status', '-last_message_at'], name='conversatio_status_af96cc_idx'),
+            model_name="conversation",
+            index=models.Index(
+                fields=["status", "-last_message_at"], name="conversatio_status_af96cc_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.UniqueConstraint(condition=models.Q(('provider_message_id', ''), _negated=True), fields=('channel', 'provider_message_id'), name='message_provider_id_unique_per_channel'),
+            model_name="message",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("provider_message_id", ""), _negated=True),
+                fields=("channel", "provider_message_id"),
+                name="message_provider_id_unique_per_channel",
+            ),
         ),
     ]

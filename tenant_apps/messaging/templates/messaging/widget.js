@@ -61,7 +61,7 @@
   function el(tag, cls, text) {
     var node = document.createElement(tag);
     if (cls) { node.className = cls; }
-    if (text !== undefined) { node.textContent = text; }  // never innerHTML: texts are data
+    if (text !== undefined) { node.textContent = text; }  // textContent only: message texts are data, never markup
     return node;
   }
   var bubble = el("button", "bubble", "💬");

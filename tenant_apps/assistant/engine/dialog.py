@@ -1,0 +1,1202 @@
+"""The rules engine's dialog manager: one message in, replies out, state and actions applied.
+
+Order of business for a message: language switch, a request for a human, the answer to the
+question asked last (slot filling), then the message's own intents by priority. Orders and
+bookings are only created after an explicit "yes" to a summary that shows real totals and
+real availability.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from rest_framework.exceptions import APIException
+
+from tenant_apps.assistant.engine import domain
+from tenant_apps.assistant.engine import replies as r
+from tenant_apps.assistant.engine.catalog import Catalog, CatalogItem, Mention, catalog_load
+from tenant_apps.assistant.engine.parse import Parse, parse
+from tenant_apps.assistant.engine.runner import TurnResult
+from tenant_apps.assistant.engine.state import CartLine, Dialog
+from tenant_apps.assistant.nlu.datetimes import combine
+from tenant_apps.assistant.nlu.intents import Intent
+from tenant_apps.conversations.models import Conversation
+
+QUESTION_INTENTS = (Intent.PRICE, Intent.DESCRIBE, Intent.ALLERGENS, Intent.DIETARY)
+MAX_QUANTITY = 50
+ORDINALS = {
+    "primero": 0,
+    "primera": 0,
+    "first": 0,
+    "segundo": 1,
+    "segunda": 1,
+    "second": 1,
+    "tercero": 2,
+    "tercera": 2,
+    "third": 2,
+    "ultimo": -1,
+    "ultima": -1,
+    "last": -1,
+}
+TAG_WORDS = {
+    "vegetarian": ("vegetariano", "vegetariana", "vegetarian", "sin carne", "meatless"),
+    "vegan": ("vegano", "vegana", "vegan"),
+    "gluten_free": ("sin gluten", "gluten free", "celiaco"),
+    "spicy": ("picante", "pica", "spicy", "hot"),
+    "halal": ("halal",),
+}
+
+
+def _domain_error(exc: Exception) -> str:
+    """A customer-readable reason from a domain ValidationError/Conflict."""
+    if isinstance(exc, ValidationError):
+        messages = exc.messages
+    elif isinstance(exc, APIException):
+        messages = [str(exc.detail)]
+    else:
+        messages = [str(exc)]
+    return " ".join(str(m) for m in messages)[:300]
+
+
+@dataclass
+class Context:
+    catalog: Catalog
+    profile: Any
+    now: datetime
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+
+class DialogManager:
+    def __init__(self, *, conversation: Conversation, dialog: Dialog) -> None:
+        self.conversation = conversation
+        self.d = dialog
+        self.out: list[str] = []
+        self.result = TurnResult(replies=self.out)
+        profile = domain.profile()
+        self.ctx = Context(
+            catalog=catalog_load(),
+            profile=profile,
+            now=datetime.now(tz=profile.tz).replace(second=0, microsecond=0),
+        )
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    @property
+    def lang(self) -> str:
+        return self.d.language
+
+    def say(self, key: str, **values: Any) -> None:
+        self.out.append(r.say(key, self.lang, **values))
+
+    def money(self, amount: Decimal) -> str:
+        return r.money(amount, currency=self.ctx.profile.currency, language=self.lang)
+
+    def when_text(self, moment: datetime) -> str:
+        return r.when_text(moment, today=self.ctx.today, language=self.lang)
+
+    def item_name(self, item: CatalogItem) -> str:
+        return item.name(self.lang)
+
+    def customer(self) -> Any:
+        customer_id = self.result.customer_id or self.conversation.customer_id
+        return domain.customer_get(customer_id=customer_id) if customer_id else None
+
+    # --- entry -------------------------------------------------------------------------------
+
+    def handle(self, text: str) -> TurnResult:
+        self.d.turns += 1
+        p = parse(
+            text, catalog=self.ctx.catalog, today=self.ctx.today, current_language=self.d.language
+        )
+        if p.switch_language:
+            self.d.language = p.switch_language
+            if not (p.mentions or p.intents - {Intent.GREET}):
+                self.say("switched")
+                self.reask()
+                return self.result
+        elif p.language:
+            self.d.language = p.language
+        if not p.words:
+            self.say("empty")
+            return self.result
+        if p.has(Intent.HUMAN):
+            self.say("handoff")
+            self.result.handoff = True
+            return self.result
+        if self.d.awaiting and self.answer_awaiting(p):
+            return self.result
+        self.dispatch(p)
+        return self.result
+
+    def reask(self) -> None:
+        """Repeat the pending question after a digression (e.g. a language switch)."""
+        awaiting = self.d.awaiting
+        if self.d.flow == "order" and awaiting:
+            self.continue_order()
+        elif self.d.flow in {"booking", "reschedule"} and awaiting:
+            self.continue_booking()
+
+    # --- slot answers ------------------------------------------------------------------------
+
+    def answer_awaiting(self, p: Parse) -> bool:  # noqa: PLR0911, PLR0912 - one branch per slot
+        awaiting = self.d.awaiting
+        if awaiting == "pick_item":
+            return self.answer_pick_item(p)
+        if awaiting == "option":
+            return self.answer_option(p)
+        if awaiting == "order_type" and p.order_type:
+            self.set_order_type(p)
+            self.continue_order()
+            return True
+        if awaiting == "address" and self.looks_like_free_text(p):
+            self.d.address = p.raw.strip()[:255]
+            self.continue_order()
+            return True
+        if awaiting == "table" and (p.numbers or self.looks_like_free_text(p)):
+            self.d.table = str(p.numbers[0]) if p.numbers else p.raw.strip()[:20]
+            self.continue_order()
+            return True
+        if awaiting == "order_time" and (p.when.found or p.has(Intent.YES)):
+            self.set_order_time(p)
+            self.continue_order()
+            return True
+        if awaiting == "name":
+            name = p.name or self.bare_name(p)
+            if name:
+                self.d.name = name
+                if p.phone:
+                    self.d.phone = p.phone
+                self.continue_flow()
+                return True
+        if awaiting in {"phone", "phone_lookup"} and p.phone:
+            self.d.phone = p.phone
+            if p.name:
+                self.d.name = p.name
+            self.continue_flow()
+            return True
+        if awaiting == "confirm_order":
+            return self.answer_confirm_order(p)
+        if awaiting == "party_size":
+            size = p.party_size or (p.numbers[0] if len(p.numbers) == 1 else None)
+            if size:
+                self.d.party_size = size
+                self.d.last_target = "party_size"
+                self.apply_when_to_booking(p)
+                self.continue_booking()
+                return True
+        if awaiting in {"booking_day", "booking_time"} and p.when.found:
+            self.apply_when_to_booking(p)
+            if p.party_size:
+                self.d.party_size = p.party_size
+            self.continue_booking()
+            return True
+        if awaiting == "pick_slot":
+            return self.answer_pick_slot(p)
+        if awaiting == "confirm_booking":
+            return self.answer_confirm_booking(p)
+        if awaiting == "confirm_cancel":
+            return self.answer_confirm_cancel(p)
+        return False
+
+    def looks_like_free_text(self, p: Parse) -> bool:
+        blocking = {
+            Intent.NO,
+            Intent.CHECKOUT,
+            Intent.SHOW_CART,
+            Intent.MENU,
+            Intent.BOOK,
+            Intent.CLEAR_CART,
+            Intent.REMOVE,
+        }
+        return len(p.words) >= 2 and not p.mentions and not (p.intents & blocking)
+
+    def bare_name(self, p: Parse) -> str:
+        """A reply that is just a name ("Ana", "Juan Pérez")."""
+        words = p.raw.strip().strip(".!").split()
+        if not 1 <= len(words) <= 4 or p.mentions or p.intents - {Intent.GREET, Intent.THANKS}:
+            return ""
+        if any(not w.replace("-", "").replace("'", "").isalpha() for w in words):
+            return ""
+        return " ".join(w.capitalize() if w.islower() else w for w in words)[:80]
+
+    def answer_pick_item(self, p: Parse) -> bool:
+        pending = self.d.pending_choice
+        candidates = [
+            self.ctx.catalog.by_id[i]
+            for i in pending.get("candidates", [])
+            if i in self.ctx.catalog.by_id
+        ]
+        chosen: CatalogItem | None = None
+        for mention in p.mentions:
+            matching = [c for c in mention.candidates if c in candidates]
+            if len(matching) == 1:
+                chosen = matching[0]
+                break
+        if chosen is None:
+            index = self.ordinal(p)
+            if index is not None and -len(candidates) <= index < len(candidates):
+                chosen = candidates[index]
+        if chosen is None:
+            for candidate in candidates:
+                distinct = [
+                    w
+                    for v in candidate.variants
+                    for w in v
+                    if len(self.ctx.catalog.word_owners.get(w, ())) == 1
+                ]
+                if any(w in p.words for w in distinct):
+                    chosen = candidate
+                    break
+        self.d.pending_choice = {}
+        self.d.awaiting = ""
+        if chosen is None:
+            return False
+        mention = Mention(
+            start=0,
+            end=0,
+            candidates=[chosen],
+            quantity=int(pending.get("quantity", 1)),
+            option_ids=[],
+        )
+        self.add_mentions([mention], p)
+        return True
+
+    def ordinal(self, p: Parse) -> int | None:
+        for word in p.words:
+            if word in ORDINALS:
+                return ORDINALS[word]
+        if len(p.numbers) == 1 and 1 <= p.numbers[0] <= 9 and len(p.words) <= 3:
+            return p.numbers[0] - 1
+        return None
+
+    def answer_option(self, p: Parse) -> bool:
+        pending = self.d.pending_item
+        item = self.ctx.catalog.by_id.get(int(pending.get("item_id", 0)))
+        self.d.awaiting = ""
+        self.d.pending_item = {}
+        if item is None:
+            return False
+        group = next((g for g in item.groups if g.group_id == pending.get("group_id")), None)
+        if group is None:
+            return False
+        chosen = [
+            o.option_id
+            for o in group.options
+            if o.words
+            and all(
+                any(w == word or w.rstrip("s") == word.rstrip("s") for w in p.words)
+                for word in o.words
+            )
+        ]
+        if not chosen:
+            index = self.ordinal(p)
+            if index is not None and -len(group.options) <= index < len(group.options):
+                chosen = [group.options[index].option_id]
+        if not chosen:
+            return False
+        mention = Mention(
+            start=0,
+            end=0,
+            candidates=[item],
+            quantity=int(pending.get("quantity", 1)),
+            option_ids=[*pending.get("option_ids", []), *chosen[: group.max_selections]],
+        )
+        self.add_mentions([mention], p)
+        return True
+
+    # --- intents -----------------------------------------------------------------------------
+
+    def dispatch(self, p: Parse) -> None:  # noqa: PLR0915, PLR0911, PLR0912 - a priority list
+        if p.has(Intent.CANCEL_BOOKING):
+            self.start_cancel_booking(p)
+            return
+        if p.has(Intent.CHANGE_BOOKING):
+            self.start_reschedule(p)
+            return
+        if p.has(Intent.CLEAR_CART) and self.d.cart:
+            self.d.reset_order()
+            self.say("cart_cleared")
+            return
+        if p.has(Intent.REMOVE) and p.mentions:
+            self.remove_mentions(p)
+            return
+        if (
+            p.has(Intent.CORRECTION)
+            or (p.has(Intent.NO) and (p.numbers or p.when.found or p.party_size))
+        ) and self.apply_correction(p):
+            return
+        if p.has(Intent.ORDER_STATUS):
+            self.order_status(p)
+            return
+        if self.is_booking(p):
+            self.start_booking(p)
+            return
+        if p.mentions and p.has(*QUESTION_INTENTS) and not p.has(Intent.ADD):
+            self.answer_item_question(p)
+            return
+        if p.mentions:
+            self.add_mentions(p.mentions, p)
+            return
+        if p.has(Intent.DIETARY) and not p.has(Intent.ADD):
+            self.list_by_tag(p)
+            return
+        if p.has(*QUESTION_INTENTS) and not p.categories:
+            self.say("which_item", examples=self.examples())
+            return
+        if p.categories and not p.has(Intent.CHECKOUT):
+            self.list_category(p)
+            return
+        if p.has(Intent.SHOW_CART):
+            self.show_cart()
+            return
+        if self.d.cart and (
+            p.has(Intent.CHECKOUT)
+            or p.order_type
+            or (self.d.flow == "order" and (p.when.found or p.has(Intent.YES)))
+        ):
+            self.set_order_type(p)
+            if p.when.found:
+                self.set_order_time(p)
+            self.continue_order()
+            return
+        if p.has(Intent.CHECKOUT):
+            self.say("cart_empty")
+            return
+        if p.has(Intent.MENU):
+            self.show_menu()
+            return
+        if p.has(Intent.PROMOTIONS):
+            self.show_promotions()
+            return
+        if p.has(Intent.HOURS):
+            self.show_hours()
+            return
+        if p.has(Intent.ADDRESS):
+            self.show_address()
+            return
+        if p.has(Intent.GREET):
+            self.out.append(self.ctx.profile.greeting(self.lang))
+            return
+        if p.has(Intent.THANKS):
+            self.say("thanks")
+            return
+        if p.has(Intent.GOODBYE):
+            self.say("goodbye")
+            return
+        if p.has(Intent.CAPABILITIES):
+            self.say("capabilities")
+            return
+        if self.d.flow in {"order", "booking", "reschedule"} and self.d.awaiting:
+            self.reask()
+            return
+        self.out.append(r.say("fallback", self.lang) + r.say("capabilities", self.lang))
+
+    # --- restaurant facts ----------------------------------------------------------------------
+
+    def show_hours(self) -> None:
+        profile = self.ctx.profile
+        days = r.WEEKDAYS[self.lang if self.lang in r.WEEKDAYS else "es"]
+        per_day = []
+        for weekday in range(7):
+            shifts = profile.shifts_on(weekday)
+            text = " / ".join(f"{s.opens:%H:%M}-{s.closes:%H:%M}" for s in shifts)
+            per_day.append(text or r.say("closed_day", self.lang))
+        if len(set(per_day)) == 1:
+            every = "todos los días" if self.lang == "es" else "every day"
+            hours = f"{every} {per_day[0]}"
+        else:
+            hours = "; ".join(f"{days[i]} {text}" for i, text in enumerate(per_day))
+        self.say("hours", hours=hours)
+
+    def show_address(self) -> None:
+        profile = self.ctx.profile
+        if profile.address:
+            text = r.say("address", self.lang, address=profile.address)
+            if profile.phone:
+                text += (" Teléfono: " if self.lang == "es" else " Phone: ") + profile.phone
+            self.out.append(text)
+        else:
+            self.say("no_address", name=profile.name)
+
+    def show_promotions(self) -> None:
+        found = domain.promotions()
+        if not found:
+            self.say("no_promotions")
+            return
+        texts = []
+        for promotion in found[:5]:
+            name = promotion.name.get(self.lang) or next(iter(promotion.name.values()), "")
+            value = (
+                f"{promotion.value:g}%"
+                if promotion.kind == "percent"
+                else f"-{self.money(promotion.value)}"
+            )
+            extra = ""
+            if promotion.code:
+                extra = (
+                    f" con el código {promotion.code}"
+                    if self.lang == "es"
+                    else f" with code {promotion.code}"
+                )
+            texts.append(f"{name} ({value}{extra})")
+        self.say("promotions", promotions="; ".join(texts))
+
+    # --- menu and items ----------------------------------------------------------------------
+
+    def examples(self) -> str:
+        names = [self.item_name(i) for i in self.ctx.catalog.items[:3]]
+        return r.join(names, self.lang)
+
+    def show_menu(self) -> None:
+        catalog = self.ctx.catalog
+        if not catalog.items:
+            self.say("menu_empty")
+            return
+        lines = []
+        for category in catalog.categories:
+            items = [i for i in catalog.in_category(category.category_id) if i.orderable]
+            if items:
+                listed = ", ".join(f"{self.item_name(i)} ({self.money(i.price)})" for i in items)
+                lines.append(f"{category.name(self.lang)}: {listed}")
+        self.out.append(
+            r.say("menu_intro", self.lang)
+            + "\n"
+            + "\n".join(lines)
+            + "\n"
+            + r.say("menu_outro", self.lang)
+        )
+
+    def list_category(self, p: Parse) -> None:
+        for category in p.categories:
+            items = [i for i in self.ctx.catalog.in_category(category.category_id) if i.orderable]
+            listed = ", ".join(f"{self.item_name(i)} ({self.money(i.price)})" for i in items)
+            self.out.append(
+                r.say("category_intro", self.lang, category=category.name(self.lang))
+                + " "
+                + listed
+                + "."
+            )
+        self.say("menu_outro")
+
+    def list_by_tag(self, p: Parse) -> None:
+        tag = self.tag_asked(p) or "vegetarian"
+        items = [
+            i
+            for i in self.ctx.catalog.items
+            if i.orderable
+            and (tag in i.dietary_tags or (tag == "vegetarian" and "vegan" in i.dietary_tags))
+        ]
+        if items:
+            self.say(
+                "tag_list",
+                tag=r.tag_name(tag, self.lang).capitalize()
+                if self.lang == "en"
+                else r.tag_name(tag, self.lang) + "s",
+                items=r.join([self.item_name(i) for i in items], self.lang),
+            )
+        else:
+            self.say("tag_none", tag=r.tag_name(tag, self.lang))
+
+    def tag_asked(self, p: Parse) -> str:
+        for tag, words in TAG_WORDS.items():
+            if any(f" {w} " in f" {p.text} " for w in words):
+                return tag
+        return ""
+
+    def answer_item_question(self, p: Parse) -> None:
+        for mention in p.mentions:
+            item = mention.item or mention.candidates[0]
+            name = self.item_name(item)
+            if p.has(Intent.ALLERGENS):
+                if item.allergens:
+                    self.say(
+                        "allergens",
+                        item=name,
+                        allergens=r.join(
+                            [r.allergen_name(a, self.lang) for a in item.allergens], self.lang
+                        ),
+                    )
+                else:
+                    self.say("no_allergens", item=name)
+            elif p.has(Intent.DIETARY) and self.tag_asked(p):
+                tag = self.tag_asked(p)
+                has_tag = tag in item.dietary_tags or (
+                    tag == "vegetarian" and "vegan" in item.dietary_tags
+                )
+                self.say(
+                    "tag_yes" if has_tag else "tag_no", item=name, tag=r.tag_name(tag, self.lang)
+                )
+            elif p.has(Intent.DESCRIBE) and item.description(self.lang):
+                self.say("describe", item=name, description=item.description(self.lang))
+                self.say("price", item=name, price=self.money(item.price))
+            else:
+                self.say("price", item=name, price=self.money(item.price))
+            if not item.orderable:
+                self.say("sold_out", item=name)
+
+    def add_mentions(self, mentions: list[Mention], p: Parse) -> None:
+        added: list[str] = []
+        for mention in mentions:
+            if mention.item is None:
+                if len(mention.candidates) > 1:
+                    self.ask_pick_item(mention)
+                    return
+                continue
+            item = mention.item
+            if not item.orderable:
+                self.say("sold_out", item=self.item_name(item))
+                continue
+            missing = self.missing_required_group(item, mention.option_ids)
+            if missing is not None:
+                if added:
+                    self.say("added", lines=r.join(added, self.lang))
+                self.ask_option(item, missing, mention)
+                return
+            quantity = min(MAX_QUANTITY, max(1, mention.quantity))
+            self.add_to_cart(item, quantity, mention.option_ids)
+            added.append(
+                f"{quantity}x {self.item_name(item)}{self.options_text(item, mention.option_ids)}"
+            )
+        if not added:
+            if not self.out:
+                self.say("which_item", examples=self.examples())
+            return
+        self.d.flow = "order"
+        self.say("added", lines=r.join(added, self.lang))
+        if p.has(Intent.CHECKOUT) or p.order_type or (self.d.awaiting == "" and p.when.found):
+            self.set_order_type(p)
+            if p.when.found:
+                self.set_order_time(p)
+            self.continue_order()
+            return
+        if self.d.awaiting == "confirm_order":
+            self.continue_order()
+            return
+        self.cart_summary()
+        self.say("anything_else")
+
+    def add_to_cart(self, item: CatalogItem, quantity: int, option_ids: list[int]) -> None:
+        options = sorted(option_ids)
+        for index, line in enumerate(self.d.cart):
+            if line.item_id == item.item_id and sorted(line.option_ids) == options:
+                line.quantity = min(MAX_QUANTITY, line.quantity + quantity)
+                self.d.last_target = f"cart:{index}"
+                return
+        self.d.cart.append(CartLine(item_id=item.item_id, quantity=quantity, option_ids=options))
+        self.d.last_target = f"cart:{len(self.d.cart) - 1}"
+
+    def missing_required_group(self, item: CatalogItem, option_ids: list[int]) -> Any:
+        chosen = set(option_ids)
+        for group in item.groups:
+            if not group.required:
+                continue
+            picked = [o for o in group.options if o.option_id in chosen]
+            if len(picked) >= group.min_selections:
+                continue
+            if group.default_option_ids:
+                option_ids.extend(group.default_option_ids[: group.min_selections])
+                continue
+            return group
+        return None
+
+    def ask_option(self, item: CatalogItem, group: Any, mention: Mention) -> None:
+        self.d.awaiting = "option"
+        self.d.pending_item = {
+            "item_id": item.item_id,
+            "group_id": group.group_id,
+            "quantity": mention.quantity,
+            "option_ids": mention.option_ids,
+        }
+        options = r.join(
+            [
+                " ".join(o.words) + (f" (+{self.money(o.price_delta)})" if o.price_delta else "")
+                for o in group.options
+            ],
+            self.lang,
+        )
+        self.say(
+            "pick_option",
+            group=group.names.get(self.lang) or next(iter(group.names.values()), ""),
+            item=self.item_name(item),
+            options=options,
+        )
+
+    def ask_pick_item(self, mention: Mention) -> None:
+        self.d.awaiting = "pick_item"
+        self.d.pending_choice = {
+            "candidates": [c.item_id for c in mention.candidates],
+            "quantity": mention.quantity,
+        }
+        options = r.join(
+            [f"{self.item_name(c)} ({self.money(c.price)})" for c in mention.candidates], self.lang
+        )
+        self.say("pick_item", options=options)
+
+    def options_text(self, item: CatalogItem, option_ids: list[int]) -> str:
+        names = [
+            " ".join(o.words) for g in item.groups for o in g.options if o.option_id in option_ids
+        ]
+        return f" ({', '.join(names)})" if names else ""
+
+    def remove_mentions(self, p: Parse) -> None:
+        for mention in p.mentions:
+            item = mention.item or mention.candidates[0]
+            index = next(
+                (i for i, line in enumerate(self.d.cart) if line.item_id == item.item_id), None
+            )
+            if index is None:
+                self.say("not_in_cart", item=self.item_name(item))
+                continue
+            line = self.d.cart[index]
+            if mention.quantity_said and mention.quantity < line.quantity:
+                line.quantity -= mention.quantity
+            else:
+                self.d.cart.pop(index)
+            self.say("removed", item=self.item_name(item))
+        self.d.last_target = ""
+        if self.d.cart:
+            self.after_cart_change()
+        else:
+            self.say("cart_empty")
+
+    def after_cart_change(self) -> None:
+        if self.d.awaiting == "confirm_order":
+            self.continue_order()
+        else:
+            self.cart_summary()
+            self.say("anything_else")
+
+    def apply_correction(self, p: Parse) -> bool:  # noqa: PLR0911 - one branch per form
+        """ "no, mejor 3", "make it two", "mejor a las 10", "no, una hamburguesa"."""
+        target = self.d.last_target
+        if p.mentions and target.startswith("cart:"):
+            index = int(target.split(":")[1])
+            if index < len(self.d.cart):
+                old = self.d.cart.pop(index)
+                for mention in p.mentions:
+                    if not mention.quantity_said:
+                        mention.quantity = old.quantity
+                self.add_mentions(p.mentions, p)
+                return True
+        if p.mentions:
+            return False
+        if self.d.flow in {"booking", "reschedule"} and (
+            p.when.found or p.party_size or (p.numbers and target == "party_size")
+        ):
+            if p.party_size or (p.numbers and target == "party_size" and not p.when.found):
+                self.d.party_size = p.party_size or p.numbers[0]
+            self.apply_when_to_booking(p)
+            self.continue_booking()
+            return True
+        if p.numbers and target.startswith("cart:"):
+            index = int(target.split(":")[1])
+            if index < len(self.d.cart):
+                self.d.cart[index].quantity = min(MAX_QUANTITY, max(1, p.numbers[0]))
+                self.after_cart_change()
+                return True
+        if self.d.flow == "order" and p.when.found:
+            self.set_order_time(p)
+            self.continue_order()
+            return True
+        if self.d.flow == "order" and p.order_type:
+            self.set_order_type(p)
+            self.continue_order()
+            return True
+        return False
+
+    # --- cart and checkout -------------------------------------------------------------------
+
+    def cart_lines_text(self, totals: Any) -> str:
+        parts = []
+        for line in totals.lines:
+            item = self.ctx.catalog.by_id.get(line.item.pk)
+            name = self.item_name(item) if item else str(line.item)
+            options = (
+                f" ({', '.join(o.name_in(self.lang) for o in line.options)})"
+                if line.options
+                else ""
+            )
+            parts.append(f"{line.quantity}x {name}{options} {self.money(line.line_total)}")
+        return r.join(parts, self.lang)
+
+    def totals_text(self, totals: Any) -> str:
+        if totals.discount:
+            return r.say(
+                "cart_discount",
+                self.lang,
+                discount=self.money(totals.discount),
+                total=self.money(totals.total),
+            )
+        return "Total: " + self.money(totals.total) + "."
+
+    def cart_summary(self) -> None:
+        if not self.d.cart:
+            self.say("cart_empty")
+            return
+        totals = domain.quote(self.d.cart, customer=self.customer())
+        text = r.say(
+            "cart",
+            self.lang,
+            lines=self.cart_lines_text(totals),
+            subtotal=self.money(totals.subtotal),
+        )
+        if totals.discount:
+            text += " " + self.totals_text(totals)
+        self.out.append(text)
+
+    def show_cart(self) -> None:
+        self.cart_summary()
+        if self.d.cart:
+            self.say("anything_else")
+
+    def set_order_type(self, p: Parse) -> None:
+        if p.order_type:
+            self.d.order_type = p.order_type
+            if p.order_type == "delivery" and not self.d.address:
+                self.d.address = ""
+
+    def set_order_time(self, p: Parse) -> None:
+        moment = combine(p.when, now=self.ctx.now)
+        if moment is not None and moment > self.ctx.now:
+            self.d.order_time = moment.isoformat()
+            self.d.asap = False
+        else:
+            self.d.order_time = ""
+            self.d.asap = True
+        self.d.last_target = "time"
+
+    def continue_flow(self) -> None:
+        if self.d.flow == "order":
+            self.continue_order()
+        elif self.d.flow == "reschedule" and not self.d.reservation_id:
+            reservation = self.find_reservation()
+            if reservation is not None:
+                self.adopt_reservation(reservation, None)
+        elif self.d.flow in {"booking", "reschedule"}:
+            self.continue_booking()
+        elif self.d.flow == "cancel_booking":
+            self.continue_cancel()
+        elif self.d.flow == "order_status":
+            self.d.flow = ""
+            self.d.awaiting = ""
+            self.order_status(None)
+
+    def need_customer(self) -> bool:
+        """Ask for what we need to know who the customer is; True while still asking."""
+        if self.customer() is not None:
+            return False
+        if not self.d.name and self.d.flow in {"order", "booking"}:
+            self.d.awaiting = "name"
+            self.say("ask_name")
+            return True
+        if not self.d.phone:
+            self.d.awaiting = "phone"
+            self.say("ask_phone" if self.d.flow in {"order", "booking"} else "ask_phone_lookup")
+            return True
+        return False
+
+    def resolve_customer(self) -> Any:
+        customer = self.customer()
+        if customer is not None:
+            return customer
+        try:
+            customer = domain.customer_for_phone(
+                phone=self.d.phone, name=self.d.name, language=self.lang
+            )
+        except ValidationError:
+            self.d.phone = ""
+            self.d.awaiting = "phone"
+            self.say("bad_phone")
+            return None
+        self.result.customer_id = customer.pk
+        return customer
+
+    def continue_order(self) -> None:  # noqa: PLR0911 - one question at a time
+        self.d.flow = "order"
+        if not self.d.cart:
+            self.d.awaiting = ""
+            self.say("cart_empty")
+            return
+        if not self.d.order_type:
+            self.d.awaiting = "order_type"
+            self.say("ask_order_type")
+            return
+        if self.d.order_type == "delivery" and not self.d.address:
+            self.d.awaiting = "address"
+            self.say("ask_address")
+            return
+        if self.d.order_type == "dine_in" and not self.d.table:
+            self.d.awaiting = "table"
+            self.out.append(
+                "¿En qué mesa estás?" if self.lang == "es" else "Which table are you at?"
+            )
+            return
+        if not self.d.order_time and not self.d.asap:
+            self.d.awaiting = "order_time"
+            self.say("ask_order_time")
+            return
+        if self.need_customer():
+            return
+        if self.customer() is None and self.resolve_customer() is None:
+            return
+        totals = domain.quote(self.d.cart, customer=self.customer())
+        self.d.awaiting = "confirm_order"
+        self.say(
+            "order_summary",
+            lines=self.cart_lines_text(totals),
+            totals=self.totals_text(totals),
+            details=self.order_details(),
+        )
+
+    def order_details(self) -> str:
+        kind = self.d.order_type
+        text = (
+            r.say(kind, self.lang, address=self.d.address)
+            if kind in {"pickup", "delivery", "dine_in"}
+            else ""
+        )
+        if kind == "dine_in" and self.d.table:
+            text += f", mesa {self.d.table}" if self.lang == "es" else f", table {self.d.table}"
+        when = (
+            self.when_text(datetime.fromisoformat(self.d.order_time))
+            if self.d.order_time
+            else r.say("asap", self.lang)
+        )
+        return f"{text[:1].upper()}{text[1:]}, {when}"
+
+    def answer_confirm_order(self, p: Parse) -> bool:
+        if p.has(Intent.YES) and not p.has(Intent.NO) and not p.mentions:
+            self.place_order()
+            return True
+        if p.has(Intent.NO) and not (p.mentions or p.numbers or p.when.found or p.order_type):
+            self.d.awaiting = ""
+            self.say("what_to_change")
+            return True
+        return False
+
+    def place_order(self) -> None:
+        customer = self.resolve_customer()
+        if customer is None:
+            return
+        requested = datetime.fromisoformat(self.d.order_time) if self.d.order_time else None
+        try:
+            order = domain.place_order(
+                cart=self.d.cart,
+                customer=customer,
+                channel=self.conversation.channel,
+                order_type=self.d.order_type,
+                requested_time=requested,
+                table=self.d.table,
+                address=self.d.address,
+            )
+        except (ValidationError, APIException) as exc:
+            self.d.awaiting = ""
+            self.say("order_failed", reason=_domain_error(exc))
+            if "time" in _domain_error(exc).lower():
+                self.d.order_time = ""
+                self.d.asap = False
+                self.d.awaiting = "order_time"
+                self.say("ask_order_time")
+            return
+        details = self.order_details()
+        self.d.reset_order()
+        self.d.flow = ""
+        self.d.last_order_id = order.pk
+        self.say(
+            "order_placed", number=order.number, total=self.money(order.total), details=details
+        )
+
+    def order_status(self, p: Parse | None) -> None:
+        customer = self.customer()
+        if customer is None and self.d.phone:
+            customer = self.resolve_customer()
+        if customer is None:
+            self.d.flow = "order_status"
+            self.d.awaiting = "phone_lookup"
+            self.say("ask_phone_lookup")
+            return
+        order = domain.latest_order(customer=customer)
+        if order is None:
+            self.say("no_orders")
+            return
+        status = r.ORDER_STATUS.get(order.status, {}).get(self.lang, order.status)
+        self.say("order_status", number=order.number, status=status)
+
+    # --- bookings ----------------------------------------------------------------------------
+
+    def is_booking(self, p: Parse) -> bool:
+        if p.has(Intent.BOOK) and not (p.mentions and p.has(Intent.ADD) and not p.party_size):
+            return True
+        if self.d.flow in {"booking", "reschedule"} and (p.party_size or p.when.found):
+            return True
+        return bool(p.party_size and p.when.found and not p.mentions)
+
+    def start_booking(self, p: Parse) -> None:
+        if self.d.flow not in {"booking", "reschedule"}:
+            self.d.reset_booking()
+            self.d.flow = "booking"
+        if p.party_size:
+            self.d.party_size = p.party_size
+            self.d.last_target = "party_size"
+        if p.name:
+            self.d.name = p.name
+        if p.phone:
+            self.d.phone = p.phone
+        self.apply_when_to_booking(p)
+        self.continue_booking()
+
+    def apply_when_to_booking(self, p: Parse) -> None:
+        when = p.when
+        if when.day is not None:
+            self.d.booking_day = when.day.isoformat()
+        if when.at is not None:
+            self.d.booking_time = when.at.strftime("%H:%M")
+            self.d.last_target = "time"
+        if when.day is not None or when.at is not None:
+            self.d.offered_slots = []
+
+    def booking_start(self) -> datetime | None:
+        if not (self.d.booking_day and self.d.booking_time):
+            return None
+        return datetime.combine(
+            date.fromisoformat(self.d.booking_day),
+            time.fromisoformat(self.d.booking_time),
+            tzinfo=self.ctx.profile.tz,
+        )
+
+    def continue_booking(self) -> None:  # noqa: PLR0911 - one question at a time
+        if not self.d.party_size:
+            self.d.awaiting = "party_size"
+            self.say("ask_party")
+            return
+        if self.d.booking_time and not self.d.booking_day:
+            day = self.ctx.today
+            if time.fromisoformat(self.d.booking_time) <= self.ctx.now.time():
+                day += timedelta(days=1)
+            self.d.booking_day = day.isoformat()
+        if not self.d.booking_day:
+            self.d.awaiting = "booking_day"
+            self.say("ask_day")
+            return
+        if not self.d.booking_time:
+            self.d.awaiting = "booking_time"
+            self.say("ask_time")
+            return
+        starts = self.booking_start()
+        assert starts is not None
+        if starts <= self.ctx.now:
+            self.d.booking_time = ""
+            self.d.awaiting = "booking_time"
+            self.say("slot_past")
+            return
+        if not self.slot_is_free(starts):
+            self.offer_slots(starts)
+            return
+        if self.d.flow == "booking" and self.need_customer():
+            return
+        if self.d.flow == "booking" and self.resolve_customer() is None:
+            return
+        self.d.awaiting = "confirm_booking"
+        if self.d.flow == "reschedule":
+            self.say("reschedule_summary", party=self.d.party_size, when=self.when_text(starts))
+        else:
+            self.say(
+                "booking_summary",
+                party=self.d.party_size,
+                when=self.when_text(starts),
+                name=self.d.name or self.customer_name(),
+            )
+
+    def customer_name(self) -> str:
+        customer = self.customer()
+        return str(getattr(customer, "name", "") or "") or "-"
+
+    def slot_is_free(self, starts: datetime) -> bool:
+        slots = domain.free_slots(day=starts.date(), party_size=self.d.party_size)
+        return any(slot == starts for slot in slots)
+
+    def offer_slots(self, starts: datetime) -> None:
+        nearest = [
+            s
+            for s in domain.nearest_slots(when=starts, party_size=self.d.party_size)
+            if s > self.ctx.now
+        ]
+        if not nearest:
+            self.d.booking_day = ""
+            self.d.booking_time = ""
+            self.d.awaiting = "booking_day"
+            self.say("slot_none", party=self.d.party_size)
+            return
+        self.d.offered_slots = [s.isoformat() for s in nearest]
+        self.d.awaiting = "pick_slot"
+        self.say(
+            "slot_full",
+            when=self.when_text(starts),
+            party=self.d.party_size,
+            options=r.join([self.when_text(s) for s in nearest], self.lang),
+        )
+
+    def answer_pick_slot(self, p: Parse) -> bool:
+        offered = [datetime.fromisoformat(s) for s in self.d.offered_slots]
+        chosen = None
+        if p.when.at is not None:
+            matching = [
+                s
+                for s in offered
+                if s.time() == p.when.at and (p.when.day is None or s.date() == p.when.day)
+            ]
+            if matching:
+                chosen = matching[0]
+            else:
+                # Another time altogether: check that one instead.
+                self.apply_when_to_booking(p)
+                self.continue_booking()
+                return True
+        if chosen is None:
+            index = self.ordinal(p)
+            if index is not None and -len(offered) <= index < len(offered):
+                chosen = offered[index]
+        if chosen is None and p.has(Intent.YES) and len(offered) >= 1 and not p.has(Intent.NO):
+            chosen = offered[0]
+        if chosen is None and p.when.day is not None:
+            self.apply_when_to_booking(p)
+            self.continue_booking()
+            return True
+        if chosen is None:
+            if p.party_size:
+                self.d.party_size = p.party_size
+                self.continue_booking()
+                return True
+            if p.has(Intent.NO):
+                self.d.awaiting = "booking_time"
+                self.d.offered_slots = []
+                self.say("ask_time")
+                return True
+            return False
+        self.d.booking_day = chosen.date().isoformat()
+        self.d.booking_time = chosen.strftime("%H:%M")
+        self.d.offered_slots = []
+        self.continue_booking()
+        return True
+
+    def answer_confirm_booking(self, p: Parse) -> bool:
+        if p.has(Intent.YES) and not p.has(Intent.NO):
+            self.confirm_booking()
+            return True
+        if p.has(Intent.NO) and not (p.numbers or p.when.found or p.party_size):
+            self.d.awaiting = ""
+            self.say("what_to_change")
+            return True
+        return False
+
+    def confirm_booking(self) -> None:
+        starts = self.booking_start()
+        assert starts is not None
+        try:
+            if self.d.flow == "reschedule":
+                reservation = domain.reservation_get(reservation_id=self.d.reservation_id or 0)
+                reservation = domain.reschedule(
+                    reservation=reservation, starts_at=starts, party_size=self.d.party_size
+                )
+                key = "rescheduled"
+            else:
+                customer = self.resolve_customer()
+                if customer is None:
+                    return
+                reservation = domain.book(
+                    customer=customer,
+                    starts_at=starts,
+                    party_size=self.d.party_size,
+                    channel=self.conversation.channel,
+                )
+                key = "booking_done"
+        except (ValidationError, APIException) as exc:
+            self.say("booking_failed", reason=_domain_error(exc))
+            self.offer_slots(starts)
+            return
+        party = self.d.party_size
+        self.d.reset_booking()
+        self.d.last_reservation_id = reservation.pk
+        self.say(
+            key,
+            party=party,
+            when=self.when_text(reservation.starts_at.astimezone(self.ctx.profile.tz)),
+        )
+
+    def start_cancel_booking(self, p: Parse) -> None:
+        self.d.reset_booking()
+        self.d.flow = "cancel_booking"
+        if p.phone:
+            self.d.phone = p.phone
+        self.continue_cancel()
+
+    def find_reservation(self) -> Any:
+        if self.need_customer():
+            return None
+        customer = self.resolve_customer()
+        if customer is None:
+            return None
+        reservation = domain.upcoming_reservation(customer=customer, now=self.ctx.now)
+        if reservation is None:
+            self.d.reset_booking()
+            self.say("no_reservation")
+        return reservation
+
+    def continue_cancel(self) -> None:
+        reservation = self.find_reservation()
+        if reservation is None:
+            return
+        self.d.reservation_id = reservation.pk
+        self.d.awaiting = "confirm_cancel"
+        self.say(
+            "confirm_cancel",
+            party=reservation.party_size,
+            when=self.when_text(reservation.starts_at.astimezone(self.ctx.profile.tz)),
+        )
+
+    def answer_confirm_cancel(self, p: Parse) -> bool:
+        if p.has(Intent.YES) and not p.has(Intent.NO):
+            reservation = domain.reservation_get(reservation_id=self.d.reservation_id or 0)
+            if reservation is not None:
+                domain.cancel(reservation=reservation)
+            self.d.reset_booking()
+            self.say("cancelled")
+            return True
+        if p.has(Intent.NO):
+            self.d.reset_booking()
+            self.say("kept")
+            return True
+        return False
+
+    def start_reschedule(self, p: Parse) -> None:
+        self.d.reset_booking()
+        self.d.flow = "reschedule"
+        if p.phone:
+            self.d.phone = p.phone
+        reservation = self.find_reservation()
+        if reservation is None:
+            if self.d.awaiting not in {"phone", "name"}:
+                self.d.reset_booking()
+            return
+        self.adopt_reservation(reservation, p)
+
+    def adopt_reservation(self, reservation: Any, p: Parse | None) -> None:
+        self.d.reservation_id = reservation.pk
+        starts = reservation.starts_at.astimezone(self.ctx.profile.tz)
+        self.d.party_size = reservation.party_size
+        if p is not None and (p.when.found or p.party_size):
+            if p.party_size:
+                self.d.party_size = p.party_size
+            self.d.booking_day = starts.date().isoformat()
+            self.apply_when_to_booking(p)
+            self.continue_booking()
+            return
+        self.d.awaiting = "booking_day"
+        self.say("ask_new_time", party=reservation.party_size, when=self.when_text(starts))

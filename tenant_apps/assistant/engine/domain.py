@@ -1,0 +1,136 @@
+"""The restaurant domain, as the assistant uses it: every rule lives in the domain apps.
+
+Prices, totals, promotions, opening hours and table availability come from their services
+and selectors; this module only adapts call shapes, so the dialog code reads plainly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from tenant_apps.assistant.engine.state import CartLine
+
+
+def _lines(cart: Sequence[CartLine]) -> list[Any]:
+    from tenant_apps.orders.services import OrderLineInput  # type: ignore[import-untyped,unused-ignore]
+
+    return [
+        OrderLineInput(
+            item_id=line.item_id, quantity=line.quantity, option_ids=tuple(line.option_ids)
+        )
+        for line in cart
+    ]
+
+
+def quote(cart: Sequence[CartLine], *, customer: Any = None) -> Any:
+    from tenant_apps.orders.services import order_quote  # type: ignore[import-untyped,unused-ignore]
+
+    return order_quote(lines=_lines(cart), customer=customer)
+
+
+def place_order(
+    *,
+    cart: Sequence[CartLine],
+    customer: Any,
+    channel: str,
+    order_type: str,
+    requested_time: datetime | None,
+    table: str,
+    address: str,
+) -> Any:
+    from tenant_apps.orders.services import order_create  # type: ignore[import-untyped,unused-ignore]
+
+    return order_create(
+        customer=customer,
+        channel=channel,
+        order_type=order_type,
+        lines=_lines(cart),
+        requested_time=requested_time,
+        table=table,
+        address=address,
+    )
+
+
+def latest_order(*, customer: Any) -> Any:
+    from tenant_apps.orders.selectors import order_latest_for_customer  # type: ignore[import-untyped,unused-ignore]
+
+    return order_latest_for_customer(customer=customer)
+
+
+def customer_for_phone(*, phone: str, name: str, language: str) -> Any:
+    from tenant_apps.customers.services import customer_get_or_create_by_phone  # type: ignore[import-untyped,unused-ignore]
+
+    return customer_get_or_create_by_phone(phone=phone, name=name, language=language)
+
+
+def customer_get(*, customer_id: int) -> Any:
+    from tenant_apps.customers.selectors import customer_get as get  # type: ignore[import-untyped,unused-ignore]
+
+    return get(customer_id=customer_id)
+
+
+def _slot_start(slot: Any) -> datetime:
+    return slot if isinstance(slot, datetime) else slot.starts_at
+
+
+def free_slots(*, day: date, party_size: int) -> list[datetime]:
+    from tenant_apps.reservations.selectors import availability_slots  # type: ignore[import-untyped,unused-ignore]
+
+    return [_slot_start(slot) for slot in availability_slots(day=day, party_size=party_size)]
+
+
+def nearest_slots(*, when: datetime, party_size: int, limit: int = 3) -> list[datetime]:
+    from tenant_apps.reservations.selectors import nearest_free_slots  # type: ignore[import-untyped,unused-ignore]
+
+    return [
+        _slot_start(slot)
+        for slot in nearest_free_slots(when=when, party_size=party_size, limit=limit)
+    ]
+
+
+def book(*, customer: Any, starts_at: datetime, party_size: int, channel: str) -> Any:
+    from tenant_apps.reservations.services import reservation_create  # type: ignore[import-untyped,unused-ignore]
+
+    return reservation_create(
+        customer=customer, starts_at=starts_at, party_size=party_size, channel=channel
+    )
+
+
+def upcoming_reservation(*, customer: Any, now: datetime) -> Any:
+    from tenant_apps.reservations.selectors import reservation_upcoming_for_customer  # type: ignore[import-untyped,unused-ignore]
+
+    return reservation_upcoming_for_customer(customer=customer, now=now)
+
+
+def reservation_get(*, reservation_id: int) -> Any:
+    from tenant_apps.reservations.selectors import reservation_get as get  # type: ignore[import-untyped,unused-ignore]
+
+    return get(reservation_id=reservation_id)
+
+
+def cancel(*, reservation: Any) -> Any:
+    from tenant_apps.reservations.services import reservation_cancel  # type: ignore[import-untyped,unused-ignore]
+
+    return reservation_cancel(reservation=reservation, reason="Cancelled by the customer in chat")
+
+
+def reschedule(*, reservation: Any, starts_at: datetime, party_size: int) -> Any:
+    from tenant_apps.reservations.services import reservation_reschedule  # type: ignore[import-untyped,unused-ignore]
+
+    return reservation_reschedule(
+        reservation=reservation, starts_at=starts_at, party_size=party_size
+    )
+
+
+def promotions() -> list[Any]:
+    from tenant_apps.promotions.selectors import promotion_list_current  # type: ignore[import-untyped,unused-ignore]
+
+    return list(promotion_list_current())
+
+
+def profile() -> Any:
+    from tenant_apps.restaurant.selectors import restaurant_profile_get  # type: ignore[import-untyped,unused-ignore]
+
+    return restaurant_profile_get()

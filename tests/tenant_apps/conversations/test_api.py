@@ -1,0 +1,107 @@
+"""Staff API over conversations: list, read, take over, reply, hand back, close."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from tenant_apps.conversations.models import Conversation
+from tenant_apps.conversations.services import message_receive
+from tenants.db import use_public_schema, use_tenant
+from tests.tenant_apps.conversations.factories import staff_user, web_conversation
+from tests.tenants.factories import TenantHandle
+
+pytestmark = pytest.mark.django_db
+
+
+def _as(client: APIClient, tenant: TenantHandle, *, role: str = "staff") -> tuple[APIClient, int]:
+    use_tenant(tenant.restaurant)
+    user = staff_user(email=f"{role}@{tenant.restaurant.slug}.example", role=role)
+    conversation = web_conversation()
+    message_receive(conversation=conversation, text="<b>hola</b>")
+    use_public_schema()
+    client.force_authenticate(user)
+    return client, conversation.pk
+
+
+def test_staff_list_conversations_filtered_by_status(
+    client_a: APIClient, tenant_a: TenantHandle
+) -> None:
+    client, conversation_id = _as(client_a, tenant_a)
+
+    listed = client.get("/api/v1/conversations/?status=bot").json()
+    waiting = client.get("/api/v1/conversations/?status=waiting").json()
+
+    assert conversation_id in [row["id"] for row in listed["results"]]
+    assert conversation_id not in [row["id"] for row in waiting["results"]]
+
+
+def test_an_unknown_status_filter_is_a_400(client_a: APIClient, tenant_a: TenantHandle) -> None:
+    client, _ = _as(client_a, tenant_a)
+
+    response = client.get("/api/v1/conversations/?status=bogus")
+
+    assert response.status_code == 400
+    assert "status" in response.json()["errors"]
+
+
+def test_staff_read_a_conversation_with_its_messages_verbatim(
+    client_a: APIClient, tenant_a: TenantHandle
+) -> None:
+    client, conversation_id = _as(client_a, tenant_a)
+
+    body = client.get(f"/api/v1/conversations/{conversation_id}/").json()
+
+    assert body["messages"][0]["text"] == "<b>hola</b>"  # JSON carries data; displays escape it
+
+
+def test_take_over_reply_hand_back_and_close(client_a: APIClient, tenant_a: TenantHandle) -> None:
+    client, conversation_id = _as(client_a, tenant_a)
+    base = f"/api/v1/conversations/{conversation_id}"
+
+    assert client.post(f"{base}/take-over/").json()["status"] == "human"
+    reply = client.post(f"{base}/reply/", {"text": "Hola, soy Lucía"}, format="json")
+    assert reply.status_code == 201
+    assert reply.json()["sender"] == "staff"
+    assert client.post(f"{base}/hand-back/").json()["status"] == "bot"
+    assert client.post(f"{base}/close/").json()["status"] == "closed"
+    assert client.post(f"{base}/take-over/").status_code == 409
+
+
+def test_an_empty_or_too_long_reply_is_a_400(client_a: APIClient, tenant_a: TenantHandle) -> None:
+    client, conversation_id = _as(client_a, tenant_a)
+
+    blank = client.post(
+        f"/api/v1/conversations/{conversation_id}/reply/", {"text": "  "}, format="json"
+    )
+    long = client.post(
+        f"/api/v1/conversations/{conversation_id}/reply/", {"text": "x" * 2001}, format="json"
+    )
+
+    assert blank.status_code == 400
+    assert long.status_code == 400
+    assert "text" in long.json()["errors"]
+
+
+def test_a_viewer_may_read_but_not_reply(client_a: APIClient, tenant_a: TenantHandle) -> None:
+    client, conversation_id = _as(client_a, tenant_a, role="viewer")
+
+    assert client.get(f"/api/v1/conversations/{conversation_id}/").status_code == 200
+    assert client.post(f"/api/v1/conversations/{conversation_id}/take-over/").status_code == 403
+
+
+def test_anonymous_requests_are_refused(client_a: APIClient) -> None:
+    assert client_a.get("/api/v1/conversations/").status_code in {401, 403}
+
+
+def test_another_restaurants_conversation_is_a_404(
+    client_a: APIClient, tenant_a: TenantHandle, client_b: APIClient, tenant_b: TenantHandle
+) -> None:
+    _, conversation_id = _as(client_a, tenant_a)
+    client, _ = _as(client_b, tenant_b)
+    use_tenant(tenant_b.restaurant)
+    Conversation.objects.filter(pk=conversation_id).delete()
+    use_public_schema()
+
+    assert client.get(f"/api/v1/conversations/{conversation_id}/").status_code == 404
+    assert client.post(f"/api/v1/conversations/{conversation_id}/close/").status_code == 404

@@ -1,0 +1,108 @@
+"""Conversation ownership: bot, waiting for a human, human, closed; messages in and out."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError
+
+from config.api_errors import Conflict
+from tenant_apps.conversations import services
+from tenant_apps.conversations.models import Conversation, Message
+from tests.tenant_apps.conversations.factories import staff_user, web_conversation
+
+pytestmark = pytest.mark.usefixtures("in_tenant_a")
+
+
+def test_customer_message_updates_the_last_customer_message_time() -> None:
+    conversation = web_conversation()
+
+    message = services.message_receive(conversation=conversation, text="hola")
+
+    conversation.refresh_from_db()
+    assert message.sender == Message.Sender.CUSTOMER
+    assert message.direction == Message.Direction.INBOUND
+    assert conversation.last_customer_message_at is not None
+
+
+def test_taking_over_assigns_the_staff_member_and_says_so() -> None:
+    conversation = web_conversation()
+    staff = staff_user(full_name="Lucía")
+
+    services.conversation_take_over(conversation=conversation, staff=staff)
+
+    conversation.refresh_from_db()
+    assert conversation.status == Conversation.Status.HUMAN
+    assert conversation.assigned_to_id == staff.pk
+    assert conversation.messages.get().text == "Lucía joined the conversation."
+
+
+def test_staff_reply_takes_over_a_bot_conversation() -> None:
+    conversation = web_conversation()
+    staff = staff_user()
+
+    reply = services.conversation_reply(conversation=conversation, staff=staff, text=" Hola! ")
+
+    conversation.refresh_from_db()
+    assert reply.sender == Message.Sender.STAFF
+    assert reply.text == "Hola!"
+    assert conversation.status == Conversation.Status.HUMAN
+
+
+def test_handing_back_returns_the_conversation_to_the_bot() -> None:
+    conversation = web_conversation()
+    services.conversation_take_over(conversation=conversation, staff=staff_user())
+
+    services.conversation_hand_back(conversation=conversation)
+
+    conversation.refresh_from_db()
+    assert conversation.status == Conversation.Status.BOT
+    assert conversation.assigned_to is None
+
+
+def test_a_closed_conversation_cannot_be_taken_over() -> None:
+    conversation = web_conversation()
+    services.conversation_close(conversation=conversation)
+
+    with pytest.raises(Conflict):
+        services.conversation_take_over(conversation=conversation, staff=staff_user())
+
+
+def test_a_customer_writing_again_reopens_a_closed_conversation_with_the_bot() -> None:
+    conversation = web_conversation()
+    services.conversation_close(conversation=conversation)
+
+    services.message_receive(conversation=conversation, text="hola otra vez")
+
+    conversation.refresh_from_db()
+    assert conversation.status == Conversation.Status.BOT
+
+
+def test_requesting_a_human_only_moves_a_bot_conversation_to_waiting() -> None:
+    conversation = web_conversation()
+
+    services.conversation_request_human(conversation=conversation)
+
+    conversation.refresh_from_db()
+    assert conversation.status == Conversation.Status.WAITING
+
+
+def test_provider_message_ids_are_unique_per_channel() -> None:
+    conversation = web_conversation()
+    services.message_receive(conversation=conversation, text="a", provider_message_id="wamid.1")
+
+    with pytest.raises(IntegrityError):
+        services.message_receive(conversation=conversation, text="b", provider_message_id="wamid.1")
+
+
+def test_token_usage_accumulates_per_conversation() -> None:
+    conversation = web_conversation()
+
+    services.conversation_add_llm_usage(
+        conversation=conversation, prompt_tokens=100, completion_tokens=20
+    )
+    services.conversation_add_llm_usage(
+        conversation=conversation, prompt_tokens=50, completion_tokens=5
+    )
+
+    conversation.refresh_from_db()
+    assert (conversation.llm_prompt_tokens, conversation.llm_completion_tokens) == (150, 25)
