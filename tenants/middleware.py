@@ -12,6 +12,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
+from django.http.request import split_domain_port
 from django.shortcuts import render
 from django.urls import set_urlconf
 
@@ -41,8 +42,25 @@ class TenantRoutingMiddleware:
         try:
             hostname = request.get_host().split(":")[0].lower().rstrip(".")
         except DisallowedHost:
-            return _error(request, 404, "Unknown host", "This host is not served here.")
+            return self._custom_domain(request)
+        return self._route(request, hostname)
 
+    def _custom_domain(self, request: HttpRequest) -> HttpResponse:
+        """A host outside ALLOWED_HOSTS is served only if it is a registered custom domain.
+
+        Restaurants add domains at run time, so the registry is their allow-list; the request
+        then reports that validated host to the rest of Django.
+        """
+        raw_host = request._get_raw_host()  # type: ignore[attr-defined]
+        hostname, port = split_domain_port(raw_host)
+        hostname = hostname.rstrip(".")
+        if not hostname or cached_tenant_for_host(hostname, tenant_for_host) is None:
+            return _error(request, 404, "Unknown host", "This host is not served here.")
+        validated = f"{hostname}:{port}" if port else hostname
+        request.get_host = lambda: validated  # type: ignore[method-assign]
+        return self._route(request, hostname)
+
+    def _route(self, request: HttpRequest, hostname: str) -> HttpResponse:
         if hostname in settings.DYSA_PUBLIC_HOSTS:
             tenant: Restaurant | None = public_tenant()
         else:

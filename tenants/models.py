@@ -12,6 +12,8 @@ class Restaurant(TenantMixin):  # django-tenants is untyped: fields are annotate
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         SUSPENDED = "suspended", "Suspended"
+        # Soft-deleted: unreachable, data kept until `purge_after`, then the schema is dropped.
+        DELETED = "deleted", "Deleted"
 
     class Locale(models.TextChoices):
         SPANISH = "es", "Español"
@@ -28,6 +30,17 @@ class Restaurant(TenantMixin):  # django-tenants is untyped: fields are annotate
     timezone: models.CharField[str, str] = models.CharField(max_length=64, default="Europe/Madrid")
     currency: models.CharField[str, str] = models.CharField(max_length=3, default="EUR")
     created: models.DateTimeField[datetime, datetime] = models.DateTimeField(auto_now_add=True)
+    # A billing plan, by code (plans live in the billing app; no foreign key needed).
+    plan: models.CharField[str, str] = models.CharField(max_length=32, blank=True, default="")
+    suspended_at: models.DateTimeField[datetime | None, datetime | None] = models.DateTimeField(
+        null=True, blank=True
+    )
+    deleted_at: models.DateTimeField[datetime | None, datetime | None] = models.DateTimeField(
+        null=True, blank=True
+    )
+    purge_after: models.DateTimeField[datetime | None, datetime | None] = models.DateTimeField(
+        null=True, blank=True
+    )
 
     # Schemas are created by the onboarding service, never as a side effect of save().
     auto_create_schema = False
@@ -46,6 +59,10 @@ class Restaurant(TenantMixin):  # django-tenants is untyped: fields are annotate
     @property
     def is_suspended(self) -> bool:
         return bool(self.status == self.Status.SUSPENDED)
+
+    @property
+    def is_deleted(self) -> bool:
+        return bool(self.status == self.Status.DELETED)
 
 
 class Domain(DomainMixin):
@@ -123,3 +140,15 @@ class RevokedToken(models.Model):
 
     def __str__(self) -> str:
         return f"revoked {self.schema_name}/{self.jti[:8]}"
+
+
+class SchemaTemplate(models.Model):
+    """The SQL that recreates the migrated template schema (see tenants.schema_template)."""
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    sql = models.TextField()
+    build_ms = models.PositiveIntegerField(default=0)
+    built_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"schema template {self.fingerprint[:12]}"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Q, QuerySet
 
 from tenants.models import Domain, Restaurant
 
@@ -18,14 +19,26 @@ def public_tenant() -> Restaurant:
 
 
 def tenant_for_host(hostname: str) -> Restaurant | None:
-    domain = Domain.objects.select_related("tenant").filter(domain=hostname).first()
+    """The restaurant a host serves; soft-deleted restaurants serve nothing (404)."""
+    domain = (
+        Domain.objects.select_related("tenant")
+        .filter(domain=hostname)
+        .exclude(tenant__status=Restaurant.Status.DELETED)
+        .first()
+    )
     return domain.tenant if domain is not None else None
 
 
-def restaurant_list(*, status: str | None = None) -> QuerySet[Restaurant]:
+def restaurant_list(*, status: str | None = None, search: str = "") -> QuerySet[Restaurant]:
+    """Restaurants by slug; `search` matches slug, name or any domain (case-insensitive)."""
     queryset = Restaurant.objects.exclude(schema_name=PUBLIC_SCHEMA)
     if status:
         queryset = queryset.filter(status=status)
+    if search.strip():
+        term = search.strip()
+        queryset = queryset.filter(
+            Q(slug__icontains=term) | Q(name__icontains=term) | Q(domains__domain__icontains=term)
+        ).distinct()
     ordered: QuerySet[Restaurant] = queryset.order_by("slug")
     return ordered
 
@@ -45,3 +58,9 @@ def restaurant_primary_url(restaurant: Restaurant) -> str:
     port = settings.DYSA_PUBLIC_PORT
     suffix = "" if port in (80, 443) else f":{port}"
     return f"{settings.DYSA_PUBLIC_SCHEME}://{host}{suffix}/"
+
+
+def schema_exists(schema_name: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema_name])
+        return cursor.fetchone() is not None

@@ -76,3 +76,30 @@ def validate_slug_format(slug: str) -> None:
 def schema_name_for(slug: str) -> str:
     """Schema names are slugs with underscores, prefixed so they never clash with system schemas."""
     return "t_" + slug.replace("-", "_")
+
+
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+HOSTNAME_MAX_LENGTH = 253
+
+
+def normalize_hostname(raw: str) -> str:
+    return raw.strip().lower().rstrip(".")
+
+
+def validate_custom_domain(hostname: str) -> None:
+    """A restaurant's own domain: a DNS name with a dot, not an IP, not ours to hand out."""
+    from django.conf import settings
+
+    labels = hostname.split(".")
+    if (
+        len(hostname) > HOSTNAME_MAX_LENGTH
+        or len(labels) < 2
+        or not all(_HOST_LABEL.match(label) for label in labels)
+        or labels[-1].isdigit()
+    ):
+        raise ValidationError({"domain": [f"'{hostname}' is not a valid domain name"]})
+    base = settings.DYSA_BASE_DOMAIN
+    if hostname == base or hostname.endswith(f".{base}"):
+        raise ValidationError(
+            {"domain": [f"subdomains of {base} are assigned by slug, not added as custom domains"]}
+        )

@@ -25,6 +25,7 @@ from config.jwt_auth import (
     token_pair_refresh,
     token_revoke,
 )
+from shared_apps.accounts.services import user_password_set_with_token
 from tenants.db import current_schema_name
 
 security = logging.getLogger("security")
@@ -114,6 +115,34 @@ class TokenRevokeApi(_TokenEndpoint):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class PasswordSetSerializer(serializers.Serializer[None]):
+    uid = serializers.CharField(max_length=64)
+    token = serializers.CharField(max_length=128)
+    password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=256)
+
+
+class PasswordSetApi(_TokenEndpoint):
+    """Spend a one-time set-password link (`uid` and `token` are its last two path parts)."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    @extend_schema(
+        request=PasswordSetSerializer,
+        responses={204: OpenApiResponse(description="Password set"), 400: OpenApiResponse()},
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        body = PasswordSetSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        user_password_set_with_token(
+            uidb64=body.validated_data["uid"],
+            token=body.validated_data["token"],
+            password=body.validated_data["password"],
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class MeSerializer(serializers.Serializer[dict[str, object]]):
     id = serializers.IntegerField()
     email = serializers.EmailField()
@@ -143,6 +172,7 @@ class MeApi(APIView):
 
 urlpatterns = [
     path("me/", MeApi.as_view(), name="auth-me"),
+    path("password/set/", PasswordSetApi.as_view(), name="auth-password-set"),
     path("token/", TokenObtainApi.as_view(), name="auth-token"),
     path("token/refresh/", TokenRefreshApi.as_view(), name="auth-token-refresh"),
     path("token/revoke/", TokenRevokeApi.as_view(), name="auth-token-revoke"),

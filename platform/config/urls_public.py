@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 urlpatterns = [
     path("", include("shared_apps.landing.urls")),
     path("health/", include("shared_apps.health.urls")),
+    path("account/", include("shared_apps.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/platform/v1/", include("config.api_platform_v1")),
     path(

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("tenant_apps.storefront.urls")),
     path("widget.js", widget_js, name="widget-js"),
     path("health/", include("shared_apps.health.urls")),
+    path("account/", include("shared_apps.accounts.urls")),
     path("api/v1/", include("config.api_v1")),
     path(
         "api/schema/",

@@ -9,7 +9,7 @@ from django.db import connection
 
 from tenants.models import Domain, Restaurant
 from tenants.selectors import restaurant_get
-from tenants.services import restaurant_onboard
+from tenants.services import OnboardingResult, restaurant_onboard
 from tenants.validation import schema_name_for
 
 OWNER_PASSWORD = "owner-pass-123"
@@ -61,3 +61,15 @@ def _reattach(slug: str, *, name: str, locale: str) -> Restaurant:
         domain=f"{slug}.{settings.DYSA_BASE_DOMAIN}", tenant=restaurant, is_primary=True
     )
     return restaurant
+
+
+def onboard_restaurant(slug: str, **overrides: object) -> OnboardingResult:
+    """A fresh restaurant for a test that changes its lifecycle (rolled back with the test)."""
+    fields: dict[str, object] = {
+        "slug": slug,
+        "name": f"Restaurant {slug}",
+        "owner_email": f"owner@{slug}.example",
+        "owner_password": OWNER_PASSWORD,
+        **overrides,
+    }
+    return restaurant_onboard(**fields)  # type: ignore[arg-type]

@@ -26,6 +26,8 @@ DYSA_MASTER_KEYS = env.list("DYSA_MASTER_KEYS", default=[])
 DYSA_JWT_KEY_GRACE_SECONDS = env.int("DYSA_JWT_KEY_GRACE_SECONDS", default=3600)
 DYSA_JWT_ACCESS_SECONDS = env.int("DYSA_JWT_ACCESS_SECONDS", default=15 * 60)
 DYSA_JWT_REFRESH_SECONDS = env.int("DYSA_JWT_REFRESH_SECONDS", default=7 * 24 * 3600)
+# A deleted restaurant is kept (unreachable, restorable) this long before its schema is dropped.
+DYSA_TENANT_DELETE_GRACE_DAYS = env.int("DYSA_TENANT_DELETE_GRACE_DAYS", default=30)
 DYSA_BACKUP_URL = env.str("DYSA_BACKUP_URL", default=f"file://{BASE_DIR / '.dev' / 'backups'}")
 DYSA_PG_BIN_DIR = env.str("DYSA_PG_BIN_DIR", default="")
 DYSA_PUBLIC_SCHEME = env.str("DYSA_PUBLIC_SCHEME", default="http")
@@ -214,6 +216,9 @@ SPECTACULAR_SETTINGS = {
 # Called, in order, inside a new restaurant's schema during onboarding (keyword `restaurant`);
 # each tenant app that needs starting data (profile, default hours, roles) adds its function.
 DYSA_TENANT_INITIALIZERS: list[str] = []
+# Checks before a restaurant is deleted, `fn(*, restaurant) -> str | None` returning a reason
+# to refuse (the backups app adds "no fresh verified backup"). With none, delete needs --force.
+DYSA_TENANT_DELETE_GUARDS: list[str] = []
 # Called by `seed_demo` inside each demo restaurant's schema (keywords `restaurant`, `demo`).
 DYSA_DEMO_SEEDERS: list[str] = []
 

@@ -43,6 +43,7 @@ class Command(BaseCommand):
                     locale=demo["locale"],
                     timezone=demo["timezone"],
                     currency=demo["currency"],
+                    enforce_password_policy=False,  # README's documented demo password
                 ).restaurant
                 _run_demo_seeders(restaurant, demo)
             url = restaurant_primary_url(restaurant)

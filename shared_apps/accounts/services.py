@@ -1,0 +1,56 @@
+"""Account writes shared by both schemas (the user table of the active schema)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+
+from shared_apps.accounts.models import User
+
+security = logging.getLogger("security")
+
+SET_PASSWORD_PATH = "/account/set-password/{uid}/{token}/"  # noqa: S105 - a URL pattern
+
+
+def password_setup_path(*, user: User) -> str:
+    """Path of a one-time link to choose a password, valid PASSWORD_RESET_TIMEOUT seconds.
+
+    One-time because Django's token covers the password hash: setting a password spends it.
+    """
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return SET_PASSWORD_PATH.format(uid=uid, token=default_token_generator.make_token(user))
+
+
+def _user_for_link(uidb64: str, token: str) -> User | None:
+    try:
+        pk = int(force_str(urlsafe_base64_decode(uidb64)))
+    except (ValueError, TypeError, OverflowError):
+        return None
+    user = get_user_model().objects.filter(pk=pk, is_active=True).first()
+    if user is None or not default_token_generator.check_token(user, token):
+        return None
+    return user
+
+
+def password_link_valid(*, uidb64: str, token: str) -> bool:
+    return _user_for_link(uidb64, token) is not None
+
+
+@transaction.atomic
+def user_password_set_with_token(*, uidb64: str, token: str, password: str) -> User:
+    """Spend a set-password link; ValidationError if it is invalid, used or expired."""
+    user = _user_for_link(uidb64, token)
+    if user is None:
+        raise ValidationError({"token": ["this link is invalid, expired or already used"]})
+    validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    security.info("password set from link", extra={"user_id": user.pk})
+    return user

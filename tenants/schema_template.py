@@ -1,0 +1,224 @@
+"""New tenant schemas from a migrated template, in milliseconds instead of seconds.
+
+The template schema `dysa_template` is created by running every tenant migration once. Its
+DDL and data (migration records, content types, permissions, anything data migrations add)
+are dumped with `pg_dump --inserts`, the schema name is replaced by a placeholder, and the
+resulting SQL is stored in the public table `tenants_schematemplate`, keyed by a fingerprint
+of the migration files on disk. A new schema is then one `CREATE SCHEMA` plus that script,
+run inside the onboarding transaction (PostgreSQL DDL is transactional, so a failed
+onboarding leaves no schema behind). See docs/adr/0002-template-schema-cloning.md.
+
+When migration files change, the fingerprint changes and the next onboarding (or the next
+`migrate_schemas`, which also migrates the template) rebuilds the template; no step to forget.
+Without a usable `pg_dump`, schemas are created by running migrations (slow but correct).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection, connections
+from django.db.migrations.loader import MigrationLoader
+
+from tenants.models import SchemaTemplate
+
+logger = logging.getLogger(__name__)
+
+TEMPLATE_SCHEMA = "dysa_template"
+PLACEHOLDER = "__dysa_schema__"
+_SAFE_SCHEMA = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_QUALIFIED = re.compile(rf"\b{TEMPLATE_SCHEMA}\.")
+# Session settings pg_dump emits at the top; they must not leak into the caller's session
+# (an empty search_path would break every later query on the connection).
+_SESSION_LINE = re.compile(r"^(SET \w+ = .*;|SELECT pg_catalog\.set_config\(.*\);)$")
+_BUILD_LOCK_KEY = 0x6479_7361  # "dysa": serialises template builds across processes
+
+
+class TemplateUnavailableError(RuntimeError):
+    """No pg_dump to build a template with; callers fall back to running migrations."""
+
+
+# --- fingerprint ----------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def migration_fingerprint() -> str:
+    """A hash of every migration file (names and contents): the template's version.
+
+    Contents count, not just names: an edited, not yet released migration changes the schema.
+    Computed once per process; code does not change under a running process.
+    """
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    digest = hashlib.sha256()
+    for app_label, name in sorted(loader.disk_migrations):
+        migration = loader.disk_migrations[(app_label, name)]
+        module = sys.modules[type(migration).__module__]
+        digest.update(f"{app_label}.{name}\n".encode())
+        source = getattr(module, "__file__", None)
+        if source:
+            digest.update(Path(source).read_bytes())
+    return digest.hexdigest()[:32]
+
+
+# --- using the template ---------------------------------------------------------------------
+
+_cached: dict[str, str] = {}
+
+
+def _validated(schema_name: str) -> str:
+    if not _SAFE_SCHEMA.match(schema_name) or schema_name == TEMPLATE_SCHEMA:
+        raise ValueError(f"not a tenant schema name: {schema_name!r}")
+    return schema_name
+
+
+def template_sql() -> str:
+    """The current template script, built first if migrations changed since the last build.
+
+    Call it before opening the onboarding transaction: a build commits on its own connection.
+    """
+    fingerprint = migration_fingerprint()
+    sql = _cached.get(fingerprint)
+    if sql is None:
+        stored = SchemaTemplate.objects.filter(fingerprint=fingerprint).values_list(
+            "sql", flat=True
+        )
+        sql = stored.first() or template_build()
+        _cached.clear()
+        _cached[fingerprint] = sql
+    return sql
+
+
+def schema_create_from_template(*, schema_name: str, sql: str | None = None) -> None:
+    """Create `schema_name` as a copy of the template, in the caller's transaction."""
+    schema_name = _validated(schema_name)
+    script = (sql if sql is not None else template_sql()).replace(PLACEHOLDER, schema_name)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE SCHEMA {schema_name}")
+        cursor.execute(script)
+
+
+# --- building the template ------------------------------------------------------------------
+
+
+def pg_dump_path() -> str | None:
+    bin_dir = settings.DYSA_PG_BIN_DIR
+    candidate = str(Path(bin_dir) / "pg_dump") if bin_dir else shutil.which("pg_dump")
+    return candidate if candidate and os.access(candidate, os.X_OK) else None
+
+
+def template_build(*, incremental: bool = False) -> str:
+    """Build (or, with `incremental`, migrate) the template schema and store its script.
+
+    Runs in a thread of its own so that it has its own database connection and commits there:
+    pg_dump can only see committed work, and the caller may be inside a transaction.
+    """
+    outcome: dict[str, object] = {}
+
+    def work() -> None:
+        try:
+            outcome["sql"] = _build(incremental=incremental)
+        except BaseException as error:
+            outcome["error"] = error
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=work, name="dysa-template-build")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    sql = str(outcome["sql"])
+    _cached.clear()
+    _cached[migration_fingerprint()] = sql
+    return sql
+
+
+def _build(*, incremental: bool) -> str:
+    if pg_dump_path() is None:
+        raise TemplateUnavailableError("pg_dump not found (set DYSA_PG_BIN_DIR)")
+    fingerprint = migration_fingerprint()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [_BUILD_LOCK_KEY])
+    try:
+        if not incremental:
+            existing = SchemaTemplate.objects.filter(fingerprint=fingerprint).first()
+            if existing is not None:  # another process built it while we waited
+                return str(existing.sql)
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            if not incremental:
+                cursor.execute(f"DROP SCHEMA IF EXISTS {TEMPLATE_SCHEMA} CASCADE")
+            cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {TEMPLATE_SCHEMA}")
+        call_command(
+            "migrate_schemas",
+            schema_name=TEMPLATE_SCHEMA,
+            executor="standard",
+            interactive=False,
+            verbosity=0,
+        )
+        sql = template_script_from_dump(_pg_dump())
+        build_ms = int((time.perf_counter() - started) * 1000)
+        SchemaTemplate.objects.exclude(fingerprint=fingerprint).delete()
+        SchemaTemplate.objects.update_or_create(
+            fingerprint=fingerprint, defaults={"sql": sql, "build_ms": build_ms}
+        )
+        logger.info("tenant schema template built", extra={"build_ms": build_ms})
+        return sql
+    finally:
+        connection.set_schema_to_public()  # type: ignore[attr-defined]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_BUILD_LOCK_KEY])
+
+
+def _pg_dump() -> str:
+    db = settings.DATABASES["default"]
+    env = {**os.environ, "PGCONNECT_TIMEOUT": "10"}
+    if db.get("PASSWORD"):
+        env["PGPASSWORD"] = str(db["PASSWORD"])
+    command = [
+        str(pg_dump_path()),
+        "--schema",
+        TEMPLATE_SCHEMA,
+        "--no-owner",
+        "--no-privileges",
+        "--inserts",
+        "--rows-per-insert=500",
+        "--dbname",
+        str(db["NAME"]),
+        "--host",
+        str(db.get("HOST") or "localhost"),
+        "--port",
+        str(db.get("PORT") or 5432),
+        "--username",
+        str(db.get("USER") or "postgres"),
+    ]
+    done = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"pg_dump of the template schema failed: {done.stderr.strip()[:500]}")
+    return done.stdout
+
+
+def template_script_from_dump(dump: str) -> str:
+    """pg_dump's output, minus session settings, psql meta-commands, comments and the
+    CREATE SCHEMA (the caller creates the schema), with the schema name as a placeholder."""
+    kept = [
+        line
+        for line in dump.splitlines()
+        if not line.startswith(("\\", "--", f"CREATE SCHEMA {TEMPLATE_SCHEMA};"))
+        and not _SESSION_LINE.match(line)
+    ]
+    return _QUALIFIED.sub(f"{PLACEHOLDER}.", "\n".join(kept)).strip() + "\n"
