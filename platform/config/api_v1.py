@@ -9,4 +9,5 @@ urlpatterns = [
     path("restaurant/", RestaurantInfoApi.as_view(), name="restaurant-info"),
     path("conversations/", include("tenant_apps.conversations.urls")),
     path("chat/", include("tenant_apps.messaging.urls")),
+    path("menu/", include("tenant_apps.menu.urls")),
 ]

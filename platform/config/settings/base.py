@@ -185,6 +185,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "config.jwt_auth.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
+        # Integrations' API keys (tenants.secrets), restaurant hosts only.
+        "tenant_apps.staff.authentication.ApiKeyAuthentication",
     ],
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_THROTTLE_CLASSES": [
@@ -215,7 +217,11 @@ SPECTACULAR_SETTINGS = {
 # --- extension points ------------------------------------------------------------------------
 # Called, in order, inside a new restaurant's schema during onboarding (keyword `restaurant`);
 # each tenant app that needs starting data (profile, default hours, roles) adds its function.
-DYSA_TENANT_INITIALIZERS: list[str] = []
+DYSA_TENANT_INITIALIZERS: list[str] = [
+    "tenant_apps.restaurant.services.restaurant_initialize",
+    "tenant_apps.reservations.services.reservation_settings_initialize",
+    "tenant_apps.staff.services.roles_initialize",
+]
 # Checks before a restaurant is deleted, `fn(*, restaurant) -> str | None` returning a reason
 # to refuse (the backups app adds "no fresh verified backup"). With none, delete needs --force.
 DYSA_TENANT_DELETE_GUARDS: list[str] = []

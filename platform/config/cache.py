@@ -1,0 +1,82 @@
+"""Per-resource read cache in Redis, tenant-prefixed, invalidated by version bump on writes.
+
+Every key goes through Django's cache, whose key function (`django_tenants.cache.make_key`)
+prefixes the active schema, so two restaurants never share an entry. A resource (menu,
+customers, ...) has a version token; entries are stored under the current token, and a write
+replaces the token, which makes every older entry of that resource unreachable at once (they
+then expire by TTL). The cache never decides correctness: when Redis is down the cache backend
+swallows the error (IGNORE_EXCEPTIONS), reads fall through to the producer, and the answer
+comes from the database.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Final, TypeVar, cast
+
+from django.core.cache import cache
+from django.db import transaction
+
+T = TypeVar("T")
+
+# Seconds each resource's entries live (the issue's per-resource TTLs).
+RESOURCE_TTLS: Final[dict[str, int]] = {
+    "menu": 30 * 60,
+    "customers": 5 * 60,
+    "orders": 3 * 60,
+    "promotions": 60,
+    "conversations": 30,
+    "settings": 60 * 60,
+}
+KEY_PREFIX: Final = "dysa"
+_MISSING: Final = object()
+
+
+def _version_key(resource: str) -> str:
+    return f"{KEY_PREFIX}:{resource}:version"
+
+
+def _new_token() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def _current_token(resource: str) -> str:
+    token = cache.get(_version_key(resource))
+    if token is None:
+        # A fresh random token (never a fixed "0") so entries written before the version key
+        # was lost (eviction, Redis restart) can never be served again.
+        candidate = _new_token()
+        cache.add(_version_key(resource), candidate, timeout=None)
+        token = cache.get(_version_key(resource)) or candidate
+    return str(token)
+
+
+def _ttl(resource: str) -> int:
+    try:
+        return RESOURCE_TTLS[resource]
+    except KeyError:
+        raise ValueError(f"unknown cached resource {resource!r}") from None
+
+
+def cached(resource: str, key: str, producer: Callable[[], T]) -> T:
+    """Return the cached value of `resource`/`key`, computing and storing it on a miss."""
+    ttl = _ttl(resource)
+    data_key = f"{KEY_PREFIX}:{resource}:{_current_token(resource)}:{key}"
+    value = cache.get(data_key, _MISSING)
+    if value is not _MISSING:
+        return cast(T, value)
+    value = producer()
+    cache.set(data_key, value, timeout=ttl)
+    return value
+
+
+def invalidate(resource: str) -> None:
+    """Forget every entry of `resource` now and again when the current transaction commits.
+
+    The second bump matters: a reader between this call and the commit still sees the old
+    rows and may cache them under the new token.
+    """
+    _ttl(resource)
+    cache.set(_version_key(resource), _new_token(), timeout=None)
+    transaction.on_commit(lambda: cache.set(_version_key(resource), _new_token(), timeout=None))

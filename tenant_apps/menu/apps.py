@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MenuConfig(AppConfig):
+    name = "tenant_apps.menu"
+    label = "menu"
+    verbose_name = "Menu"

@@ -1,0 +1,191 @@
+"""Reads of promotions, and the discount a promotion gives an order (no writes)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from config.cache import cached
+from config.filters import apply_filters
+from tenant_apps.customers.models import Customer
+from tenant_apps.promotions.models import Promotion, PromotionRedemption
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    """What a promotion needs to know about one order line."""
+
+    item_id: int
+    category_id: int
+    line_total: Decimal
+
+
+@dataclass(frozen=True)
+class PromotionDiscount:
+    promotion: Promotion
+    discount: Decimal
+
+
+def _in_window(at: datetime) -> Q:
+    return (Q(starts_at__isnull=True) | Q(starts_at__lte=at)) & (
+        Q(ends_at__isnull=True) | Q(ends_at__gt=at)
+    )
+
+
+def _with_scope(queryset: QuerySet[Promotion]) -> QuerySet[Promotion]:
+    return queryset.prefetch_related("categories", "items")
+
+
+class PromotionFilter(django_filters.FilterSet):
+    is_active = django_filters.BooleanFilter()
+    kind = django_filters.ChoiceFilter(choices=Promotion.Kind.choices)
+    automatic = django_filters.BooleanFilter(field_name="code", lookup_expr="isnull")
+
+    class Meta:
+        model = Promotion
+        fields: list[str] = []
+
+
+def promotion_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Promotion]:
+    return apply_filters(PromotionFilter, filters, _with_scope(Promotion.objects.all()))
+
+
+def promotion_get(*, promotion_id: int) -> Promotion | None:
+    return _with_scope(Promotion.objects.filter(pk=promotion_id)).first()
+
+
+def _redemption_count(promotion: Promotion, *, customer: Customer | None = None) -> int:
+    queryset = PromotionRedemption.objects.filter(promotion=promotion)
+    if customer is not None:
+        queryset = queryset.filter(customer=customer)
+    return queryset.count()
+
+
+def _current_from_database() -> list[Promotion]:
+    now = timezone.now()
+    current = []
+    for promotion in _with_scope(Promotion.objects.filter(_in_window(now), is_active=True)):
+        if promotion.max_redemptions is None or (
+            _redemption_count(promotion) < promotion.max_redemptions
+        ):
+            current.append(promotion)
+    return current
+
+
+def promotion_list_current() -> list[Promotion]:
+    """Active promotions inside their validity window and not used up (cached one minute)."""
+    return cached("promotions", "current", _current_from_database)
+
+
+def _eligible_subtotal(promotion: Promotion, lines: Sequence[PricedLine]) -> Decimal:
+    category_ids = {category.pk for category in promotion.categories.all()}
+    item_ids = {item.pk for item in promotion.items.all()}
+    if not category_ids and not item_ids:
+        return sum((line.line_total for line in lines), Decimal("0"))
+    return sum(
+        (
+            line.line_total
+            for line in lines
+            if line.item_id in item_ids or line.category_id in category_ids
+        ),
+        Decimal("0"),
+    )
+
+
+def _window_problem(promotion: Promotion, at: datetime) -> str | None:
+    if not promotion.is_active:
+        return "This promotion is not active."
+    if promotion.starts_at and at < promotion.starts_at:
+        return "This promotion has not started yet."
+    if promotion.ends_at and at >= promotion.ends_at:
+        return "This promotion has ended."
+    return None
+
+
+def _order_problem(promotion: Promotion, lines: Sequence[PricedLine]) -> str | None:
+    subtotal = sum((line.line_total for line in lines), Decimal("0"))
+    if subtotal < promotion.min_order_total:
+        return f"This promotion needs an order of at least {promotion.min_order_total}."
+    if _eligible_subtotal(promotion, lines) <= 0:
+        return "No item in this order qualifies for this promotion."
+    return None
+
+
+def _limit_problem(promotion: Promotion, customer: Customer | None) -> str | None:
+    if promotion.max_redemptions is not None and (
+        _redemption_count(promotion) >= promotion.max_redemptions
+    ):
+        return "This promotion has been used up."
+    per_customer = promotion.max_redemptions_per_customer
+    if (
+        customer is not None
+        and per_customer is not None
+        and _redemption_count(promotion, customer=customer) >= per_customer
+    ):
+        return "You have already used this promotion."
+    return None
+
+
+def promotion_ineligibility(
+    *,
+    promotion: Promotion,
+    lines: Sequence[PricedLine],
+    customer: Customer | None,
+    at: datetime | None = None,
+) -> str | None:
+    """Why `promotion` does not apply to these lines, or None when it does."""
+    return (
+        _window_problem(promotion, at or timezone.now())
+        or _order_problem(promotion, lines)
+        or _limit_problem(promotion, customer)
+    )
+
+
+def promotion_discount_amount(*, promotion: Promotion, lines: Sequence[PricedLine]) -> Decimal:
+    eligible = _eligible_subtotal(promotion, lines)
+    if promotion.kind == Promotion.Kind.PERCENT:
+        discount = (eligible * promotion.value / Decimal(100)).quantize(CENT, ROUND_HALF_UP)
+    else:
+        discount = promotion.value
+    return min(discount, eligible).quantize(CENT)
+
+
+def promotion_for_order(
+    *,
+    code: str | None,
+    lines: Sequence[PricedLine],
+    customer: Customer | None,
+    at: datetime | None = None,
+) -> PromotionDiscount | None:
+    """The promotion an order gets: the code's (or a 400 saying why not), else the best
+    automatic one. One promotion per order."""
+    if code:
+        promotion = _with_scope(Promotion.objects.filter(code=code.strip().upper())).first()
+        if promotion is None:
+            raise ValidationError({"promotion_code": ["Unknown promotion code."]})
+        reason = promotion_ineligibility(promotion=promotion, lines=lines, customer=customer, at=at)
+        if reason:
+            raise ValidationError({"promotion_code": [reason]})
+        return PromotionDiscount(
+            promotion, promotion_discount_amount(promotion=promotion, lines=lines)
+        )
+    best: PromotionDiscount | None = None
+    for promotion in promotion_list_current():
+        if not promotion.is_automatic:
+            continue
+        if promotion_ineligibility(promotion=promotion, lines=lines, customer=customer, at=at):
+            continue
+        discount = promotion_discount_amount(promotion=promotion, lines=lines)
+        if best is None or discount > best.discount:
+            best = PromotionDiscount(promotion, discount)
+    return best

@@ -1,0 +1,106 @@
+"""The base of every restaurant API view: per-method permissions, cached reads, pagination,
+ordering and the audit trail of writes.
+
+A view declares what each HTTP method needs:
+
+    required_permissions = {"GET": "menu.view", "POST": "menu.manage"}
+
+`PUBLIC` marks a method anyone may call (the public menu). A method a view does not list is
+refused, so forgetting a permission fails closed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar, Final, TypeVar
+
+from django.db.models import Model, QuerySet
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from config.api import StandardPagination, StrictOrderingFilter
+from config.cache import cached
+from tenant_apps.audit.services import audit_record
+from tenant_apps.staff.selectors import permissions_for
+
+PUBLIC: Final = "public"
+M = TypeVar("M", bound=Model)
+
+
+class HasPermission(BasePermission):
+    message = "Your role does not allow this."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        required = getattr(view, "permission_for", lambda _m: None)(request.method)
+        if required == PUBLIC:
+            return True
+        user = request.user
+        if required is None or user is None or not getattr(user, "is_authenticated", False):
+            return False
+        return required in permissions_for(user)
+
+
+class TenantApiView(APIView):
+    permission_classes = [HasPermission]
+    required_permissions: ClassVar[dict[str, str]] = {}
+    # GET responses are cached under this resource (see config.cache for TTLs).
+    cache_resource: ClassVar[str | None] = None
+    ordering_fields: ClassVar[list[str]] = []
+    ordering: ClassVar[list[str]] = []
+
+    def permission_for(self, method: str | None) -> str | None:
+        if method in ("HEAD", "OPTIONS"):
+            method = "GET"
+        return self.required_permissions.get(method or "")
+
+    def found(self, obj: M | None) -> M:
+        if obj is None:
+            raise NotFound("No such object in this restaurant.")
+        return obj
+
+    def cached_data(self, request: Request, producer: Callable[[], Any]) -> Any:
+        if self.cache_resource is None:
+            return producer()
+        return cached(self.cache_resource, f"api:{request.get_full_path()}", producer)
+
+    def paginated(
+        self,
+        request: Request,
+        queryset: QuerySet[Any],
+        serializer_class: type[serializers.BaseSerializer[Any]],
+    ) -> Any:
+        queryset = StrictOrderingFilter().filter_queryset(request, queryset, self)
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(serializer_class(page, many=True).data).data
+
+    def audit(
+        self,
+        action: str,
+        target: Model | None = None,
+        *,
+        target_type: str = "",
+        target_id: object = "",
+        before: Any = None,
+        after: Any = None,
+        summary: str = "",
+    ) -> None:
+        """Record a write by the authenticated principal (call inside the write's
+        transaction)."""
+        user = self.request.user
+        is_api_key = getattr(user, "is_api_key", False)
+        audit_record(
+            actor_id=None if is_api_key else getattr(user, "pk", None),
+            actor_label=str(
+                getattr(user, "label", "") if is_api_key else getattr(user, "email", "")
+            ),
+            action=action,
+            target_type=target_type or (target._meta.label_lower if target is not None else ""),
+            target_id=target_id or (target.pk if target is not None else ""),
+            summary=summary or (str(target) if target is not None else ""),
+            before=before,
+            after=after,
+        )
