@@ -70,11 +70,19 @@ def reservation_get(*, reservation_id: int) -> Reservation | None:
     return Reservation.objects.select_related("customer", "table").filter(pk=reservation_id).first()
 
 
-def reservation_upcoming_for_customer(*, customer: Customer) -> list[Reservation]:
-    return list(
+def reservation_upcoming_for_customer(
+    *, customer: Customer, now: datetime | None = None
+) -> Reservation | None:
+    """The customer's next booking still to come (pending or confirmed), if any."""
+    return (
         Reservation.objects.select_related("table")
-        .filter(customer=customer, status__in=ACTIVE_STATUSES, ends_at__gt=timezone.now())
-        .order_by("starts_at")
+        .filter(
+            customer=customer,
+            status__in=(Reservation.Status.PENDING, Reservation.Status.CONFIRMED),
+            ends_at__gt=now or timezone.now(),
+        )
+        .order_by("starts_at", "id")
+        .first()
     )
 
 
