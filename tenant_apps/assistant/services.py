@@ -12,8 +12,11 @@ import logging
 
 from django.db import transaction
 
+from tenant_apps.assistant.engine.dialog import Context, context_load
 from tenant_apps.assistant.engine.runner import run_turn
 from tenant_apps.assistant.engine.state import Dialog
+from tenant_apps.assistant.llm.engine import model_propose
+from tenant_apps.assistant.llm.proposal import Proposal
 from tenant_apps.assistant.models import DialogState
 from tenant_apps.conversations.models import Conversation, Message
 from tenant_apps.conversations.services import (
@@ -26,16 +29,45 @@ from tenant_apps.conversations.services import (
 logger = logging.getLogger(__name__)
 
 
+def _context_and_proposal(
+    conversation: Conversation, message: Message
+) -> tuple[Context | None, Proposal | None]:
+    """Reads and the (optional) model call, outside the turn's transaction."""
+    try:
+        context = context_load()
+    except Exception:
+        logger.exception("could not load the assistant's context")
+        return None, None
+    state = DialogState.objects.filter(conversation=conversation).first()
+    dialog = Dialog.from_json(state.data if state else {"language": conversation.language})
+    proposal = model_propose(
+        conversation=conversation,
+        dialog=dialog,
+        text=message.text,
+        catalog=context.catalog,
+        profile=context.profile,
+        now_text=context.now.strftime("%A %Y-%m-%d %H:%M"),
+    )
+    return context, proposal
+
+
 def assistant_respond(*, conversation: Conversation, message: Message) -> list[Message]:
     if conversation.status != Conversation.Status.BOT:
         return []
+    context, proposal = _context_and_proposal(conversation, message)
     with transaction.atomic():
         state, _ = DialogState.objects.select_for_update().get_or_create(
             conversation=conversation,
             defaults={"data": Dialog(language=conversation.language).to_json()},
         )
         dialog = Dialog.from_json(state.data)
-        result = run_turn(conversation=conversation, dialog=dialog, text=message.text)
+        result = run_turn(
+            conversation=conversation,
+            dialog=dialog,
+            text=message.text,
+            context=context,
+            proposal=proposal,
+        )
         state.data = dialog.to_json()
         state.save(update_fields=["data", "updated"])
         conversation_set_language(conversation=conversation, language=dialog.language)

@@ -22,6 +22,7 @@ from tenant_apps.assistant.engine.catalog import Catalog, CatalogItem, Mention, 
 from tenant_apps.assistant.engine.parse import Parse, parse
 from tenant_apps.assistant.engine.runner import TurnResult
 from tenant_apps.assistant.engine.state import CartLine, Dialog
+from tenant_apps.assistant.llm.proposal import Proposal
 from tenant_apps.assistant.nlu.datetimes import combine
 from tenant_apps.assistant.nlu.intents import Intent
 from tenant_apps.conversations.models import Conversation
@@ -73,18 +74,31 @@ class Context:
         return self.now.date()
 
 
+def context_load() -> Context:
+    """What every turn reads: the menu, the restaurant's profile, its local time."""
+    profile = domain.profile()
+    return Context(
+        catalog=catalog_load(),
+        profile=profile,
+        now=datetime.now(tz=profile.tz).replace(second=0, microsecond=0),
+    )
+
+
 class DialogManager:
-    def __init__(self, *, conversation: Conversation, dialog: Dialog) -> None:
+    def __init__(
+        self,
+        *,
+        conversation: Conversation,
+        dialog: Dialog,
+        context: Context,
+        proposal: Proposal | None = None,
+    ) -> None:
         self.conversation = conversation
         self.d = dialog
         self.out: list[str] = []
         self.result = TurnResult(replies=self.out)
-        profile = domain.profile()
-        self.ctx = Context(
-            catalog=catalog_load(),
-            profile=profile,
-            now=datetime.now(tz=profile.tz).replace(second=0, microsecond=0),
-        )
+        self.ctx = context
+        self.proposal = proposal
 
     # --- helpers -----------------------------------------------------------------------------
 
@@ -115,6 +129,8 @@ class DialogManager:
         p = parse(
             text, catalog=self.ctx.catalog, today=self.ctx.today, current_language=self.d.language
         )
+        if self.proposal is not None:
+            self.apply_proposal(p, self.proposal)
         if p.switch_language:
             self.d.language = p.switch_language
             if not (p.mentions or p.intents - {Intent.GREET}):
@@ -134,6 +150,47 @@ class DialogManager:
             return self.result
         self.dispatch(p)
         return self.result
+
+    def apply_proposal(self, p: Parse, proposal: Proposal) -> None:
+        """The model's reading replaces the rules' where it said something; ids are checked."""
+        if proposal.intents or proposal.smalltalk:
+            p.intents = set(proposal.intents) | (p.intents & {Intent.CORRECTION})
+        mentions = []
+        for proposed in proposal.items:
+            item = self.ctx.catalog.by_id.get(proposed.item_id)
+            if item is None:
+                continue  # an id the model made up
+            valid = {o.option_id for g in item.groups for o in g.options}
+            mentions.append(
+                Mention(
+                    start=0,
+                    end=0,
+                    candidates=[item],
+                    quantity=proposed.quantity,
+                    quantity_said=True,
+                    option_ids=[o for o in proposed.option_ids if o in valid],
+                )
+            )
+        if mentions:
+            p.mentions = mentions
+        elif proposal.intents and not proposal.intents & {
+            Intent.ADD,
+            Intent.REMOVE,
+            *QUESTION_INTENTS,
+        }:
+            p.mentions = []
+        if proposal.party_size:
+            p.party_size = proposal.party_size
+        if proposal.day is not None:
+            p.when.day = proposal.day
+        if proposal.at is not None:
+            p.when.at = proposal.at
+        if proposal.order_type in {"pickup", "delivery", "dine_in"}:
+            p.order_type = proposal.order_type
+        p.name = proposal.name or p.name
+        p.phone = proposal.phone or p.phone
+        if proposal.language:
+            p.language = proposal.language
 
     def reask(self) -> None:
         """Repeat the pending question after a digression (e.g. a language switch)."""
@@ -395,6 +452,9 @@ class DialogManager:
             return
         if self.d.flow in {"order", "booking", "reschedule"} and self.d.awaiting:
             self.reask()
+            return
+        if self.proposal is not None and self.proposal.reply:
+            self.out.append(self.proposal.reply)
             return
         self.out.append(r.say("fallback", self.lang) + r.say("capabilities", self.lang))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 
@@ -21,13 +22,23 @@ class TurnResult:
     customer_id: int | None = None
 
 
-def run_turn(*, conversation: Conversation, dialog: Dialog, text: str) -> TurnResult:
+def run_turn(
+    *,
+    conversation: Conversation,
+    dialog: Dialog,
+    text: str,
+    context: Any,
+    proposal: Any = None,
+) -> TurnResult:
     from tenant_apps.assistant.engine.dialog import DialogManager
 
     snapshot = dialog.to_json()
     try:
         with transaction.atomic():
-            return DialogManager(conversation=conversation, dialog=dialog).handle(text)
+            manager = DialogManager(
+                conversation=conversation, dialog=dialog, context=context, proposal=proposal
+            )
+            return manager.handle(text)
     except Exception:
         logger.exception("assistant turn failed; answering with the fallback")
         restored = Dialog.from_json(snapshot)

@@ -1,0 +1,281 @@
+"""HTTP clients for language models: Ollama's /api/chat and OpenAI-compatible chat completions.
+
+Both speak the same small interface: send messages plus either a JSON schema (structured
+output, for models without tool support such as phi3:mini) or tool definitions; get back text,
+tool calls and token counts. Streaming responses (NDJSON for Ollama, server-sent events for
+OpenAI-compatible servers) are read incrementally under one overall deadline.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+CONNECT_TIMEOUT = 2.0
+
+
+class ProviderError(Exception):
+    """The model could not answer (network, HTTP error, malformed response)."""
+
+
+class ProviderTimeoutError(ProviderError):
+    pass
+
+
+class ToolsUnsupportedError(ProviderError):
+    """The server said this model cannot use tools (e.g. Ollama's 400 "does not support tools")."""
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    name: str
+    arguments: dict[str, Any]
+
+
+@dataclass
+class ChatResult:
+    content: str = ""
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    messages: list[dict[str, str]]
+    schema: dict[str, Any] | None = None
+    tools: list[dict[str, Any]] | None = None
+    temperature: float = 0.2
+    stream: bool = False
+    timeout: float = 8.0
+
+
+def _tool_args(raw: Any) -> dict[str, Any]:
+    if isinstance(raw, dict):
+        return raw
+    if isinstance(raw, str) and raw.strip():
+        try:
+            parsed = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ProviderError("tool arguments are not JSON") from exc
+        if isinstance(parsed, dict):
+            return parsed
+    return {}
+
+
+class _Client:
+    path = ""
+
+    def __init__(self, *, base_url: str, model: str, api_key: str | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.model = model
+        self.api_key = api_key
+
+    def headers(self) -> dict[str, str]:
+        headers = {"Content-Type": "application/json"}
+        if self.api_key:
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        return headers
+
+    def url(self) -> str:
+        return self.base_url + self.path
+
+    def body(self, request: ChatRequest) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def parse(self, data: dict[str, Any]) -> ChatResult:
+        raise NotImplementedError
+
+    def parse_stream(self, lines: Iterator[str], deadline: float) -> ChatResult:
+        raise NotImplementedError
+
+    def unsupported_tools(self, status: int, text: str) -> bool:
+        lowered = text.lower()
+        return (
+            status == 400
+            and "tool" in lowered
+            and ("not support" in lowered or "unsupported" in lowered)
+        )
+
+    def chat(self, request: ChatRequest) -> ChatResult:
+        deadline = time.monotonic() + request.timeout
+        timeout = httpx.Timeout(request.timeout, connect=min(CONNECT_TIMEOUT, request.timeout))
+        try:
+            with (
+                httpx.Client(timeout=timeout) as http,
+                http.stream(
+                    "POST", self.url(), json=self.body(request), headers=self.headers()
+                ) as response,
+            ):
+                if response.status_code >= 400:
+                    text = response.read().decode("utf-8", "replace")[:500]
+                    if request.tools and self.unsupported_tools(response.status_code, text):
+                        raise ToolsUnsupportedError(text)
+                    raise ProviderError(f"HTTP {response.status_code}: {text[:200]}")
+                content_type = response.headers.get("content-type", "")
+                if request.stream or "ndjson" in content_type or "event-stream" in content_type:
+                    return self.parse_stream(response.iter_lines(), deadline)
+                raw = response.read()
+        except httpx.TimeoutException as exc:
+            raise ProviderTimeoutError(str(exc) or "timed out") from exc
+        except httpx.HTTPError as exc:
+            raise ProviderError(f"{type(exc).__name__}: {exc}") from exc
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ProviderError("response is not JSON") from exc
+        if not isinstance(data, dict):
+            raise ProviderError("response is not a JSON object")
+        return self.parse(data)
+
+
+def _check_deadline(deadline: float) -> None:
+    if time.monotonic() > deadline:
+        raise ProviderTimeoutError("the model took too long to stream its answer")
+
+
+class OllamaClient(_Client):
+    path = "/api/chat"
+
+    def body(self, request: ChatRequest) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": request.messages,
+            "stream": request.stream,
+            "options": {"temperature": request.temperature},
+        }
+        if request.tools:
+            body["tools"] = request.tools
+        elif request.schema:
+            body["format"] = request.schema
+        return body
+
+    def parse(self, data: dict[str, Any]) -> ChatResult:
+        if "error" in data:
+            raise ProviderError(str(data["error"])[:200])
+        message = data.get("message")
+        if not isinstance(message, dict):
+            raise ProviderError("no message in the response")
+        calls = [
+            ToolCall(
+                name=str(call["function"]["name"]),
+                arguments=_tool_args(call["function"].get("arguments")),
+            )
+            for call in message.get("tool_calls") or []
+            if isinstance(call, dict) and isinstance(call.get("function"), dict)
+        ]
+        return ChatResult(
+            content=str(message.get("content") or ""),
+            tool_calls=calls,
+            prompt_tokens=int(data.get("prompt_eval_count") or 0),
+            completion_tokens=int(data.get("eval_count") or 0),
+        )
+
+    def parse_stream(self, lines: Iterator[str], deadline: float) -> ChatResult:
+        result = ChatResult()
+        for line in lines:
+            _check_deadline(deadline)
+            if not line.strip():
+                continue
+            try:
+                chunk = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ProviderError("stream chunk is not JSON") from exc
+            part = self.parse(chunk)
+            result.content += part.content
+            result.tool_calls.extend(part.tool_calls)
+            if chunk.get("done"):
+                result.prompt_tokens = part.prompt_tokens
+                result.completion_tokens = part.completion_tokens
+                return result
+        raise ProviderError("the stream ended before the model finished")
+
+
+class OpenAIClient(_Client):
+    """Any server speaking OpenAI's chat completions (OpenAI, vLLM, llama.cpp, LM Studio...)."""
+
+    def url(self) -> str:
+        base = self.base_url
+        return base + ("/chat/completions" if base.endswith("/v1") else "/v1/chat/completions")
+
+    def body(self, request: ChatRequest) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": request.messages,
+            "temperature": request.temperature,
+            "stream": request.stream,
+        }
+        if request.stream:
+            body["stream_options"] = {"include_usage": True}
+        if request.tools:
+            body["tools"] = [{"type": "function", "function": tool} for tool in request.tools]
+        elif request.schema:
+            body["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "assistant_turn", "schema": request.schema},
+            }
+        return body
+
+    def parse(self, data: dict[str, Any]) -> ChatResult:
+        if "error" in data:
+            raise ProviderError(str(data["error"])[:200])
+        choices = data.get("choices")
+        if not isinstance(choices, list) or not choices:
+            raise ProviderError("no choices in the response")
+        message = choices[0].get("message") or {}
+        calls = [
+            ToolCall(
+                name=str(call["function"]["name"]),
+                arguments=_tool_args(call["function"].get("arguments")),
+            )
+            for call in message.get("tool_calls") or []
+            if isinstance(call, dict) and isinstance(call.get("function"), dict)
+        ]
+        usage = data.get("usage") or {}
+        return ChatResult(
+            content=str(message.get("content") or ""),
+            tool_calls=calls,
+            prompt_tokens=int(usage.get("prompt_tokens") or 0),
+            completion_tokens=int(usage.get("completion_tokens") or 0),
+        )
+
+    def parse_stream(self, lines: Iterator[str], deadline: float) -> ChatResult:
+        result = ChatResult()
+        calls: dict[int, dict[str, str]] = {}
+        for line in lines:
+            _check_deadline(deadline)
+            if not line.startswith("data:"):
+                continue
+            payload = line[5:].strip()
+            if payload == "[DONE]":
+                result.tool_calls = [
+                    ToolCall(name=call["name"], arguments=_tool_args(call["arguments"]))
+                    for _, call in sorted(calls.items())
+                ]
+                return result
+            try:
+                chunk = json.loads(payload)
+            except json.JSONDecodeError as exc:
+                raise ProviderError("stream chunk is not JSON") from exc
+            if chunk.get("error"):
+                raise ProviderError(str(chunk["error"])[:200])
+            usage = chunk.get("usage") or {}
+            if usage:
+                result.prompt_tokens = int(usage.get("prompt_tokens") or 0)
+                result.completion_tokens = int(usage.get("completion_tokens") or 0)
+            for choice in chunk.get("choices") or []:
+                delta = choice.get("delta") or {}
+                result.content += str(delta.get("content") or "")
+                for call in delta.get("tool_calls") or []:
+                    slot = calls.setdefault(
+                        int(call.get("index", 0)), {"name": "", "arguments": ""}
+                    )
+                    function = call.get("function") or {}
+                    slot["name"] += str(function.get("name") or "")
+                    slot["arguments"] += str(function.get("arguments") or "")
+        raise ProviderError("the stream ended before [DONE]")
