@@ -226,7 +226,12 @@ DYSA_TENANT_INITIALIZERS: list[str] = [
 # to refuse (the backups app adds "no fresh verified backup"). With none, delete needs --force.
 DYSA_TENANT_DELETE_GUARDS: list[str] = []
 # Called by `seed_demo` inside each demo restaurant's schema (keywords `restaurant`, `demo`).
-DYSA_DEMO_SEEDERS: list[str] = []
+DYSA_DEMO_SEEDERS: list[str] = [
+    "tenant_apps.restaurant.demo.restaurant_seed_demo",
+    "tenant_apps.menu.demo.menu_seed_demo",
+    "tenant_apps.promotions.demo.promotions_seed_demo",
+    "tenant_apps.reservations.demo.reservations_seed_demo",
+]
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_TASK_ACKS_LATE = True
