@@ -50,14 +50,26 @@ def restaurant_get(*, slug: str) -> Restaurant | None:
     return found
 
 
+def public_url(host: str) -> str:
+    """The browser-facing base URL of a host, as DYSA_PUBLIC_SCHEME/PORT say."""
+    from django.conf import settings
+
+    port = settings.DYSA_PUBLIC_PORT
+    suffix = "" if port in (80, 443) else f":{port}"
+    return f"{settings.DYSA_PUBLIC_SCHEME}://{host}{suffix}/"
+
+
+def platform_url() -> str:
+    from django.conf import settings
+
+    return public_url(settings.DYSA_BASE_DOMAIN)
+
+
 def restaurant_primary_url(restaurant: Restaurant) -> str:
     from django.conf import settings
 
     domain = restaurant.domains.filter(is_primary=True).values_list("domain", flat=True).first()
-    host = domain or f"{restaurant.slug}.{settings.DYSA_BASE_DOMAIN}"
-    port = settings.DYSA_PUBLIC_PORT
-    suffix = "" if port in (80, 443) else f":{port}"
-    return f"{settings.DYSA_PUBLIC_SCHEME}://{host}{suffix}/"
+    return public_url(domain or f"{restaurant.slug}.{settings.DYSA_BASE_DOMAIN}")
 
 
 def schema_exists(schema_name: str) -> bool:

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
@@ -16,6 +17,7 @@ from shared_apps.accounts.models import User
 
 security = logging.getLogger("security")
 
+PLATFORM_ROLES = ("operator", "support")
 SET_PASSWORD_PATH = "/account/set-password/{uid}/{token}/"  # noqa: S105 - a URL pattern
 
 
@@ -54,3 +56,39 @@ def user_password_set_with_token(*, uidb64: str, token: str, password: str) -> U
     user.save(update_fields=["password"])
     security.info("password set from link", extra={"user_id": user.pk})
     return user
+
+
+@transaction.atomic
+def operator_create(
+    *, email: str, role: str, password: str | None = None, full_name: str = ""
+) -> tuple[User, str | None]:
+    """A platform account (public schema): `operator` runs the platform, `support` helps
+    restaurants. Returns the user and, without a password, a one-time set-password link."""
+    from tenants.db import current_schema_name
+    from tenants.selectors import platform_url
+
+    if current_schema_name() != "public":
+        raise RuntimeError("operator accounts live in the public schema")
+    email = email.strip().lower()
+    errors: dict[str, list[str]] = {}
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = ["is not a valid email address"]
+    if role not in PLATFORM_ROLES:
+        errors["role"] = [f"must be one of {', '.join(PLATFORM_ROLES)}"]
+    if password is not None:
+        try:
+            validate_password(password, get_user_model()(email=email))
+        except ValidationError as error:
+            errors["password"] = list(error.messages)
+    if not errors and get_user_model().objects.filter(email=email).exists():
+        errors["email"] = ["an account with this email already exists"]
+    if errors:
+        raise ValidationError(errors)
+    user = get_user_model().objects.create_user(
+        email, password, role=role, full_name=full_name.strip()
+    )
+    security.info("operator account created", extra={"user_id": user.pk, "role": role})
+    link = None if password else platform_url().rstrip("/") + password_setup_path(user=user)
+    return user, link

@@ -25,16 +25,7 @@ class DysaCommand(BaseCommand):
         parser.add_argument("--json", action="store_true", dest="json", help=JSON_HELP)
         # Subcommands take --json after their own arguments too (`tenant list --json`);
         # SUPPRESS keeps a subparser from resetting a --json given before the subcommand.
-        for action in parser._actions:
-            if isinstance(action, argparse._SubParsersAction):
-                for subparser in action.choices.values():
-                    subparser.add_argument(
-                        "--json",
-                        action="store_true",
-                        dest="json",
-                        default=argparse.SUPPRESS,
-                        help=JSON_HELP,
-                    )
+        _add_json_to_subcommands(parser)
         return parser
 
     def execute(self, *args: Any, **options: Any) -> str | None:
@@ -61,3 +52,17 @@ class DysaCommand(BaseCommand):
 
     def fail(self, message: str, *, code: int = 1) -> CommandError:
         return CommandError(message, returncode=code)
+
+
+def _add_json_to_subcommands(parser: argparse.ArgumentParser) -> None:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for subparser in action.choices.values():
+                subparser.add_argument(
+                    "--json",
+                    action="store_true",
+                    dest="json",
+                    default=argparse.SUPPRESS,
+                    help=JSON_HELP,
+                )
+                _add_json_to_subcommands(subparser)
