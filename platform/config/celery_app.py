@@ -23,3 +23,8 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
     },
 }
+
+# Backups: nightly fan-out, pruning and the daily restore drill (see shared_apps/backups/).
+from shared_apps.backups.schedule import beat_schedule as _backup_schedule  # noqa: E402
+
+app.conf.beat_schedule.update(_backup_schedule())

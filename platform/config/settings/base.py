@@ -233,6 +233,17 @@ DYSA_DEMO_SEEDERS: list[str] = [
     "tenant_apps.reservations.demo.reservations_seed_demo",
 ]
 
+# --- backups (shared_apps/backups; runbook in docs/operations.md) ----------------------------
+# Ask S3 for server-side encryption ("AES256", "aws:kms"; "" = never); buckets that refuse it
+# get the (already client-side encrypted) object without.
+DYSA_BACKUP_S3_SSE = env.str("DYSA_BACKUP_S3_SSE", default="AES256")
+DYSA_BACKUP_RETENTION = env.str("DYSA_BACKUP_RETENTION", default="daily=7,weekly=4,monthly=12")
+DYSA_BACKUP_CONCURRENCY = env.int("DYSA_BACKUP_CONCURRENCY", default=2)
+DYSA_BACKUP_MAX_ATTEMPTS = env.int("DYSA_BACKUP_MAX_ATTEMPTS", default=3)
+DYSA_BACKUP_RETRY_DELAY = env.int("DYSA_BACKUP_RETRY_DELAY", default=300)
+DYSA_BACKUP_DRILL_SAMPLE = env.int("DYSA_BACKUP_DRILL_SAMPLE", default=3)
+DYSA_BACKUP_HOUR_UTC = env.int("DYSA_BACKUP_HOUR_UTC", default=2)
+
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
