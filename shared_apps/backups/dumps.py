@@ -90,7 +90,7 @@ def dump_encrypted(
                 failure.append(exc)
 
         with _stderr_file() as (stderr, stderr_path):
-            process = subprocess.Popen(  # noqa: S603 - configured binary, validated arguments
+            process = subprocess.Popen(
                 [
                     tools.pg_dump,
                     "--format=custom",
@@ -241,7 +241,7 @@ def restore_encrypted(
         _stderr_file() as (restore_err, restore_err_path),
         _stderr_file() as (psql_err, psql_err_path),
     ):
-        psql = subprocess.Popen(  # noqa: S603 - configured binary, fixed arguments
+        psql = subprocess.Popen(
             [
                 tools.psql,
                 "--no-psqlrc",
@@ -255,7 +255,7 @@ def restore_encrypted(
             stderr=psql_err,
             env=env,
         )
-        pg_restore = subprocess.Popen(  # noqa: S603
+        pg_restore = subprocess.Popen(
             [tools.pg_restore, "--format=custom", "--no-owner", "--no-privileges", "--file=-"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from shared_apps.backups.errors import WrongKeyError
+from shared_apps.backups.errors import BackupError, WrongKeyError
 
 
 def current_backup_key(*, schema_name: str) -> tuple[int, bytes]:
     """(version, key) to encrypt a new backup of `schema_name` with."""
     from tenants.secrets import backup_key_versioned
 
-    return backup_key_versioned(schema_name=schema_name)
+    try:
+        return backup_key_versioned(schema_name=schema_name)
+    except LookupError:
+        raise BackupError(f"{schema_name} is neither the platform nor a restaurant") from None
 
 
 def backup_key_for(*, schema_name: str, version: int) -> bytes:

@@ -55,7 +55,7 @@ def _find(tool: str, bin_dir: str) -> str:
 
 def _tool_version(path: str) -> str:
     try:
-        output = subprocess.run(  # noqa: S603 - a configured binary, fixed arguments
+        output = subprocess.run(
             [path, "--version"], capture_output=True, text=True, check=True, timeout=30
         ).stdout
     except (OSError, subprocess.SubprocessError) as exc:

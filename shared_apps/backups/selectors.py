@@ -23,6 +23,21 @@ def has_fresh_verified_backup(*, schema_name: str, max_age: timedelta) -> bool:
     ).exists()
 
 
+def tenant_delete_guard(*, restaurant: Any) -> str | None:
+    """A DYSA_TENANT_DELETE_GUARDS entry: refuse to delete a restaurant with no fresh backup."""
+    from django.conf import settings
+
+    hours = settings.DYSA_BACKUP_DELETE_MAX_AGE_HOURS
+    if has_fresh_verified_backup(
+        schema_name=restaurant.schema_name, max_age=timedelta(hours=hours)
+    ):
+        return None
+    return (
+        f"no verified backup of {restaurant.slug} from the last {hours} hours: run "
+        f"`manage.py backup create {restaurant.slug} --verify` first, or delete with --force"
+    )
+
+
 def backup_list(
     *, schema_name: str | None = None, include_pruned: bool = False, limit: int | None = 100
 ) -> list[BackupRecord]:

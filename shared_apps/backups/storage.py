@@ -116,21 +116,22 @@ class FileStorage:
         with self._atomic_target(key) as handle:
             handle.write(data)
 
-    def get_bytes(self, key: str) -> bytes:
+    @contextlib.contextmanager
+    def _reading(self, key: str) -> Iterator[None]:
         try:
-            return self._path(key).read_bytes()
+            yield
         except FileNotFoundError:
             raise BackupIntegrityError(f"backup object {key} is missing from {self.url}") from None
         except OSError as exc:
             raise StorageError(f"cannot read {key} from {self.url}: {exc}") from exc
 
+    def get_bytes(self, key: str) -> bytes:
+        with self._reading(key):
+            return self._path(key).read_bytes()
+
     def download(self, key: str, path: Path) -> None:
-        try:
+        with self._reading(key):
             shutil.copyfile(self._path(key), path)
-        except FileNotFoundError:
-            raise BackupIntegrityError(f"backup object {key} is missing from {self.url}") from None
-        except OSError as exc:
-            raise StorageError(f"cannot read {key} from {self.url}: {exc}") from exc
 
     def size(self, key: str) -> int | None:
         try:
@@ -213,6 +214,35 @@ class S3Storage:
     def _key(self, key: str) -> str:
         return _join(self.prefix, key)
 
+    @contextlib.contextmanager
+    def _errors(self, action: str, key: str) -> Iterator[None]:
+        """Translate boto3's many exception types into StorageError / a missing object."""
+        try:
+            yield
+        except BackupIntegrityError:
+            raise
+        except Exception as exc:
+            if _error_code(exc) in {"NoSuchKey", "404", "NotFound"}:
+                raise BackupIntegrityError(
+                    f"backup object {key} is missing from {self.url}"
+                ) from None
+            raise _storage_error(action, self.url, exc) from exc
+
+    def _with_sse(self, upload: Callable[[dict[str, Any]], None], extra: dict[str, Any]) -> None:
+        """Upload asking for server-side encryption; without it if the bucket refuses."""
+        if not self.sse:
+            upload(extra)
+            return
+        try:
+            upload({**extra, "ServerSideEncryption": self.sse})
+        except Exception as exc:
+            if _error_code(exc) not in _SSE_UNSUPPORTED:
+                raise
+            logger.warning(
+                "bucket %s refused server-side encryption; uploading without", self.bucket
+            )
+            upload(extra)
+
     def put_file(
         self, key: str, path: Path, *, sha256: str, progress: Callable[[int], None] | None = None
     ) -> None:
@@ -223,113 +253,57 @@ class S3Storage:
             multipart_chunksize=MULTIPART_CHUNK_BYTES,
             max_concurrency=4,
         )
+
+        def upload(extra: dict[str, Any]) -> None:
+            self.client.upload_file(
+                str(path),
+                self.bucket,
+                self._key(key),
+                ExtraArgs=extra,
+                Config=transfer,
+                Callback=progress,
+            )
+
         # Each part carries a SHA-256 the server checks; the whole file's digest goes in the
         # metadata so anyone can re-check an object against its manifest.
-        extra: dict[str, Any] = {"ChecksumAlgorithm": "SHA256", "Metadata": {"sha256": sha256}}
-        if self.sse:
-            extra["ServerSideEncryption"] = self.sse
-        try:
-            try:
-                self.client.upload_file(
-                    str(path),
-                    self.bucket,
-                    self._key(key),
-                    ExtraArgs=extra,
-                    Config=transfer,
-                    Callback=progress,
-                )
-            except Exception as exc:
-                if not self.sse or _error_code(exc) not in _SSE_UNSUPPORTED:
-                    raise
-                logger.warning(
-                    "bucket %s refused server-side encryption; uploading without", self.bucket
-                )
-                extra.pop("ServerSideEncryption")
-                self.client.upload_file(
-                    str(path),
-                    self.bucket,
-                    self._key(key),
-                    ExtraArgs=extra,
-                    Config=transfer,
-                    Callback=progress,
-                )
-        except Exception as exc:  # boto3/s3transfer wrap failures in several exception types
-            raise _storage_error("upload", self.url, exc) from exc
+        with self._errors("upload", key):
+            self._with_sse(upload, {"ChecksumAlgorithm": "SHA256", "Metadata": {"sha256": sha256}})
         stored = self.size(key)
         if stored != path.stat().st_size:
             raise StorageError(f"S3 upload of {key} is incomplete ({stored} bytes stored)")
 
     def put_bytes(self, key: str, data: bytes) -> None:
-        from botocore.exceptions import BotoCoreError, ClientError
+        def upload(extra: dict[str, Any]) -> None:
+            self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data, **extra)
 
-        extra: dict[str, Any] = {"ChecksumAlgorithm": "SHA256"}
-        if self.sse:
-            extra["ServerSideEncryption"] = self.sse
-        try:
-            try:
-                self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data, **extra)
-            except ClientError as exc:
-                if not self.sse or _error_code(exc) not in _SSE_UNSUPPORTED:
-                    raise
-                extra.pop("ServerSideEncryption")
-                self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data, **extra)
-        except (BotoCoreError, ClientError) as exc:
-            raise _storage_error("upload", self.url, exc) from exc
-
-    def _missing(self, exc: Exception) -> bool:
-        return _error_code(exc) in {"NoSuchKey", "404", "NotFound"}
+        with self._errors("upload", key):
+            self._with_sse(upload, {"ChecksumAlgorithm": "SHA256"})
 
     def get_bytes(self, key: str) -> bytes:
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        try:
+        with self._errors("download", key):
             response = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
             return response["Body"].read()
-        except (BotoCoreError, ClientError) as exc:
-            if self._missing(exc):
-                raise BackupIntegrityError(
-                    f"backup object {key} is missing from {self.url}"
-                ) from None
-            raise _storage_error("download", self.url, exc) from exc
 
     def download(self, key: str, path: Path) -> None:
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        try:
+        with self._errors("download", key):
             self.client.download_file(self.bucket, self._key(key), str(path))
-        except (BotoCoreError, ClientError) as exc:
-            if self._missing(exc):
-                raise BackupIntegrityError(
-                    f"backup object {key} is missing from {self.url}"
-                ) from None
-            raise _storage_error("download", self.url, exc) from exc
 
     def size(self, key: str) -> int | None:
-        from botocore.exceptions import BotoCoreError, ClientError
-
         try:
-            return int(
-                self.client.head_object(Bucket=self.bucket, Key=self._key(key))["ContentLength"]
-            )
-        except (BotoCoreError, ClientError) as exc:
-            if self._missing(exc):
-                return None
-            raise _storage_error("head", self.url, exc) from exc
+            with self._errors("head", key):
+                head = self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+        except BackupIntegrityError:
+            return None
+        return int(head["ContentLength"])
 
     def delete(self, key: str) -> None:
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        try:
+        with self._errors("delete", key):
             self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
-        except (BotoCoreError, ClientError) as exc:
-            raise _storage_error("delete", self.url, exc) from exc
 
     def list(self, prefix: str) -> list[StoredObject]:
-        from botocore.exceptions import BotoCoreError, ClientError
-
         found: list[StoredObject] = []
         strip = len(self.prefix) + 1 if self.prefix else 0
-        try:
+        with self._errors("list", prefix):
             pages = self.client.get_paginator("list_objects_v2").paginate(
                 Bucket=self.bucket, Prefix=self._key(prefix)
             )
@@ -338,8 +312,6 @@ class S3Storage:
                     StoredObject(key=item["Key"][strip:], size=int(item["Size"]))
                     for item in page.get("Contents", [])
                 )
-        except (BotoCoreError, ClientError) as exc:
-            raise _storage_error("list", self.url, exc) from exc
         return found
 
 

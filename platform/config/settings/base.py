@@ -224,7 +224,7 @@ DYSA_TENANT_INITIALIZERS: list[str] = [
 ]
 # Checks before a restaurant is deleted, `fn(*, restaurant) -> str | None` returning a reason
 # to refuse (the backups app adds "no fresh verified backup"). With none, delete needs --force.
-DYSA_TENANT_DELETE_GUARDS: list[str] = []
+DYSA_TENANT_DELETE_GUARDS: list[str] = ["shared_apps.backups.selectors.tenant_delete_guard"]
 # Called by `seed_demo` inside each demo restaurant's schema (keywords `restaurant`, `demo`).
 DYSA_DEMO_SEEDERS: list[str] = [
     "tenant_apps.restaurant.demo.restaurant_seed_demo",
@@ -243,6 +243,8 @@ DYSA_BACKUP_MAX_ATTEMPTS = env.int("DYSA_BACKUP_MAX_ATTEMPTS", default=3)
 DYSA_BACKUP_RETRY_DELAY = env.int("DYSA_BACKUP_RETRY_DELAY", default=300)
 DYSA_BACKUP_DRILL_SAMPLE = env.int("DYSA_BACKUP_DRILL_SAMPLE", default=3)
 DYSA_BACKUP_HOUR_UTC = env.int("DYSA_BACKUP_HOUR_UTC", default=2)
+# Deleting a restaurant needs a verified backup at most this old (or --force).
+DYSA_BACKUP_DELETE_MAX_AGE_HOURS = env.int("DYSA_BACKUP_DELETE_MAX_AGE_HOURS", default=24)
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_TASK_ACKS_LATE = True

@@ -17,6 +17,13 @@ USERS = [
 ]
 
 
+MESSAGES = [
+    "¿Tenéis opciones sin gluten? 🍕🙏",
+    "¡Sí! Pizza margarita sin gluten — 12,50 € (alérgenos: lácteos)",
+    "Perfecto 👌 ¿y piñones? 寿司もありますか",
+]
+
+
 def fill_backup_probe(schema_name: str) -> None:
     """(Re)create the probe table and users, so each test starts from the same data."""
     with connection.cursor() as cursor:
@@ -63,6 +70,21 @@ def fill_backup_probe(schema_name: str) -> None:
         for email, full_name in USERS:
             if not users.filter(email=email).exists():
                 users.create_user(email, None, full_name=full_name, role="staff")
+        _chat(MESSAGES)
+
+
+def _chat(messages: list[str]) -> None:
+    """A web chat with emoji and accents, through the conversations app's own services."""
+    from tenant_apps.conversations import services
+    from tenant_apps.conversations.models import Channel, Conversation
+
+    Conversation.objects.all().delete()
+    conversation = services.conversation_start(channel=Channel.WEB, language="es")
+    for index, text in enumerate(messages):
+        if index % 2 == 0:
+            services.message_receive(conversation=conversation, text=text)
+        else:
+            services.message_send(conversation=conversation, text=text)
 
 
 def probe_rows(schema_name: str, table: str = PROBE_TABLE) -> list[str]:

@@ -23,6 +23,7 @@ from shared_apps.backups.models import BackupRecord
 from shared_apps.backups.retention import RetentionPolicy
 from tests.shared_apps.backups.conftest import S3Target
 from tests.shared_apps.backups.factories import (
+    MESSAGES,
     PROBE_ROWS,
     PROBE_TABLE,
     USERS,
@@ -83,6 +84,11 @@ def test_tenant_round_trip_through_s3_restores_identical_data(
         names = dict(get_user_model().objects.values_list("email", "full_name"))
     assert {email: names[email] for email, _ in USERS} == dict(USERS)
     assert record.manifest["fingerprint"]["tables"][PROBE_TABLE]["rows"] == PROBE_ROWS
+    with schema_context(restored):
+        from tenant_apps.conversations.models import Message
+
+        texts = list(Message.objects.order_by("id").values_list("text", flat=True))
+    assert texts == MESSAGES
 
 
 def test_stored_objects_hold_no_plaintext(backup_tenant: TenantHandle, s3_target: S3Target) -> None:
@@ -439,3 +445,20 @@ def test_drill_verifies_a_sample_and_reports_failures(
     assert sorted(result.checked) == sorted([platform.pk, tenant.pk])
     assert list(result.failed) == [tenant.pk]
     assert any(r.levelname == "ERROR" and "drill" in r.getMessage() for r in caplog.records)
+
+
+def test_deleting_a_restaurant_needs_a_fresh_verified_backup(
+    backup_tenant: TenantHandle, s3_target: S3Target
+) -> None:
+    from tenants.services import LifecycleRefusedError, restaurant_delete
+
+    restaurant = backup_tenant.restaurant
+    with pytest.raises(LifecycleRefusedError, match="backup create backuptest --verify"):
+        restaurant_delete(restaurant=restaurant)
+    record = services.backup_create(schema_name=backup_tenant.schema_name)
+    with pytest.raises(LifecycleRefusedError, match="no verified backup"):
+        restaurant_delete(restaurant=restaurant)
+
+    services.backup_verify(record=record)
+
+    assert restaurant_delete(restaurant=restaurant).is_deleted
