@@ -205,6 +205,7 @@ def start_postgres(state: dict[str, object]) -> str:
         _tune_postgres(data)
     elif user is not None:
         _open_path_for(user, data)
+    _wait_for_previous_server(data, port)
     if not _pg_ready(port):
         log = data / "server.log"
         result = _run_pg(
@@ -230,6 +231,16 @@ def start_postgres(state: dict[str, object]) -> str:
     state["postgres_port"] = port
     _ensure_database(port)
     return f"postgres://{PG_SUPERUSER}@127.0.0.1:{port}/{DATABASE_NAME}"
+
+
+def _wait_for_previous_server(data: Path, port: int, timeout: float = 30) -> None:
+    """A server still starting or shutting down (e.g. a `make run` just stopped) holds the
+    data directory; wait for it to finish either way instead of failing to start."""
+    deadline = time.monotonic() + timeout
+    while (data / "postmaster.pid").exists() and not _pg_ready(port):
+        if time.monotonic() > deadline:
+            return
+        time.sleep(0.2)
 
 
 def _tune_postgres(data: Path) -> None:
