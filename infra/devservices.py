@@ -233,11 +233,22 @@ def start_postgres(state: dict[str, object]) -> str:
     return f"postgres://{PG_SUPERUSER}@127.0.0.1:{port}/{DATABASE_NAME}"
 
 
+def _postmaster_alive(data: Path) -> bool:
+    try:
+        pid = int((data / "postmaster.pid").read_text().split("\n", 1)[0])
+        os.kill(pid, 0)
+    except (FileNotFoundError, ValueError, ProcessLookupError):
+        return False
+    except PermissionError:  # alive, owned by the postgres system user
+        return True
+    return True
+
+
 def _wait_for_previous_server(data: Path, port: int, timeout: float = 30) -> None:
     """A server still starting or shutting down (e.g. a `make run` just stopped) holds the
     data directory; wait for it to finish either way instead of failing to start."""
     deadline = time.monotonic() + timeout
-    while (data / "postmaster.pid").exists() and not _pg_ready(port):
+    while _postmaster_alive(data) and not _pg_ready(port):
         if time.monotonic() > deadline:
             return
         time.sleep(0.2)
