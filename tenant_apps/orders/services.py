@@ -164,7 +164,7 @@ def order_quote(
     customer: Customer | None = None,
 ) -> OrderTotals:
     """Price the lines and apply the promotion, writing nothing. Bad input: ValidationError
-    with per-line field errors (`{"lines": [{}, {"item_id": [...]}]}`)."""
+    with per-line field errors (`{"lines.1.item_id": ["... is not available right now."]}`)."""
     if not lines:
         raise ValidationError({"lines": ["An order needs at least one line."]})
     if len(lines) > MAX_LINES:
@@ -178,7 +178,14 @@ def order_quote(
         if quoted_line is not None:
             quoted.append(quoted_line)
     if any(line_errors):
-        raise ValidationError({"lines": line_errors})
+        # Flat "lines.<index>.<field>" keys: Django's ValidationError cannot nest.
+        raise ValidationError(
+            {
+                f"lines.{index}.{name}": messages
+                for index, errors in enumerate(line_errors)
+                for name, messages in errors.items()
+            }
+        )
     subtotal = sum((line.line_total for line in quoted), Decimal("0"))
     applied = promotion_for_order(
         code=promotion_code,
