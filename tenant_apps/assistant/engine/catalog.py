@@ -32,8 +32,12 @@ MAX_GAP = 2
 class OptionEntry:
     option_id: int
     group_id: int
-    words: tuple[str, ...]
+    names: dict[str, str]
+    variants: tuple[tuple[str, ...], ...]
     price_delta: Decimal
+
+    def name(self, language: str) -> str:
+        return self.names.get(language) or next(iter(self.names.values()), "")
 
 
 @dataclass(frozen=True)
@@ -113,7 +117,8 @@ def _item_entry(item: Any) -> CatalogItem:
             OptionEntry(
                 option_id=option.pk,
                 group_id=group.pk,
-                words=_variants(dict(option.name))[0] if _variants(dict(option.name)) else (),
+                names=dict(option.name),
+                variants=_variants(dict(option.name)),
                 price_delta=option.price_delta,
             )
             for option in group.options.all()
@@ -163,7 +168,7 @@ class Catalog:
 
 
 def catalog_load() -> Catalog:
-    from tenant_apps.menu.selectors import menu_category_list, menu_item_list  # type: ignore[import-untyped,unused-ignore]
+    from tenant_apps.menu.selectors import menu_category_list, menu_item_list
 
     categories = [
         CategoryEntry(category_id=c.pk, names=dict(c.name), variants=_variants(dict(c.name)))
@@ -294,7 +299,7 @@ def _attach_options(words: list[str], mention: Mention, *, limit: int) -> None:
     chosen: dict[int, list[int]] = {}
     for group in item.groups:
         for option in group.options:
-            if option.words and _phrase_found(window, option.words):
+            if any(_phrase_found(window, variant) for variant in option.variants):
                 picks = chosen.setdefault(group.group_id, [])
                 if len(picks) < group.max_selections:
                     picks.append(option.option_id)

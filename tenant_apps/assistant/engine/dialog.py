@@ -24,6 +24,7 @@ from tenant_apps.assistant.engine.runner import TurnResult
 from tenant_apps.assistant.engine.state import CartLine, Dialog
 from tenant_apps.assistant.llm.proposal import Proposal
 from tenant_apps.assistant.nlu.datetimes import combine
+from tenant_apps.assistant.nlu.fuzzy import matches
 from tenant_apps.assistant.nlu.intents import Intent
 from tenant_apps.conversations.models import Conversation
 
@@ -346,10 +347,9 @@ class DialogManager:
         chosen = [
             o.option_id
             for o in group.options
-            if o.words
-            and all(
-                any(w == word or w.rstrip("s") == word.rstrip("s") for w in p.words)
-                for word in o.words
+            if any(
+                all(any(matches(w, word) for w in p.words) for word in variant)
+                for variant in o.variants
             )
         ]
         if not chosen:
@@ -676,7 +676,7 @@ class DialogManager:
         }
         options = r.join(
             [
-                " ".join(o.words) + (f" (+{self.money(o.price_delta)})" if o.price_delta else "")
+                o.name(self.lang) + (f" (+{self.money(o.price_delta)})" if o.price_delta else "")
                 for o in group.options
             ],
             self.lang,
@@ -701,7 +701,7 @@ class DialogManager:
 
     def options_text(self, item: CatalogItem, option_ids: list[int]) -> str:
         names = [
-            " ".join(o.words) for g in item.groups for o in g.options if o.option_id in option_ids
+            o.name(self.lang) for g in item.groups for o in g.options if o.option_id in option_ids
         ]
         return f" ({', '.join(names)})" if names else ""
 

@@ -14,7 +14,7 @@ from tenant_apps.assistant.engine.state import CartLine
 
 
 def _lines(cart: Sequence[CartLine]) -> list[Any]:
-    from tenant_apps.orders.services import OrderLineInput  # type: ignore[import-untyped,unused-ignore]
+    from tenant_apps.orders.services import OrderLineInput
 
     return [
         OrderLineInput(
@@ -25,7 +25,7 @@ def _lines(cart: Sequence[CartLine]) -> list[Any]:
 
 
 def quote(cart: Sequence[CartLine], *, customer: Any = None) -> Any:
-    from tenant_apps.orders.services import order_quote  # type: ignore[import-untyped,unused-ignore]
+    from tenant_apps.orders.services import order_quote
 
     return order_quote(lines=_lines(cart), customer=customer)
 
@@ -40,7 +40,7 @@ def place_order(
     table: str,
     address: str,
 ) -> Any:
-    from tenant_apps.orders.services import order_create  # type: ignore[import-untyped,unused-ignore]
+    from tenant_apps.orders.services import order_create
 
     return order_create(
         customer=customer,
@@ -54,19 +54,19 @@ def place_order(
 
 
 def latest_order(*, customer: Any) -> Any:
-    from tenant_apps.orders.selectors import order_latest_for_customer  # type: ignore[import-untyped,unused-ignore]
+    from tenant_apps.orders.selectors import order_latest_for_customer
 
     return order_latest_for_customer(customer=customer)
 
 
 def customer_for_phone(*, phone: str, name: str, language: str) -> Any:
-    from tenant_apps.customers.services import customer_get_or_create_by_phone  # type: ignore[import-untyped,unused-ignore]
+    from tenant_apps.customers.services import customer_get_or_create_by_phone
 
     return customer_get_or_create_by_phone(phone=phone, name=name, language=language)
 
 
 def customer_get(*, customer_id: int) -> Any:
-    from tenant_apps.customers.selectors import customer_get as get  # type: ignore[import-untyped,unused-ignore]
+    from tenant_apps.customers.selectors import customer_get as get
 
     return get(customer_id=customer_id)
 
@@ -76,13 +76,13 @@ def _slot_start(slot: Any) -> datetime:
 
 
 def free_slots(*, day: date, party_size: int) -> list[datetime]:
-    from tenant_apps.reservations.selectors import availability_slots  # type: ignore[import-untyped,unused-ignore]
+    from tenant_apps.reservations.selectors import availability_slots
 
     return [_slot_start(slot) for slot in availability_slots(day=day, party_size=party_size)]
 
 
 def nearest_slots(*, when: datetime, party_size: int, limit: int = 3) -> list[datetime]:
-    from tenant_apps.reservations.selectors import nearest_free_slots  # type: ignore[import-untyped,unused-ignore]
+    from tenant_apps.reservations.selectors import nearest_free_slots
 
     return [
         _slot_start(slot)
@@ -91,7 +91,7 @@ def nearest_slots(*, when: datetime, party_size: int, limit: int = 3) -> list[da
 
 
 def book(*, customer: Any, starts_at: datetime, party_size: int, channel: str) -> Any:
-    from tenant_apps.reservations.services import reservation_create  # type: ignore[import-untyped,unused-ignore]
+    from tenant_apps.reservations.services import reservation_create
 
     return reservation_create(
         customer=customer, starts_at=starts_at, party_size=party_size, channel=channel
@@ -99,25 +99,25 @@ def book(*, customer: Any, starts_at: datetime, party_size: int, channel: str) -
 
 
 def upcoming_reservation(*, customer: Any, now: datetime) -> Any:
-    from tenant_apps.reservations.selectors import reservation_upcoming_for_customer  # type: ignore[import-untyped,unused-ignore]
+    from tenant_apps.reservations.selectors import reservation_upcoming_for_customer
 
     return reservation_upcoming_for_customer(customer=customer, now=now)
 
 
 def reservation_get(*, reservation_id: int) -> Any:
-    from tenant_apps.reservations.selectors import reservation_get as get  # type: ignore[import-untyped,unused-ignore]
+    from tenant_apps.reservations.selectors import reservation_get as get
 
     return get(reservation_id=reservation_id)
 
 
 def cancel(*, reservation: Any) -> Any:
-    from tenant_apps.reservations.services import reservation_cancel  # type: ignore[import-untyped,unused-ignore]
+    from tenant_apps.reservations.services import reservation_cancel
 
     return reservation_cancel(reservation=reservation, reason="Cancelled by the customer in chat")
 
 
 def reschedule(*, reservation: Any, starts_at: datetime, party_size: int) -> Any:
-    from tenant_apps.reservations.services import reservation_reschedule  # type: ignore[import-untyped,unused-ignore]
+    from tenant_apps.reservations.services import reservation_reschedule
 
     return reservation_reschedule(
         reservation=reservation, starts_at=starts_at, party_size=party_size
@@ -125,12 +125,12 @@ def reschedule(*, reservation: Any, starts_at: datetime, party_size: int) -> Any
 
 
 def promotions() -> list[Any]:
-    from tenant_apps.promotions.selectors import promotion_list_current  # type: ignore[import-untyped,unused-ignore]
+    from tenant_apps.promotions.selectors import promotion_list_current
 
     return list(promotion_list_current())
 
 
 def profile() -> Any:
-    from tenant_apps.restaurant.selectors import restaurant_profile_get  # type: ignore[import-untyped,unused-ignore]
+    from tenant_apps.restaurant.selectors import restaurant_profile_get
 
     return restaurant_profile_get()

@@ -86,7 +86,7 @@ def _facts(profile: Any, now_text: str) -> str:
 
 def _menu_lines(catalog: Catalog, text: str, language: str) -> str:
     """Items retrieved for this message (database search), with ids the model must use."""
-    from tenant_apps.menu.selectors import menu_item_search  # type: ignore[import-untyped,unused-ignore]
+    from tenant_apps.menu.selectors import menu_item_search
 
     found = [item.pk for item in menu_item_search(query=text, language=language, limit=8)]
     ids = list(dict.fromkeys([*found, *[i.item_id for i in catalog.items[:12]]]))[:15]
@@ -97,7 +97,7 @@ def _menu_lines(catalog: Catalog, text: str, language: str) -> str:
             continue
         options = "; ".join(
             f"{group.names.get(language, '')}: "
-            + ", ".join(f"{o.option_id}={' '.join(o.words)}" for o in group.options)
+            + ", ".join(f"{o.option_id}={o.name(language)}" for o in group.options)
             for group in item.groups
         )
         lines.append(

@@ -95,7 +95,6 @@ ASAP_PHRASES = (
     "ahora mismo",
     "lo antes que se pueda",
 )
-NEXT_WORDS = frozenset({"proximo", "proxima", "next", "siguiente"})
 
 _HHMM = re.compile(r"^(\d{1,2})[:.h](\d{2})(am|pm|h|hs)?$")
 _HOUR_SUFFIX = re.compile(r"^(\d{1,2})(am|pm|h|hs)$")
@@ -265,8 +264,8 @@ def _parse_day(tokens: list[str], i: int, when: When, today: date) -> int:  # no
         when.day = today + timedelta(days=1)
         return 1
     if word in WEEKDAYS:
-        skip = prev in NEXT_WORDS or tokens[i + 1 : i + 3] == ["que", "viene"]
-        when.day = _next_weekday(today, WEEKDAYS[word], skip_this_week=skip)
+        # "el viernes" said on a Friday means next week's ("hoy" is how people say today).
+        when.day = _next_weekday(today, WEEKDAYS[word], skip_this_week=True)
         return 1
     return _parse_calendar_day(tokens, i, when, today)
 

@@ -17,9 +17,9 @@ def singular(word: str) -> str:
 def allowed_typos(word: str, *, strict: bool = False) -> int:
     """Menu names tolerate more than keywords, whose short words collide ("hola"/"cola")."""
     size = len(word) - (2 if strict else 0)
-    if size <= 3:
+    if size <= 4:
         return 0
-    if size <= 6:
+    if size <= 7:
         return 1
     return 2
 

@@ -1,0 +1,150 @@
+"""Runs a scripted dialog through the web chat service and checks the end state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from tenant_apps.assistant.engine import replies
+from tenant_apps.assistant.nlu.normalize import fold
+from tenant_apps.conversations.models import Channel, Conversation
+from tenant_apps.conversations.services import conversation_start
+from tenant_apps.customers.services import customer_get_or_create_by_phone
+from tenant_apps.menu.models import MenuItem
+from tenant_apps.messaging.services import webchat_message_post
+from tenant_apps.orders.models import Order
+from tenant_apps.reservations.models import Reservation
+from tenant_apps.reservations.services import reservation_create
+from tenant_apps.restaurant.selectors import restaurant_local_now
+from tests.tenant_apps.assistant.restaurant import fill_covers_at, tomorrow_at
+
+SETUP_PHONE = "+34699000111"
+
+
+@dataclass
+class Outcome:
+    transcript: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+
+def _setup(dialog: dict[str, Any], conversation: Conversation) -> Reservation | None:
+    setup = dialog.get("setup", {})
+    tz = restaurant_local_now().tzinfo
+    if "full_tomorrow_at" in setup:
+        hour, minute = (int(x) for x in setup["full_tomorrow_at"].split(":"))
+        fill_covers_at(tomorrow_at(hour, minute, tz=tz))
+    existing = None
+    if "customer" in setup:
+        customer = customer_get_or_create_by_phone(
+            phone=setup["customer"]["phone"], name=setup["customer"].get("name", "")
+        )
+        if setup["customer"].get("linked", True):
+            conversation.customer_id = customer.pk
+            conversation.save(update_fields=["customer_id"])
+        if "reservation_tomorrow_at" in setup:
+            hour, minute = (int(x) for x in setup["reservation_tomorrow_at"].split(":"))
+            existing = reservation_create(
+                customer=customer,
+                starts_at=tomorrow_at(hour, minute, tz=tz),
+                party_size=int(setup.get("party", 2)),
+                channel="staff",
+            )
+    return existing
+
+
+def _check_order(expect: dict[str, Any], items: dict[str, MenuItem], out: Outcome) -> None:
+    orders = list(Order.objects.prefetch_related("lines").order_by("id"))
+    if expect.get("none"):
+        if orders:
+            out.failures.append(f"expected no order, found {len(orders)}")
+        return
+    if len(orders) != 1:
+        out.failures.append(f"expected one order, found {len(orders)}")
+        return
+    order = orders[0]
+    got = sorted((line.item_id, line.quantity) for line in order.lines.all())
+    want = sorted((items[key].pk, qty) for key, qty, *_ in expect["lines"])
+    if got != want:
+        out.failures.append(f"order lines {got} != {want}")
+    for key, _qty, *options in expect["lines"]:
+        if options:
+            line = next((li for li in order.lines.all() if li.item_id == items[key].pk), None)
+            names = " ".join(fold(str(o)) for o in (line.options if line else []))
+            for option in options[0]:
+                if fold(option) not in names:
+                    out.failures.append(f"option {option} missing on {key}: {names}")
+    if "total" in expect and f"{order.total:.2f}" != expect["total"]:
+        out.failures.append(f"order total {order.total} != {expect['total']}")
+    if "type" in expect and order.order_type != expect["type"]:
+        out.failures.append(f"order type {order.order_type} != {expect['type']}")
+    if expect.get("address") and fold(expect["address"]) not in fold(order.address):
+        out.failures.append(f"address {order.address!r}")
+    if "customer_phone" in expect and (
+        order.customer is None or order.customer.phone != expect["customer_phone"]
+    ):
+        out.failures.append(f"customer {order.customer}")
+
+
+def _check_reservation(expect: dict[str, Any], existing: Reservation | None, out: Outcome) -> None:
+    queryset = Reservation.objects.exclude(customer__phone=SETUP_PHONE).order_by("id")
+    if existing is not None:
+        queryset = queryset.exclude(pk=existing.pk)
+    created = list(queryset)
+    if expect.get("none"):
+        if created:
+            out.failures.append(f"expected no new reservation, found {created}")
+        return
+    if len(created) != 1:
+        out.failures.append(f"expected one reservation, found {len(created)}")
+        return
+    _compare_reservation(created[0], expect, out)
+
+
+def _compare_reservation(reservation: Reservation, expect: dict[str, Any], out: Outcome) -> None:
+    now = restaurant_local_now()
+    local = reservation.starts_at.astimezone(now.tzinfo)
+    if "days" in expect and local.date() != now.date() + timedelta(days=int(expect["days"])):
+        out.failures.append(f"reservation day {local.date()} not today+{expect['days']}")
+    if "weekday" in expect and local.weekday() != int(expect["weekday"]):
+        out.failures.append(f"reservation weekday {local.weekday()} != {expect['weekday']}")
+    if "time" in expect and local.strftime("%H:%M") != expect["time"]:
+        out.failures.append(f"reservation time {local:%H:%M} != {expect['time']}")
+    if "party" in expect and reservation.party_size != int(expect["party"]):
+        out.failures.append(f"party {reservation.party_size} != {expect['party']}")
+    if "status" in expect and reservation.status != expect["status"]:
+        out.failures.append(f"reservation status {reservation.status} != {expect['status']}")
+
+
+def run_dialog(dialog: dict[str, Any], items: dict[str, MenuItem]) -> Outcome:
+    out = Outcome()
+    conversation = conversation_start(channel=Channel.WEB, language=dialog.get("language", "es"))
+    existing = _setup(dialog, conversation)
+    trouble = {replies.say("trouble", "es"), replies.say("trouble", "en")}
+    said: list[str] = []
+    for text in dialog["turns"]:
+        turn = webchat_message_post(conversation=conversation, text=text)
+        conversation.refresh_from_db()
+        out.transcript.append(f"> {text}")
+        for reply in turn.replies:
+            out.transcript.append(f"< {reply.text}")
+            said.append(reply.text)
+            if reply.text in trouble:
+                out.failures.append(f"the engine failed on {text!r}")
+    expect = dialog.get("expect", {})
+    if "order" in expect:
+        _check_order(expect["order"], items, out)
+    if "reservation" in expect:
+        _check_reservation(expect["reservation"], existing, out)
+    if "existing" in expect and existing is not None:
+        existing.refresh_from_db()
+        _compare_reservation(existing, expect["existing"], out)
+    if "status" in expect and conversation.status != expect["status"]:
+        out.failures.append(f"conversation status {conversation.status} != {expect['status']}")
+    if "language" in expect and conversation.language != expect["language"]:
+        out.failures.append(f"language {conversation.language} != {expect['language']}")
+    everything = fold(" ".join(said))
+    for snippet in expect.get("says", []):
+        if fold(snippet) not in everything:
+            out.failures.append(f"never said {snippet!r}")
+    return out
