@@ -152,3 +152,14 @@ class SchemaTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"schema template {self.fingerprint[:12]}"
+
+
+class SchemaMigrationFailure(models.Model):
+    """The last migrate_schemas error of a schema, until a later run migrates it."""
+
+    schema_name = models.CharField(max_length=63, unique=True)
+    error = models.TextField()
+    failed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.schema_name} failed at {self.failed_at:%Y-%m-%d %H:%M}"

@@ -222,3 +222,23 @@ def template_script_from_dump(dump: str) -> str:
         and not _SESSION_LINE.match(line)
     ]
     return _QUALIFIED.sub(f"{PLACEHOLDER}.", "\n".join(kept)).strip() + "\n"
+
+
+def refresh_template_for_migrations() -> None:
+    """Bring the template up to the code's migrations before the tenants (migrate_schemas).
+
+    The template migrates first and is the canary: a migration that fails here raises
+    before any tenant schema is touched.
+    """
+    if pg_dump_path() is None:
+        return
+    fingerprint = migration_fingerprint()
+    if SchemaTemplate.objects.filter(fingerprint=fingerprint).exists() and _template_exists():
+        return
+    template_build(incremental=_template_exists())
+
+
+def _template_exists() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [TEMPLATE_SCHEMA])
+        return cursor.fetchone() is not None

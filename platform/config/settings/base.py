@@ -71,6 +71,10 @@ TENANT_APPS = [*DJANGO_TENANT_APPS, USER_MODEL_APP, *_discovered.tenant]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
 TENANT_MODEL = "tenants.Restaurant"
+# migrate_schemas' default executor: only schemas with pending migrations, one transaction
+# each, template schema first as a canary (tenants/schema_migrations.py).
+GET_EXECUTOR_FUNCTION = "tenants.schema_migrations.get_executor"
+DYSA_MIGRATION_WORKERS = env.int("DYSA_MIGRATION_WORKERS", default=2)
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 AUTH_USER_MODEL = "accounts.User"
 PUBLIC_SCHEMA_NAME = "public"

@@ -1,0 +1,334 @@
+"""Migrations across every tenant schema: state per schema, and a parallel executor.
+
+State comes from one query per batch of schemas against their `django_migrations` tables,
+compared with the migrations on disk, so a status check over 1,000 schemas takes about a
+second and a `migrate_schemas` with nothing to do skips every schema without starting a
+migrate run in it.
+
+The executor (`migrate_schemas` default, codename "parallel"):
+1. migrates the template schema first, as a canary: if a migration fails there, no tenant
+   schema is touched (and the template stays current for onboarding);
+2. migrates only the schemas that have pending migrations, in DYSA_MIGRATION_WORKERS forked
+   processes, each schema inside ONE transaction: a failure or a kill mid-run leaves that
+   schema exactly as it was, and the next run resumes with the schemas still pending;
+3. records failures (`schemas status` shows them as failed) and exits non-zero at the end.
+Migrations declared `atomic = False` cannot run inside that transaction; run such a migration
+with `--executor=standard`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection, connections, transaction
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.recorder import MigrationRecorder
+from django.utils import timezone
+from django_tenants.migration_executors import get_executor as tenants_get_executor
+from django_tenants.migration_executors.base import MigrationExecutor, run_migrations
+
+from tenants.db import tenant_connection, use_public_schema
+from tenants.models import Restaurant, SchemaMigrationFailure
+
+APPLIED = "applied"
+PENDING = "pending"
+FAILED = "failed"
+MISSING = "missing"
+AHEAD = "ahead"  # records migrations the code does not have (code older than the schema)
+STATUS_BATCH = 250
+
+
+@lru_cache(maxsize=1)
+def expected_migrations() -> frozenset[tuple[str, str]]:
+    """Every migration a fully migrated tenant schema records (all apps' migrations)."""
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    return frozenset(loader.graph.nodes)
+
+
+def _digest(records: Iterable[tuple[str, str]]) -> str:
+    text = ",".join(f"{app}.{name}" for app, name in sorted(records))
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+
+@dataclass
+class SchemaState:
+    schema_name: str
+    slug: str
+    state: str
+    pending: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    error: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "schema_name": self.schema_name,
+            "slug": self.slug,
+            "state": self.state,
+            "pending": self.pending,
+            "unknown": self.unknown,
+            "error": self.error,
+        }
+
+
+def _schemas_with_migration_table(schema_names: list[str]) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relname = 'django_migrations' AND c.relkind = 'r' "
+            "AND n.nspname = ANY(%s)",
+            [schema_names],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _digests(schema_names: list[str]) -> dict[str, str]:
+    """md5 of each schema's sorted migration records, computed in the database."""
+    found: dict[str, str] = {}
+    for start in range(0, len(schema_names), STATUS_BATCH):
+        batch = schema_names[start : start + STATUS_BATCH]
+        query = " UNION ALL ".join(
+            f"SELECT %s, md5(coalesce(string_agg(app || '.' || name, ',' "  # noqa: S608
+            f'ORDER BY app COLLATE "C", name COLLATE "C"), \'\')) FROM "{name}".django_migrations'
+            for name in batch
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(query, batch)
+            found.update({row[0]: row[1] for row in cursor.fetchall()})
+    return found
+
+
+def _records(schema_name: str) -> set[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT app, name FROM "{schema_name}".django_migrations')  # noqa: S608
+        return {(row[0], row[1]) for row in cursor.fetchall()}
+
+
+def tenant_schemas() -> list[tuple[str, str]]:
+    """(schema_name, slug) of every registered restaurant, deleted ones included."""
+    return list(
+        Restaurant.objects.exclude(schema_name="public")
+        .order_by("schema_name")
+        .values_list("schema_name", "slug")
+    )
+
+
+def schemas_state(schemas: list[tuple[str, str]] | None = None) -> list[SchemaState]:
+    """Each schema's migration state against the code."""
+    use_public_schema()
+    schemas = tenant_schemas() if schemas is None else schemas
+    names = [name for name, _ in schemas]
+    with_table = _schemas_with_migration_table(names)
+    digests = _digests(sorted(with_table))
+    expected = expected_migrations()
+    expected_digest = _digest(expected)
+    failures = dict(
+        SchemaMigrationFailure.objects.filter(schema_name__in=names).values_list(
+            "schema_name", "error"
+        )
+    )
+    states = []
+    for name, slug in schemas:
+        if name not in with_table:
+            states.append(SchemaState(name, slug, MISSING, error=failures.get(name, "")))
+            continue
+        if digests.get(name) == expected_digest:
+            states.append(SchemaState(name, slug, APPLIED))
+            continue
+        records = _records(name)
+        pending = sorted(f"{a}.{n}" for a, n in expected - records)
+        unknown = sorted(f"{a}.{n}" for a, n in records - expected)
+        state = (FAILED if name in failures else PENDING) if pending else AHEAD
+        states.append(SchemaState(name, slug, state, pending, unknown, failures.get(name, "")))
+    return states
+
+
+# --- the executor ---------------------------------------------------------------------------
+
+
+def _migrate_one(schema_name: str) -> tuple[str, bool, str, float]:
+    """Migrate one schema inside one transaction (runs in a worker process)."""
+    from django.core.management.commands.migrate import Command as DjangoMigrate
+
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            # The migration table must exist in the schema itself first; otherwise the
+            # search_path would find public's and the schema would look fully migrated.
+            tenant_connection().set_schema(schema_name, include_public=False)
+            MigrationRecorder(connection).ensure_schema()
+            tenant_connection().set_schema(schema_name)
+            call_command(
+                DjangoMigrate(),
+                interactive=False,
+                verbosity=0,
+                skip_checks=True,
+                stdout=_Silent(),
+                stderr=_Silent(),
+            )
+    except Exception as error:
+        detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+        return schema_name, False, detail[:2000], time.perf_counter() - started
+    finally:
+        use_public_schema()
+    return schema_name, True, "", time.perf_counter() - started
+
+
+class _Silent:
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        return None
+
+
+def _worker_init() -> None:
+    # The parent closed its connections before forking; make sure no child ever reuses a
+    # socket it inherited (closing it would end the parent's session too).
+    for conn in connections.all(initialized_only=True):
+        conn.connection = None
+
+
+def workers() -> int:
+    return max(1, int(settings.DYSA_MIGRATION_WORKERS))
+
+
+@dataclass
+class MigrationRun:
+    total: int = 0
+    up_to_date: int = 0
+    migrated: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def migrate_pending_schemas(
+    *, progress: Callable[[int, int, int], None] | None = None
+) -> MigrationRun:
+    """Migrate every schema with pending migrations (see the module docstring)."""
+    from tenants import schema_template
+
+    started = time.perf_counter()
+    schema_template.refresh_template_for_migrations()
+    states = schemas_state()
+    todo = [s.schema_name for s in states if s.state in (PENDING, FAILED, MISSING)]
+    run = MigrationRun(total=len(states), up_to_date=len(states) - len(todo))
+    results: Iterable[tuple[str, bool, str, float]]
+    if len(todo) > 1 and workers() > 1:
+        connections.close_all()
+        context = multiprocessing.get_context("fork")
+        pool = context.Pool(processes=min(workers(), len(todo)), initializer=_worker_init)
+        results = pool.imap_unordered(_migrate_one, todo, chunksize=4)
+    else:
+        pool = None
+        results = (_migrate_one(name) for name in todo)
+    try:
+        for index, (name, ok, error, _seconds) in enumerate(results, start=1):
+            if ok:
+                run.migrated.append(name)
+            else:
+                run.failed[name] = error
+            if progress is not None:
+                progress(index, len(todo), len(run.failed))
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+    _record_outcomes(run)
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+def _record_outcomes(run: MigrationRun) -> None:
+    use_public_schema()
+    SchemaMigrationFailure.objects.filter(schema_name__in=run.migrated).delete()
+    for name, error in run.failed.items():
+        SchemaMigrationFailure.objects.update_or_create(
+            schema_name=name, defaults={"error": error, "failed_at": timezone.now()}
+        )
+
+
+class ParallelExecutor(MigrationExecutor):
+    """django-tenants executor: pending schemas only, one transaction each, in parallel."""
+
+    codename = "parallel"
+    # Options that change what migrate does; with any of them, django-tenants' own standard
+    # executor runs instead (targets, fakes, plans and checks are per-schema operations).
+    _SPECIAL = (
+        "app_label",
+        "migration_name",
+        "fake",
+        "fake_initial",
+        "plan",
+        "prune",
+        "check_unapplied",
+        "run_syncdb",
+    )
+
+    def _is_plain(self) -> bool:
+        return not any(self.options.get(option) for option in self._SPECIAL)
+
+    def run_migrations(self, tenants: list[str] | None = None) -> None:
+        tenants = list(tenants or [])
+        if self.PUBLIC_SCHEMA_NAME in tenants:
+            run_migrations(self.args, self.options, self.codename, self.PUBLIC_SCHEMA_NAME)
+            tenants.remove(self.PUBLIC_SCHEMA_NAME)
+        if not tenants:
+            return
+        if not self._is_plain() or len(tenants) == 1:
+            standard = tenants_get_executor("standard")(self.args, self.options)
+            standard.run_migrations(tenants=tenants)
+            return
+        verbose = int(self.options.get("verbosity", 1)) >= 1
+        run = migrate_pending_schemas(progress=_progress_printer() if verbose else None)
+        if verbose:
+            sys.stdout.write(
+                f"[parallel] {run.total} schemas: {run.up_to_date} already up to date, "
+                f"{len(run.migrated)} migrated, {len(run.failed)} failed "
+                f"in {run.seconds:.1f}s\n"
+            )
+        if run.failed:
+            for name, error in sorted(run.failed.items()):
+                sys.stderr.write(f"[parallel:{name}] FAILED {error.splitlines()[-1]}\n")
+            raise CommandError(
+                f"{len(run.failed)} schema(s) failed to migrate and were left unchanged; "
+                "fix and rerun (`schemas status` lists them)"
+            )
+
+    def run_multi_type_migrations(self, tenants: list[Any]) -> None:
+        raise NotImplementedError("dysa has a single tenant type")
+
+
+def _progress_printer() -> Callable[[int, int, int], None]:
+    last = [0.0]
+
+    def show(done: int, total: int, failed: int) -> None:
+        now = time.monotonic()
+        if done < total and now - last[0] < 1.0:
+            return
+        last[0] = now
+        sys.stdout.write(
+            f"[parallel] migrated {done}/{total} schemas ({100 * done // total}%), "
+            f"{failed} failed\n"
+        )
+        sys.stdout.flush()
+
+    return show
+
+
+def get_executor(codename: str | None = None) -> type[MigrationExecutor]:
+    """settings.GET_EXECUTOR_FUNCTION: "parallel" unless another executor is asked for."""
+    if codename in (None, "", ParallelExecutor.codename):
+        return ParallelExecutor
+    executor: type[MigrationExecutor] = tenants_get_executor(codename)
+    return executor
