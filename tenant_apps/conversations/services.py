@@ -21,6 +21,24 @@ MAX_TEXT_LENGTH = 2000
 Status = Conversation.Status
 Sender = Message.Sender
 
+# What the customer sees when people come and go, in the conversation's language.
+_SYSTEM_TEXTS = {
+    "joined": {
+        "es": "{name} se ha unido a la conversación.",
+        "en": "{name} joined the conversation.",
+    },
+    "someone": {"es": "El equipo", "en": "Staff"},
+    "bot_again": {
+        "es": "El asistente vuelve a responder.",
+        "en": "The assistant is answering again.",
+    },
+}
+
+
+def _system_text(conversation: Conversation, key: str, **values: str) -> str:
+    texts = _SYSTEM_TEXTS[key]
+    return texts.get(conversation.language, texts["en"]).format(**values)
+
 
 def _touch(conversation: Conversation, *, customer: bool) -> None:
     now = timezone.now()
@@ -122,7 +140,11 @@ def conversation_take_over(*, conversation: Conversation, staff: User) -> Conver
     message_send(
         conversation=conversation,
         sender=Sender.SYSTEM,
-        text=f"{getattr(staff, 'full_name', '') or 'Staff'} joined the conversation.",
+        text=_system_text(
+            conversation,
+            "joined",
+            name=getattr(staff, "full_name", "") or _system_text(conversation, "someone"),
+        ),
     )
     return conversation
 
@@ -147,7 +169,7 @@ def conversation_hand_back(*, conversation: Conversation) -> Conversation:
         message_send(
             conversation=conversation,
             sender=Sender.SYSTEM,
-            text="The assistant is answering again.",
+            text=_system_text(conversation, "bot_again"),
         )
     return conversation
 

@@ -25,7 +25,7 @@ def test_customer_message_updates_the_last_customer_message_time() -> None:
 
 
 def test_taking_over_assigns_the_staff_member_and_says_so() -> None:
-    conversation = web_conversation()
+    conversation = web_conversation(language="en")
     staff = staff_user(full_name="Lucía")
 
     services.conversation_take_over(conversation=conversation, staff=staff)
@@ -34,6 +34,19 @@ def test_taking_over_assigns_the_staff_member_and_says_so() -> None:
     assert conversation.status == Conversation.Status.HUMAN
     assert conversation.assigned_to_id == staff.pk
     assert conversation.messages.get().text == "Lucía joined the conversation."
+
+
+def test_the_customer_is_told_in_the_conversations_language() -> None:
+    conversation = web_conversation(language="es")
+
+    services.conversation_take_over(conversation=conversation, staff=staff_user(full_name=""))
+    services.conversation_hand_back(conversation=conversation)
+
+    texts = [message.text for message in conversation.messages.order_by("id")]
+    assert texts == [
+        "El equipo se ha unido a la conversación.",
+        "El asistente vuelve a responder.",
+    ]
 
 
 def test_staff_reply_takes_over_a_bot_conversation() -> None:

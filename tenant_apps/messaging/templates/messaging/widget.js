@@ -34,7 +34,8 @@
   style.textContent = [
     ":host{all:initial}",
     ".bubble{position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;",
-    "background:" + CONFIG.color + ";color:#fff;font:600 24px system-ui,sans-serif;cursor:pointer;",
+    "background:" + CONFIG.color + ";color:#fff;cursor:pointer;display:flex;align-items:center;",
+    "justify-content:center;padding:0;",
     "box-shadow:0 4px 14px rgba(0,0,0,.25);z-index:2147483000}",
     ".badge{position:absolute;top:-4px;right:-4px;background:#dc2626;color:#fff;border-radius:9px;",
     "font:600 11px system-ui;padding:2px 6px;display:none}",
@@ -45,18 +46,34 @@
     ".panel.open{display:flex}",
     ".head{background:" + CONFIG.color + ";color:#fff;padding:10px 14px;font-weight:600}",
     ".log{flex:1;overflow-y:auto;padding:10px;background:#fafafa}",
-    ".msg{margin:6px 0;padding:8px 10px;border-radius:10px;max-width:85%;white-space:pre-wrap;",
+    ".msg{margin:6px 0;padding:8px 10px;border-radius:10px;width:fit-content;max-width:85%;white-space:pre-wrap;",
     "word-wrap:break-word}",
     ".customer{background:" + CONFIG.color + ";color:#fff;margin-left:auto}",
     ".bot{background:#eee}.staff{background:#dbeafe}.system{background:none;color:#666;",
-    "font-size:12px;text-align:center;max-width:100%}",
+    "font-size:12px;text-align:center;width:auto;max-width:100%}",
     ".who{display:block;font-size:11px;opacity:.7}",
     "form{display:flex;border-top:1px solid #ddd}",
     "textarea{flex:1;border:0;padding:10px;font:inherit;resize:none;height:44px}",
+    "textarea:focus{outline:2px solid " + CONFIG.color + ";outline-offset:-2px}",
     "button.send{border:0;background:none;color:" + CONFIG.color + ";font-weight:600;padding:0 14px;cursor:pointer}",
     ".err{color:#b91c1c;font-size:12px;padding:0 10px;min-height:0}"
   ].join("");
   root.appendChild(style);
+
+  // A drawn icon rather than an emoji: emoji fonts are not on every system.
+  function chatIcon() {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", "28");
+    svg.setAttribute("height", "28");
+    svg.setAttribute("aria-hidden", "true");
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("fill", "currentColor");
+    path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z");
+    svg.appendChild(path);
+    return svg;
+  }
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -64,7 +81,8 @@
     if (text !== undefined) { node.textContent = text; }  // textContent only: message texts are data, never markup
     return node;
   }
-  var bubble = el("button", "bubble", "💬");
+  var bubble = el("button", "bubble");
+  bubble.appendChild(chatIcon());
   bubble.setAttribute("aria-label", T.open);
   bubble.setAttribute("part", "bubble");
   var badge = el("span", "badge", "");
@@ -116,14 +134,21 @@
     } catch (e) { /* private mode: the session lives as long as the page */ }
   }
 
+  // One session request at a time: opening the panel and sending at once share it, or the
+  // visitor would end up with two conversations.
+  var pendingSession = null;
   function ensureSession() {
     if (state.session && state.session.token) { return Promise.resolve(state.session); }
-    return api("POST", "/api/v1/chat/sessions/", { language: CONFIG.language }).then(function (r) {
+    if (pendingSession) { return pendingSession; }
+    pendingSession = api("POST", "/api/v1/chat/sessions/", { language: CONFIG.language }).then(function (r) {
       if (r.status !== 201 || !r.data) { throw new Error("session " + r.status); }
       saveSession({ token: r.data.token, conversation: r.data.conversation });
       state.lastId = 0; state.seen = {};
       return state.session;
     });
+    var clear = function () { pendingSession = null; };
+    pendingSession.then(clear, clear);
+    return pendingSession;
   }
 
   function render(message) {
