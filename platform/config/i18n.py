@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 SUPPORTED_LANGUAGES: Final[tuple[str, ...]] = tuple(code for code, _ in settings.LANGUAGES)
@@ -48,6 +49,13 @@ def clean_translations(
     return cleaned
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {"type": "string"},
+        "example": {"es": "Tacos al pastor", "en": "Al pastor tacos"},
+    }
+)
 class TranslatedTextField(serializers.Field):  # type: ignore[type-arg]
     """`{"es": "...", "en": "..."}` in and out of the API, validated per language."""
 

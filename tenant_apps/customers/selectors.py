@@ -39,6 +39,10 @@ def customer_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Customer
     return apply_filters(CustomerFilter, filters, Customer.objects.all())
 
 
+def customer_get_uncached(*, customer_id: int) -> Customer | None:
+    return Customer.objects.filter(pk=customer_id).first()
+
+
 def customer_get(*, customer_id: int) -> Customer | None:
     """One customer, cached for five minutes (customers are read on every chat turn)."""
     return cached(

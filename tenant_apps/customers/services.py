@@ -114,3 +114,21 @@ def customer_get_or_create_by_phone(*, phone: str, name: str = "", language: str
             model_update(instance=customer, fields=CUSTOMER_FIELDS, data=fill)
             invalidate("customers")
     return customer
+
+
+def customer_resolve(
+    *, customer_id: int | None = None, phone: str = "", name: str = "", language: str = ""
+) -> Customer | None:
+    """The customer an order or booking names: by id, or by phone (created on first use).
+
+    Neither given: None (a walk-in). An unknown id is a field error, not a 404: the request
+    is about the order, and the customer is one of its fields.
+    """
+    if customer_id is not None:
+        customer = Customer.objects.filter(pk=customer_id).first()
+        if customer is None:
+            raise ValidationError({"customer": ["Unknown customer."]})
+        return customer
+    if phone:
+        return customer_get_or_create_by_phone(phone=phone, name=name, language=language)
+    return None

@@ -135,6 +135,10 @@ def closed_date_list(*, upcoming_only: bool = True) -> list[ClosedDate]:
     return list(queryset.order_by("date"))
 
 
+def closed_date_get(*, closed_date_id: int) -> ClosedDate | None:
+    return ClosedDate.objects.filter(pk=closed_date_id).first()
+
+
 def open_intervals(
     *, day: date, profile: RestaurantProfileData | None = None
 ) -> list[tuple[datetime, datetime]]:

@@ -180,7 +180,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.api.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -198,6 +198,10 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.UserRateThrottle",
     ],
     # Throttle counters live in the default (Redis) cache, so their keys are tenant-prefixed.
+    # How many reverse proxies (nginx) sit in front: the client IP that anonymous throttling
+    # counts is taken that many hops back in X-Forwarded-For; 0 ignores the header, which a
+    # client could otherwise forge to dodge the limit.
+    "NUM_PROXIES": env.int("DYSA_TRUSTED_PROXIES", default=0),
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("DYSA_RATE_LIMIT_DEFAULT", default="100/min"),
         "user": env.str("DYSA_RATE_LIMIT_DEFAULT", default="100/min"),
@@ -216,6 +220,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "tenant_apps.orders.models.Order.Status",
+        "OrderChannelEnum": "tenant_apps.orders.models.Order.Channel",
+        "ReservationStatusEnum": "tenant_apps.reservations.models.Reservation.Status",
+        "ReservationChannelEnum": "tenant_apps.reservations.models.Reservation.Channel",
+        "LanguageEnum": "config.settings.base.LANGUAGES",
+    },
 }
 
 # --- extension points ------------------------------------------------------------------------

@@ -1,0 +1,56 @@
+"""The audit log, readable by owners and managers."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from tenant_apps.audit.models import AuditEntry
+from tenant_apps.audit.selectors import audit_list
+from tenant_apps.staff.rest import TenantApiView
+
+
+class AuditEntryOut(serializers.ModelSerializer[AuditEntry]):
+    class Meta:
+        model = AuditEntry
+        fields = [
+            "id",
+            "actor",
+            "actor_label",
+            "action",
+            "target_type",
+            "target_id",
+            "summary",
+            "before",
+            "after",
+            "request_id",
+            "ip_address",
+            "created",
+        ]
+
+
+class AuditListApi(TenantApiView):
+    required_permissions = {"GET": "audit.view"}
+    ordering_fields = ["created", "id"]
+    ordering = ["-created", "-id"]
+
+    @extend_schema(
+        tags=["audit"],
+        responses=AuditEntryOut(many=True),
+        parameters=[
+            OpenApiParameter("actor", int),
+            OpenApiParameter("action", str),
+            OpenApiParameter("action_prefix", str),
+            OpenApiParameter("target_type", str),
+            OpenApiParameter("target_id", str),
+            OpenApiParameter("request_id", str),
+            OpenApiParameter("created_after", str),
+            OpenApiParameter("created_before", str),
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        return Response(
+            self.paginated(request, audit_list(filters=request.query_params), AuditEntryOut)
+        )

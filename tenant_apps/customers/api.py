@@ -1,0 +1,138 @@
+"""Customers REST API (staff)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from config.api import StrictInputSerializer
+from config.i18n import SUPPORTED_LANGUAGES
+from tenant_apps.customers.models import Customer
+from tenant_apps.customers.selectors import customer_get_uncached, customer_list
+from tenant_apps.customers.services import customer_create, customer_delete, customer_update
+from tenant_apps.staff.rest import TenantApiView
+
+TAGS = ["customers"]
+
+
+class CustomerOut(serializers.ModelSerializer[Customer]):
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "name",
+            "phone",
+            "email",
+            "language",
+            "marketing_consent",
+            "marketing_consent_at",
+            "notes",
+            "created",
+            "updated",
+        ]
+
+
+class CustomerIn(StrictInputSerializer):
+    phone = serializers.CharField(max_length=32)
+    name = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    language = serializers.ChoiceField(
+        choices=SUPPORTED_LANGUAGES, required=False, allow_blank=True
+    )
+    marketing_consent = serializers.BooleanField(required=False)
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class CustomerListApi(TenantApiView):
+    required_permissions = {"GET": "customers.view", "POST": "customers.create"}
+    cache_resource = "customers"
+    ordering_fields = ["created", "name", "id"]
+    ordering = ["-created", "-id"]
+
+    @extend_schema(
+        tags=TAGS,
+        responses=CustomerOut(many=True),
+        parameters=[
+            OpenApiParameter("search", str, description="name, phone or email contains"),
+            OpenApiParameter("language", str),
+            OpenApiParameter("marketing_consent", bool),
+            OpenApiParameter("ordering", str, description="created, name, id (- for descending)"),
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        return Response(
+            self.cached_data(
+                request,
+                lambda: self.paginated(
+                    request, customer_list(filters=request.query_params), CustomerOut
+                ),
+            )
+        )
+
+    @extend_schema(tags=TAGS, request=CustomerIn, responses={201: CustomerOut})
+    def post(self, request: Request) -> Response:
+        body = CustomerIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        with transaction.atomic():
+            customer = customer_create(**body.validated_data)
+            after = CustomerOut(customer).data
+            self.audit("customers.customer.create", customer, after=after)
+        return Response(after, status=status.HTTP_201_CREATED)
+
+
+class CustomerDetailApi(TenantApiView):
+    required_permissions = {
+        "GET": "customers.view",
+        "PATCH": "customers.update",
+        "DELETE": "customers.delete",
+    }
+    cache_resource = "customers"
+
+    @extend_schema(tags=TAGS, responses=CustomerOut)
+    def get(self, request: Request, customer_id: int) -> Response:
+        return Response(
+            self.cached_data(
+                request,
+                lambda: (
+                    CustomerOut(self.found(customer_get_uncached(customer_id=customer_id))).data
+                ),
+            )
+        )
+
+    @extend_schema(tags=TAGS, request=CustomerIn(partial=True), responses=CustomerOut)
+    def patch(self, request: Request, customer_id: int) -> Response:
+        customer = self.found(customer_get_uncached(customer_id=customer_id))
+        body = CustomerIn(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        with transaction.atomic():
+            before = CustomerOut(customer).data
+            customer_update(customer=customer, changes=body.validated_data)
+            after = CustomerOut(customer).data
+            self.audit("customers.customer.update", customer, before=before, after=after)
+        return Response(after)
+
+    @extend_schema(tags=TAGS, responses={204: None})
+    def delete(self, request: Request, customer_id: int) -> Response:
+        customer = self.found(customer_get_uncached(customer_id=customer_id))
+        with transaction.atomic():
+            before = CustomerOut(customer).data
+            customer_delete(customer=customer)
+            self.audit(
+                "customers.customer.delete",
+                target_type="customers.customer",
+                target_id=customer_id,
+                before=before,
+                summary=str(before["phone"]),
+            )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CustomerReferenceIn(StrictInputSerializer):
+    """Who an order or booking is for: an existing customer's id, or a phone number."""
+
+    customer = serializers.IntegerField(required=False, min_value=1)
+    customer_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    customer_name = serializers.CharField(max_length=120, required=False, allow_blank=True)

@@ -1,0 +1,153 @@
+"""Orders API: quote, create, 400s with field errors, 409 for illegal transitions, cache."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from tenant_apps.audit.models import AuditEntry
+from tests.tenant_apps.orders.factories import make_menu_item
+from tests.tenant_apps.staff.factories import client_as
+from tests.tenants.factories import TenantHandle
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def item_id(tenant_a: TenantHandle) -> int:
+    with schema_context(tenant_a.schema_name):
+        return make_menu_item(with_options=True).pk
+
+
+def test_quote_then_order_for_a_phone_number(tenant_a: TenantHandle, item_id: int) -> None:
+    client = client_as(tenant_a, "staff")
+    lines = [{"item_id": item_id, "quantity": 2}]
+
+    quote = client.post("/api/v1/orders/quote/", {"lines": lines}, format="json")
+    order = client.post(
+        "/api/v1/orders/",
+        {
+            "lines": lines,
+            "order_type": "delivery",
+            "address": "Calle Sol 3",
+            "customer_phone": "612 345 678",
+            "customer_name": "Ana",
+        },
+        format="json",
+    )
+
+    assert quote.status_code == 200
+    assert quote.json()["total"] == "19.00"
+    assert order.status_code == 201, order.json()
+    body = order.json()
+    assert body["total"] == quote.json()["total"]
+    assert body["channel"] == "staff"
+    assert body["lines"][0]["options"][0]["name"]["en"] == "Regular"
+    assert body["status_changes"][0]["to_status"] == "pending"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"lines": [{"item_id": 1, "quantity": -1}], "order_type": "pickup"}, "lines"),
+        ({"lines": [{"item_id": 1, "quantity": "two"}], "order_type": "pickup"}, "lines"),
+        ({"lines": [], "order_type": "pickup"}, "lines"),
+        ({"order_type": "pickup"}, "lines"),
+        ({"lines": [{"item_id": 1}], "order_type": "pickup", "tip": 5}, "tip"),
+        (
+            {
+                "lines": [{"item_id": 1}],
+                "order_type": "pickup",
+                "requested_time": "2001-01-01T12:00:00+00:00",
+            },
+            "requested_time",
+        ),
+        (
+            {"lines": [{"item_id": 1}], "order_type": "pickup", "requested_time": "tomorrow"},
+            "requested_time",
+        ),
+        ({"lines": [{"item_id": 1}], "order_type": "pickup", "customer": 424242}, "customer"),
+    ],
+)
+def test_bad_orders_are_400_with_field_errors(
+    tenant_a: TenantHandle, item_id: int, body: dict[str, object], field: str
+) -> None:
+    client = client_as(tenant_a, "staff")
+    for line in body.get("lines", []):  # type: ignore[attr-defined]
+        line["item_id"] = item_id
+
+    response = client.post("/api/v1/orders/", body, format="json")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert field in response.json()["errors"]
+
+
+def test_unknown_item_names_the_line(tenant_a: TenantHandle) -> None:
+    client = client_as(tenant_a, "staff")
+
+    response = client.post("/api/v1/orders/quote/", {"lines": [{"item_id": 987654}]}, format="json")
+
+    assert response.status_code == 400
+    assert "lines.0.item_id" in response.json()["errors"]
+
+
+def test_illegal_transition_is_a_409_problem_naming_allowed_statuses(
+    tenant_a: TenantHandle, item_id: int
+) -> None:
+    client = client_as(tenant_a, "staff")
+    order = client.post(
+        "/api/v1/orders/", {"lines": [{"item_id": item_id}], "order_type": "pickup"}, format="json"
+    ).json()
+
+    response = client.post(
+        f"/api/v1/orders/{order['id']}/status/", {"status": "completed"}, format="json"
+    )
+
+    assert response.status_code == 409
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == 409
+    assert body["title"] == "Conflict"
+    assert body["current_status"] == "pending"
+    assert body["allowed_statuses"] == ["confirmed", "cancelled"]
+
+
+def test_status_changes_are_audited_and_the_cached_detail_follows(
+    tenant_a: TenantHandle, item_id: int
+) -> None:
+    client = client_as(tenant_a, "manager")
+    order = client.post(
+        "/api/v1/orders/", {"lines": [{"item_id": item_id}], "order_type": "pickup"}, format="json"
+    ).json()
+    assert client.get(f"/api/v1/orders/{order['id']}/").json()["status"] == "pending"
+
+    client.post(f"/api/v1/orders/{order['id']}/status/", {"status": "confirmed"}, format="json")
+
+    assert client.get(f"/api/v1/orders/{order['id']}/").json()["status"] == "confirmed"
+    assert client.get("/api/v1/orders/?status=confirmed").json()["count"] == 1
+    with schema_context(tenant_a.schema_name):
+        entry = AuditEntry.objects.get(action="orders.order.status")
+        assert entry.before == {"status": "pending"}
+        assert entry.request_id
+
+
+def test_order_in_the_future_within_hours(tenant_a: TenantHandle, item_id: int) -> None:
+    client = client_as(tenant_a, "staff")
+    tomorrow_8pm = (timezone.now() + timedelta(days=1)).replace(hour=19, minute=0)
+
+    response = client.post(
+        "/api/v1/orders/",
+        {
+            "lines": [{"item_id": item_id}],
+            "order_type": "dine_in",
+            "table": "5",
+            "requested_time": tomorrow_8pm.isoformat(),
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()

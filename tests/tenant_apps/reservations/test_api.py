@@ -1,0 +1,106 @@
+"""Reservations API: public availability, booking, 409 with alternatives."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import schema_context
+from rest_framework.test import APIClient
+
+from tenant_apps.restaurant.selectors import restaurant_profile_get
+from tests.tenant_apps.staff.factories import client_as
+from tests.tenants.factories import TenantHandle
+
+pytestmark = pytest.mark.django_db
+
+
+def evening(tenant: TenantHandle, days: int = 3) -> datetime:
+    with schema_context(tenant.schema_name):
+        tz = restaurant_profile_get().tz
+    day = (timezone.now().astimezone(tz) + timedelta(days=days)).date()
+    return datetime.combine(day, time(20), tzinfo=tz)
+
+
+def test_availability_is_public_and_validated(tenant_a: TenantHandle, client_a: APIClient) -> None:
+    day = evening(tenant_a).date()
+
+    ok = client_a.get(f"/api/v1/reservations/availability/?date={day}&party_size=4")
+    bad = client_a.get("/api/v1/reservations/availability/?date=someday&party_size=-1")
+
+    assert ok.status_code == 200
+    assert len(ok.json()["slots"]) == 20
+    assert bad.status_code == 400
+    assert set(bad.json()["errors"]) == {"date", "party_size"}
+
+
+def test_booking_a_full_slot_is_a_409_with_alternatives(tenant_a: TenantHandle) -> None:
+    client = client_as(tenant_a, "staff")
+    manager = client_as(tenant_a, "manager")
+    manager.patch("/api/v1/reservations/settings/", {"total_covers": 4}, format="json")
+    starts = evening(tenant_a).isoformat()
+
+    first = client.post(
+        "/api/v1/reservations/",
+        {"customer_phone": "+34612000001", "starts_at": starts, "party_size": 4},
+        format="json",
+    )
+    second = client.post(
+        "/api/v1/reservations/",
+        {"customer_phone": "+34612000002", "starts_at": starts, "party_size": 2},
+        format="json",
+    )
+
+    assert first.status_code == 201, first.json()
+    assert second.status_code == 409
+    assert second.json()["alternatives"]
+
+
+def test_booking_in_the_past_is_a_400(tenant_a: TenantHandle) -> None:
+    client = client_as(tenant_a, "staff")
+
+    response = client.post(
+        "/api/v1/reservations/",
+        {
+            "customer_phone": "+34612000001",
+            "party_size": 2,
+            "starts_at": (timezone.now() - timedelta(days=1)).isoformat(),
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "starts_at" in response.json()["errors"]
+
+
+def test_reschedule_and_cancel(tenant_a: TenantHandle) -> None:
+    client = client_as(tenant_a, "staff")
+    booking = client.post(
+        "/api/v1/reservations/",
+        {
+            "customer_phone": "+34612000001",
+            "party_size": 2,
+            "starts_at": evening(tenant_a).isoformat(),
+        },
+        format="json",
+    ).json()
+
+    moved = client.patch(
+        f"/api/v1/reservations/{booking['id']}/",
+        {"starts_at": evening(tenant_a, days=4).isoformat(), "party_size": 3},
+        format="json",
+    )
+    cancelled = client.post(
+        f"/api/v1/reservations/{booking['id']}/status/",
+        {"status": "cancelled", "reason": "ill"},
+        format="json",
+    )
+    again = client.post(
+        f"/api/v1/reservations/{booking['id']}/status/", {"status": "seated"}, format="json"
+    )
+
+    assert moved.status_code == 200
+    assert moved.json()["party_size"] == 3
+    assert cancelled.json()["status"] == "cancelled"
+    assert again.status_code == 409
