@@ -7,6 +7,8 @@ closed conversation reopens it with the assistant.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -89,7 +91,44 @@ def message_receive(
     return message
 
 
-@transaction.atomic
+# No savepoint of its own when nested: a failure here fails the caller's whole unit of work.
+@transaction.atomic(savepoint=False)
+def messages_send(
+    *,
+    conversation: Conversation,
+    texts: Sequence[str],
+    sender: str = Sender.BOT,
+    staff: User | None = None,
+) -> list[Message]:
+    """Record messages to the customer, in order (the channel delivers them; web chat polls).
+
+    One INSERT for all of them: an assistant turn often answers with two or three.
+    """
+    if sender == Sender.CUSTOMER:
+        raise ValueError("customer messages are received, not sent")
+    if not texts:
+        return []
+    delivery = (
+        Message.Delivery.SENT if conversation.channel == Channel.WEB else Message.Delivery.PENDING
+    )
+    messages = Message.objects.bulk_create(
+        [
+            Message(
+                conversation=conversation,
+                channel=conversation.channel,
+                direction=Message.Direction.OUTBOUND,
+                sender=sender,
+                staff=staff,
+                text=text,
+                delivery_status=delivery,
+            )
+            for text in texts
+        ]
+    )
+    _touch(conversation, customer=False)
+    return messages
+
+
 def message_send(
     *,
     conversation: Conversation,
@@ -97,23 +136,8 @@ def message_send(
     sender: str = Sender.BOT,
     staff: User | None = None,
 ) -> Message:
-    """Record a message to the customer (the channel delivers it; web chat polls for it)."""
-    if sender == Sender.CUSTOMER:
-        raise ValueError("customer messages are received, not sent")
-    delivery = (
-        Message.Delivery.SENT if conversation.channel == Channel.WEB else Message.Delivery.PENDING
-    )
-    message = Message.objects.create(
-        conversation=conversation,
-        channel=conversation.channel,
-        direction=Message.Direction.OUTBOUND,
-        sender=sender,
-        staff=staff,
-        text=text,
-        delivery_status=delivery,
-    )
-    _touch(conversation, customer=False)
-    return message
+    """Record one message to the customer."""
+    return messages_send(conversation=conversation, texts=[text], sender=sender, staff=staff)[0]
 
 
 def _set_status(conversation: Conversation, status: str, *, assigned_to: User | None) -> None:

@@ -168,6 +168,18 @@ class Catalog:
 
 
 def catalog_load() -> Catalog:
+    """The assistant's view of the menu, cached with the menu resource.
+
+    Every menu write replaces the menu's cache version, so a changed price, name or stock
+    flag is seen by the next turn; without Redis this reads the database each time. Nothing
+    here is trusted for money or stock: quotes and orders are checked by the order services.
+    """
+    from config.cache import cached
+
+    return cached("menu", "assistant-catalog", _catalog_from_database)
+
+
+def _catalog_from_database() -> Catalog:
     from tenant_apps.menu.selectors import menu_category_list, menu_item_list
 
     categories = [

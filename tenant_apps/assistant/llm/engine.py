@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.cache import cache
 
+from config.cache import cached
 from tenant_apps.assistant.engine.catalog import Catalog
 from tenant_apps.assistant.engine.state import Dialog
 from tenant_apps.assistant.llm.breaker import (
@@ -48,8 +49,20 @@ NO_TOOLS_TTL = 24 * 3600
 LLM_API_KEY = "llm_api_key"
 
 
-def assistant_settings_get() -> AssistantSettings:
+def _settings_from_database() -> AssistantSettings:
     return AssistantSettings.objects.first() or AssistantSettings()
+
+
+def assistant_settings_get() -> AssistantSettings:
+    """The engine settings, cached with the restaurant's settings (read on every turn).
+
+    Writes go through `assistant_settings_update`, which drops the cached copy.
+    """
+    return cached("settings", "assistant-settings", _settings_from_database)
+
+
+def model_enabled(settings: AssistantSettings) -> bool:
+    return settings.provider != AssistantSettings.Provider.RULES and bool(settings.base_url)
 
 
 def _client(settings: AssistantSettings) -> OllamaClient | OpenAIClient:
@@ -185,6 +198,7 @@ def _ask(
 
 def model_propose(
     *,
+    settings: AssistantSettings,
     conversation: Conversation,
     dialog: Dialog,
     text: str,
@@ -192,8 +206,7 @@ def model_propose(
     profile: Any,
     now_text: str,
 ) -> Proposal | None:
-    settings = assistant_settings_get()
-    if settings.provider == AssistantSettings.Provider.RULES or not settings.base_url:
+    if not model_enabled(settings):
         return None
     endpoint = _endpoint(settings)
     started = time.monotonic()

@@ -119,3 +119,16 @@ def test_token_usage_accumulates_per_conversation() -> None:
 
     conversation.refresh_from_db()
     assert (conversation.llm_prompt_tokens, conversation.llm_completion_tokens) == (150, 25)
+
+
+def test_several_replies_are_recorded_in_order_at_once() -> None:
+    conversation = web_conversation()
+
+    sent = services.messages_send(conversation=conversation, texts=["uno", "dos", "tres"])
+
+    conversation.refresh_from_db()
+    stored = list(conversation.messages.order_by("id"))
+    assert [m.pk for m in stored] == [m.pk for m in sent]
+    assert [m.text for m in stored] == ["uno", "dos", "tres"]
+    assert {m.sender for m in stored} == {Message.Sender.BOT}
+    assert conversation.last_message_at is not None
