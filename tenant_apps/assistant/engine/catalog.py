@@ -292,6 +292,7 @@ def _attach_quantity(words: list[str], mention: Mention) -> None:
             continue
         between = words[span.end : mention.start]
         if span.end <= mention.start and all(w in FILLER or w in GENERIC for w in between):
+            span = _widest_number(words, span)
             mention.quantity = max(1, span.value)
             mention.quantity_said = not span.weak
             mention.quantity_start = span.start
@@ -301,6 +302,16 @@ def _attach_quantity(words: list[str], mention: Mention) -> None:
         if after.startswith("x") and after[1:].isdigit():
             mention.quantity = max(1, int(after[1:]))
             mention.quantity_said = True
+
+
+def _widest_number(words: list[str], span: NumberSpan) -> NumberSpan:
+    """The longest number ending where `span` ends: "media docena", not just "docena"."""
+    for start in (span.start - 2, span.start - 1):
+        if start >= 0:
+            wider = number_at(words, start)
+            if wider is not None and wider.end == span.end:
+                return wider
+    return span
 
 
 def _attach_options(words: list[str], mention: Mention, *, limit: int) -> None:

@@ -18,7 +18,13 @@ from rest_framework.exceptions import APIException
 
 from tenant_apps.assistant.engine import domain
 from tenant_apps.assistant.engine import replies as r
-from tenant_apps.assistant.engine.catalog import Catalog, CatalogItem, Mention, catalog_load
+from tenant_apps.assistant.engine.catalog import (
+    FILLER,
+    Catalog,
+    CatalogItem,
+    Mention,
+    catalog_load,
+)
 from tenant_apps.assistant.engine.parse import Parse, parse
 from tenant_apps.assistant.engine.runner import TurnResult
 from tenant_apps.assistant.engine.state import CartLine, Dialog
@@ -51,6 +57,11 @@ TAG_WORDS = {
     "spicy": ("picante", "pica", "spicy", "hot"),
     "halal": ("halal",),
 }
+
+
+TAG_VOCABULARY = frozenset(
+    word for words in TAG_WORDS.values() for w in words for word in w.split()
+)
 
 
 def _domain_error(exc: Exception) -> str:
@@ -396,7 +407,11 @@ class DialogManager:
             self.start_booking(p)
             return
         if p.mentions and p.has(*QUESTION_INTENTS) and not p.has(Intent.ADD):
-            self.answer_item_question(p)
+            if p.has(Intent.DIETARY) and all(self.only_tag_words(p, m) for m in p.mentions):
+                # "¿qué tienen vegetariano?" names a diet, not the veggie burger.
+                self.list_by_tag(p)
+            else:
+                self.answer_item_question(p)
             return
         if p.mentions:
             self.add_mentions(p.mentions, p)
@@ -556,13 +571,17 @@ class DialogManager:
         if items:
             self.say(
                 "tag_list",
-                tag=r.tag_name(tag, self.lang).capitalize()
+                tag=r.tag_name(tag, self.lang, plural=True).capitalize()
                 if self.lang == "en"
-                else r.tag_name(tag, self.lang) + "s",
+                else r.tag_name(tag, self.lang, plural=True),
                 items=r.join([self.item_name(i) for i in items], self.lang),
             )
         else:
-            self.say("tag_none", tag=r.tag_name(tag, self.lang))
+            self.say("tag_none", tag=r.tag_name(tag, self.lang, plural=True))
+
+    def only_tag_words(self, p: Parse, mention: Mention) -> bool:
+        said = [w for w in p.words[mention.start : mention.end] if w not in FILLER]
+        return bool(said) and all(w in TAG_VOCABULARY for w in said)
 
     def tag_asked(self, p: Parse) -> str:
         for tag, words in TAG_WORDS.items():
@@ -715,11 +734,18 @@ class DialogManager:
                 self.say("not_in_cart", item=self.item_name(item))
                 continue
             line = self.d.cart[index]
-            if mention.quantity_said and mention.quantity < line.quantity:
+            # "quita una cerveza" takes one away; "quita la cerveza" the whole line.
+            if mention.quantity_start is not None and mention.quantity < line.quantity:
                 line.quantity -= mention.quantity
+                self.say(
+                    "removed_some",
+                    quantity=mention.quantity,
+                    item=self.item_name(item),
+                    left=line.quantity,
+                )
             else:
                 self.d.cart.pop(index)
-            self.say("removed", item=self.item_name(item))
+                self.say("removed", item=self.item_name(item))
         self.d.last_target = ""
         if self.d.cart:
             self.after_cart_change()
@@ -747,20 +773,21 @@ class DialogManager:
                 return True
         if p.mentions:
             return False
-        if self.d.flow in {"booking", "reschedule"} and (
-            p.when.found or p.party_size or (p.numbers and target == "party_size")
-        ):
-            if p.party_size or (p.numbers and target == "party_size" and not p.when.found):
+        if self.d.flow in {"booking", "reschedule"} and (p.when.found or p.party_size or p.numbers):
+            # A bare number in a booking is the party ("no, mejor 3"); times come with
+            # "a las"/"at", which the date parser reads.
+            if p.party_size or (p.numbers and not p.when.found):
                 self.d.party_size = p.party_size or p.numbers[0]
+                self.d.last_target = "party_size"
             self.apply_when_to_booking(p)
             self.continue_booking()
             return True
-        if p.numbers and target.startswith("cart:"):
-            index = int(target.split(":")[1])
-            if index < len(self.d.cart):
-                self.d.cart[index].quantity = min(MAX_QUANTITY, max(1, p.numbers[0]))
-                self.after_cart_change()
-                return True
+        index = self.corrected_line(target)
+        if p.numbers and not p.when.found and index is not None:
+            self.d.cart[index].quantity = min(MAX_QUANTITY, max(1, p.numbers[0]))
+            self.d.last_target = f"cart:{index}"
+            self.after_cart_change()
+            return True
         if self.d.flow == "order" and p.when.found:
             self.set_order_time(p)
             self.continue_order()
@@ -770,6 +797,14 @@ class DialogManager:
             self.continue_order()
             return True
         return False
+
+    def corrected_line(self, target: str) -> int | None:
+        """The cart line a bare number corrects: the one just added, or the only one."""
+        if target.startswith("cart:") and int(target.split(":")[1]) < len(self.d.cart):
+            return int(target.split(":")[1])
+        if self.d.flow == "order" and len(self.d.cart) == 1:
+            return 0
+        return None
 
     # --- cart and checkout -------------------------------------------------------------------
 
@@ -1036,6 +1071,8 @@ class DialogManager:
             self.d.awaiting = "party_size"
             self.say("ask_party")
             return
+        if not self.party_size_accepted():
+            return
         if self.d.booking_time and not self.d.booking_day:
             day = self.ctx.today
             if time.fromisoformat(self.d.booking_time) <= self.ctx.now.time():
@@ -1074,6 +1111,22 @@ class DialogManager:
                 name=self.d.name or self.customer_name(),
             )
 
+    def party_size_accepted(self) -> bool:
+        """Within the restaurant's booking limits, or say them and ask again."""
+        smallest, largest = domain.party_limits()
+        if smallest <= self.d.party_size <= largest:
+            return True
+        phone = self.ctx.profile.phone
+        self.say(
+            "party_limits",
+            smallest=smallest,
+            largest=largest,
+            call=r.say("call_us", self.lang, phone=phone) if phone else "",
+        )
+        self.d.party_size = 0
+        self.d.awaiting = "party_size"
+        return False
+
     def customer_name(self) -> str:
         customer = self.customer()
         return str(getattr(customer, "name", "") or "") or "-"
@@ -1100,8 +1153,14 @@ class DialogManager:
             "slot_full",
             when=self.when_text(starts),
             party=self.d.party_size,
-            options=r.join([self.when_text(s) for s in nearest], self.lang),
+            options=r.join([self.slot_text(s, asked=starts) for s in nearest], self.lang),
         )
+
+    def slot_text(self, slot: datetime, *, asked: datetime) -> str:
+        """An offered time; its day only when it is not the day asked for."""
+        if slot.date() == asked.date():
+            return ("a las " if self.lang == "es" else "at ") + slot.strftime("%H:%M")
+        return self.when_text(slot)
 
     def answer_pick_slot(self, p: Parse) -> bool:
         offered = [datetime.fromisoformat(s) for s in self.d.offered_slots]

@@ -124,6 +124,14 @@ def reschedule(*, reservation: Any, starts_at: datetime, party_size: int) -> Any
     )
 
 
+def party_limits() -> tuple[int, int]:
+    """The smallest and largest party the restaurant books."""
+    from tenant_apps.reservations.selectors import reservation_settings_get
+
+    settings = reservation_settings_get()
+    return settings.min_party_size, settings.max_party_size
+
+
 def promotions() -> list[Any]:
     from tenant_apps.promotions.selectors import promotion_list_current
 

@@ -54,7 +54,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "tag_yes": {"es": "Sí, {item} es {tag}.", "en": "Yes, {item} is {tag}."},
     "tag_no": {"es": "No, {item} no es {tag}.", "en": "No, {item} is not {tag}."},
-    "tag_list": {"es": "Opciones {tag}: {items}.", "en": "{tag} options: {items}."},
+    "tag_list": {"es": "Platos {tag}: {items}.", "en": "{tag} options: {items}."},
     "tag_none": {
         "es": "Ahora mismo no tenemos platos {tag}.",
         "en": "We don't have {tag} dishes right now.",
@@ -78,6 +78,10 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "cart_cleared": {"es": "He vaciado tu pedido.", "en": "I've cleared your order."},
     "removed": {"es": "Quitado: {item}.", "en": "Removed: {item}."},
+    "removed_some": {
+        "es": "Quitado: {quantity}x {item}; quedan {left}.",
+        "en": "Removed: {quantity}x {item}; {left} left.",
+    },
     "not_in_cart": {"es": "{item} no está en tu pedido.", "en": "{item} isn't in your order."},
     "sold_out": {
         "es": "Lo siento, {item} está agotado ahora mismo.",
@@ -143,16 +147,23 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Which phone number did you use for the order or booking?",
     },
     "ask_party": {"es": "¿Para cuántas personas?", "en": "For how many people?"},
+    "party_limits": {
+        "es": "Por el chat reservamos mesas de {smallest} a {largest} personas. Para un grupo "
+        "más grande{call} o pide hablar con una persona del equipo. ¿Para cuántas personas "
+        "reservo?",
+        "en": "Through the chat we book tables for {smallest} to {largest} people. For a larger "
+        "group{call} or ask to talk to someone on our team. How many people should I book for?",
+    },
+    "call_us": {"es": ", llámanos al {phone}", "en": ", call us on {phone}"},
     "ask_day": {"es": "¿Para qué día?", "en": "For which day?"},
     "ask_time": {"es": "¿A qué hora?", "en": "At what time?"},
     "slot_free": {
-        "es": "Hay mesa para {party} el {when}.",
-        "en": "We have a table for {party} on {when}.",
+        "es": "Hay mesa para {party} {when}.",
+        "en": "We have a table for {party} {when}.",
     },
     "slot_full": {
-        "es": "Lo siento, el {when} no hay mesa para {party}. Tengo: {options}. "
-        "¿Te va bien alguna?",
-        "en": "Sorry, there's no table for {party} on {when}. I have: {options}. "
+        "es": "Lo siento, {when} no hay mesa para {party}. Tengo: {options}. ¿Te va bien alguna?",
+        "en": "Sorry, there's no table for {party} {when}. I have: {options}. "
         "Would one of those work?",
     },
     "slot_none": {
@@ -164,12 +175,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "That time has already passed. What other time suits you?",
     },
     "booking_summary": {
-        "es": "Mesa para {party} el {when} a nombre de {name}. ¿Confirmo la reserva?",
-        "en": "A table for {party} on {when} under {name}. Shall I confirm the booking?",
+        "es": "Mesa para {party} {when} a nombre de {name}. ¿Confirmo la reserva?",
+        "en": "A table for {party} {when} under {name}. Shall I confirm the booking?",
     },
     "booking_done": {
-        "es": "¡Reserva confirmada! Mesa para {party} el {when}. ¡Te esperamos!",
-        "en": "Booking confirmed! A table for {party} on {when}. See you then!",
+        "es": "¡Reserva confirmada! Mesa para {party} {when}. ¡Te esperamos!",
+        "en": "Booking confirmed! A table for {party} {when}. See you then!",
     },
     "booking_failed": {
         "es": "No he podido hacer la reserva: {reason}",
@@ -180,8 +191,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "I can't find any upcoming bookings for you.",
     },
     "confirm_cancel": {
-        "es": "Tienes una reserva para {party} el {when}. ¿La cancelo?",
-        "en": "You have a booking for {party} on {when}. Shall I cancel it?",
+        "es": "Tienes una reserva para {party} {when}. ¿La cancelo?",
+        "en": "You have a booking for {party} {when}. Shall I cancel it?",
     },
     "cancelled": {
         "es": "Reserva cancelada. ¡Esperamos verte pronto!",
@@ -189,16 +200,16 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "kept": {"es": "De acuerdo, mantengo tu reserva.", "en": "OK, I'll keep your booking."},
     "ask_new_time": {
-        "es": "Tienes una reserva para {party} el {when}. ¿A qué día y hora la cambio?",
-        "en": "You have a booking for {party} on {when}. What day and time should I move it to?",
+        "es": "Tienes una reserva para {party} {when}. ¿A qué día y hora la cambio?",
+        "en": "You have a booking for {party} {when}. What day and time should I move it to?",
     },
     "reschedule_summary": {
-        "es": "Cambio tu reserva a mesa para {party} el {when}. ¿Confirmo?",
-        "en": "I'll move your booking to a table for {party} on {when}. Shall I confirm?",
+        "es": "Cambio tu reserva a mesa para {party} {when}. ¿Confirmo?",
+        "en": "I'll move your booking to a table for {party} {when}. Shall I confirm?",
     },
     "rescheduled": {
-        "es": "¡Reserva cambiada! Mesa para {party} el {when}.",
-        "en": "Booking changed! A table for {party} on {when}.",
+        "es": "¡Reserva cambiada! Mesa para {party} {when}.",
+        "en": "Booking changed! A table for {party} {when}.",
     },
     "hours": {"es": "Nuestro horario: {hours}.", "en": "Our opening hours: {hours}."},
     "closed_day": {"es": "cerrado", "en": "closed"},
@@ -274,14 +285,16 @@ def money(amount: Decimal, *, currency: str, language: str) -> str:
 
 
 def day_text(day: date, *, today: date, language: str) -> str:
+    """A day as it reads after "mesa para 2" / "a table for 2": with its own preposition."""
     if day == today:
         return "hoy" if language == "es" else "today"
     weekday = WEEKDAYS[language if language in WEEKDAYS else "es"][day.weekday()]
+    tomorrow = (day - today).days == 1
     if language == "es":
-        prefix = "mañana, " if (day - today).days == 1 else ""
-        return f"{prefix}{weekday} {day.day}/{day.month:02d}"
-    prefix = "tomorrow, " if (day - today).days == 1 else ""
-    return f"{prefix}{weekday} {day.day} {MONTHS_EN[day.month - 1]}"
+        dated = f"{weekday} {day.day}/{day.month:02d}"
+        return f"mañana ({dated})" if tomorrow else f"el {dated}"
+    dated = f"{weekday} {day.day} {MONTHS_EN[day.month - 1]}"
+    return f"tomorrow ({dated})" if tomorrow else f"on {dated}"
 
 
 def when_text(moment: datetime, *, today: date, language: str) -> str:
@@ -303,6 +316,10 @@ def allergen_name(code: str, language: str) -> str:
     return pair[0] if language == "es" else pair[1]
 
 
-def tag_name(code: str, language: str) -> str:
+def tag_name(code: str, language: str, *, plural: bool = False) -> str:
+    """ "vegetariano"; with `plural` as it follows "platos" ("platos vegetarianos")."""
     pair = TAGS.get(code, (code, code))
-    return pair[0] if language == "es" else pair[1]
+    if language != "es":
+        return pair[1]
+    # Adjectives agree with "platos"; phrases like "sin gluten" do not change.
+    return pair[0] + "s" if plural and pair[0].endswith(("o", "e")) else pair[0]

@@ -58,6 +58,9 @@ SHORTHAND = {
     "ur": "your",
     "r": "are",
     "pa": "para",
+    # Everyday names of menu items ("a large coke").
+    "coke": "coca cola",
+    "cocacola": "coca cola",
     "d": "de",
     "kiero": "quiero",
     "qiero": "quiero",
