@@ -782,10 +782,10 @@ class DialogManager:
             self.apply_when_to_booking(p)
             self.continue_booking()
             return True
-        index = self.corrected_line(target)
-        if p.numbers and not p.when.found and index is not None:
-            self.d.cart[index].quantity = min(MAX_QUANTITY, max(1, p.numbers[0]))
-            self.d.last_target = f"cart:{index}"
+        line_index = self.corrected_line(target)
+        if p.numbers and not p.when.found and line_index is not None:
+            self.d.cart[line_index].quantity = min(MAX_QUANTITY, max(1, p.numbers[0]))
+            self.d.last_target = f"cart:{line_index}"
             self.after_cart_change()
             return True
         if self.d.flow == "order" and p.when.found:
