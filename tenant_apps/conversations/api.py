@@ -1,31 +1,32 @@
-"""Staff API: list, read, take over, reply, hand back to the assistant, close."""
+"""Staff API: list, read, take over, reply, hand back to the assistant, close.
+
+Permissions (tenant_apps/staff/permissions.py): reading needs `conversations.view`; taking
+over, handing back and closing need `conversations.handoff`; replying needs
+`conversations.reply` (a reply takes the conversation over from the assistant).
+"""
 
 from __future__ import annotations
 
-from django.http import Http404
+from typing import Any
+
+from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, status
+from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from tenant_apps.conversations import selectors, services
 from tenant_apps.conversations.models import Channel, Conversation
-from tenant_apps.conversations.permissions import CanHandleConversations, CanReadConversations
 from tenant_apps.conversations.serializers import (
     ConversationDetailSerializer,
     ConversationSerializer,
     MessageSerializer,
     ReplySerializer,
 )
+from tenant_apps.staff.rest import TenantApiView
 
-
-def _get_or_404(conversation_id: int) -> Conversation:
-    conversation = selectors.conversation_get(conversation_id=conversation_id)
-    if conversation is None:
-        raise Http404
-    return conversation
+TAGS = ["conversations"]
 
 
 def _choice(request: Request, name: str, choices: list[str]) -> str | None:
@@ -35,14 +36,22 @@ def _choice(request: Request, name: str, choices: list[str]) -> str | None:
     return value
 
 
-class ConversationListApi(generics.GenericAPIView[Conversation]):
-    permission_classes = [CanReadConversations]
-    serializer_class = ConversationSerializer
+class ConversationListApi(TenantApiView):
+    """`?status=waiting&ordering=last_customer_message_at`: the customers waiting for a
+    person, longest-waiting first."""
+
+    required_permissions = {"GET": "conversations.view"}
+    ordering_fields = ["last_message_at", "last_customer_message_at", "created"]
+    ordering = ["-last_message_at", "-id"]
 
     @extend_schema(
+        tags=TAGS,
         parameters=[
             OpenApiParameter("status", str, enum=Conversation.Status.values),
             OpenApiParameter("channel", str, enum=Channel.values),
+            OpenApiParameter(
+                "ordering", str, description="last_message_at, last_customer_message_at, created"
+            ),
         ],
         responses=ConversationSerializer(many=True),
     )
@@ -51,57 +60,72 @@ class ConversationListApi(generics.GenericAPIView[Conversation]):
             status=_choice(request, "status", Conversation.Status.values),
             channel=_choice(request, "channel", Channel.values),
         )
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(ConversationSerializer(page, many=True).data)
+        return Response(self.paginated(request, queryset, ConversationSerializer))
 
 
-class ConversationDetailApi(APIView):
-    permission_classes = [CanReadConversations]
+class ConversationDetailApi(TenantApiView):
+    required_permissions = {"GET": "conversations.view"}
 
-    @extend_schema(responses=ConversationDetailSerializer)
+    @extend_schema(tags=TAGS, responses=ConversationDetailSerializer)
     def get(self, request: Request, conversation_id: int) -> Response:
-        conversation = _get_or_404(conversation_id)
+        conversation = self.found(selectors.conversation_get(conversation_id=conversation_id))
         messages = selectors.message_list(conversation=conversation)
         data = ConversationDetailSerializer(conversation, context={"messages": messages}).data
         return Response(data)
 
 
-class _ConversationActionApi(APIView):
-    permission_classes = [CanHandleConversations]
+class _ConversationActionApi(TenantApiView):
+    """A change of who answers the customer, recorded in the audit log."""
 
-    def _respond(self, conversation: Conversation) -> Response:
-        conversation.refresh_from_db()
+    required_permissions = {"POST": "conversations.handoff"}
+    action: str
+
+    def act(self, conversation: Conversation, user: Any) -> None:
+        raise NotImplementedError
+
+    @extend_schema(tags=TAGS, request=None, responses=ConversationSerializer)
+    def post(self, request: Request, conversation_id: int) -> Response:
+        conversation = self.found(selectors.conversation_get(conversation_id=conversation_id))
+        before = conversation.status
+        with transaction.atomic():
+            self.act(conversation, request.user)
+            conversation.refresh_from_db()
+            self.audit(
+                f"conversations.conversation.{self.action}",
+                conversation,
+                before={"status": before},
+                after={"status": conversation.status},
+            )
         return Response(ConversationSerializer(conversation).data)
 
 
 class ConversationTakeOverApi(_ConversationActionApi):
-    @extend_schema(request=None, responses=ConversationSerializer)
-    def post(self, request: Request, conversation_id: int) -> Response:
-        conversation = _get_or_404(conversation_id)
-        services.conversation_take_over(conversation=conversation, staff=request.user)  # type: ignore[arg-type]
-        return self._respond(conversation)
+    action = "take_over"
+
+    def act(self, conversation: Conversation, user: Any) -> None:
+        services.conversation_take_over(conversation=conversation, staff=user)
 
 
 class ConversationHandBackApi(_ConversationActionApi):
-    @extend_schema(request=None, responses=ConversationSerializer)
-    def post(self, request: Request, conversation_id: int) -> Response:
-        conversation = _get_or_404(conversation_id)
+    action = "hand_back"
+
+    def act(self, conversation: Conversation, user: Any) -> None:
         services.conversation_hand_back(conversation=conversation)
-        return self._respond(conversation)
 
 
 class ConversationCloseApi(_ConversationActionApi):
-    @extend_schema(request=None, responses=ConversationSerializer)
-    def post(self, request: Request, conversation_id: int) -> Response:
-        conversation = _get_or_404(conversation_id)
+    action = "close"
+
+    def act(self, conversation: Conversation, user: Any) -> None:
         services.conversation_close(conversation=conversation)
-        return self._respond(conversation)
 
 
-class ConversationReplyApi(_ConversationActionApi):
-    @extend_schema(request=ReplySerializer, responses={201: MessageSerializer})
+class ConversationReplyApi(TenantApiView):
+    required_permissions = {"POST": "conversations.reply"}
+
+    @extend_schema(tags=TAGS, request=ReplySerializer, responses={201: MessageSerializer})
     def post(self, request: Request, conversation_id: int) -> Response:
-        conversation = _get_or_404(conversation_id)
+        conversation = self.found(selectors.conversation_get(conversation_id=conversation_id))
         serializer = ReplySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         message = services.conversation_reply(

@@ -7,6 +7,7 @@ closed conversation reopens it with the assistant.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
@@ -19,6 +20,7 @@ from shared_apps.accounts.models import User
 from tenant_apps.conversations.models import Channel, Conversation, Message
 
 MAX_TEXT_LENGTH = 2000
+audit = logging.getLogger("audit")
 
 Status = Conversation.Status
 Sender = Message.Sender
@@ -148,9 +150,15 @@ def _set_status(conversation: Conversation, status: str, *, assigned_to: User | 
 
 @transaction.atomic
 def conversation_request_human(*, conversation: Conversation) -> Conversation:
-    """The customer asked for a person: the assistant goes silent until staff hand it back."""
+    """The customer asked for a person: the assistant goes silent until staff hand it back.
+
+    Staff find these with `GET /api/v1/conversations/?status=waiting`; the audit log line
+    lets alerting pick them up.
+    """
     if conversation.status == Status.BOT:
         _set_status(conversation, Status.WAITING, assigned_to=None)
+        extra = {"conversation_id": conversation.pk, "channel": conversation.channel}
+        transaction.on_commit(lambda: audit.info("customer asked for a person", extra=extra))
     return conversation
 
 

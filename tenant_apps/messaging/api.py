@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import BaseAuthentication
@@ -21,12 +22,12 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from tenant_apps.conversations.models import Conversation
-from tenant_apps.conversations.permissions import HANDLE_ROLES
 from tenant_apps.conversations.selectors import conversation_get, message_list
 from tenant_apps.conversations.services import MAX_TEXT_LENGTH
 from tenant_apps.messaging import services
 from tenant_apps.messaging.selectors import origin_allowed, webchat_settings_get
 from tenant_apps.messaging.tokens import visitor_token_conversation_id
+from tenant_apps.staff.rest import TenantApiView
 from tenants.db import current_schema_name
 
 CORS_METHODS = "GET, POST, OPTIONS"
@@ -256,14 +257,6 @@ class ChatMessagesApi(_PublicChatApi):
         )
 
 
-class _IsManager(BasePermission):
-    def has_permission(self, request: Request, view: Any) -> bool:
-        role = getattr(request.user, "role", None)
-        if request.method == "GET":
-            return role in HANDLE_ROLES
-        return role in {"owner", "manager"}
-
-
 class _SettingsIo(serializers.Serializer[None]):
     enabled = serializers.BooleanField(required=False)
     allowed_origins = serializers.ListField(
@@ -272,10 +265,13 @@ class _SettingsIo(serializers.Serializer[None]):
     accent_color = serializers.CharField(max_length=7, required=False)
 
 
-class ChatSettingsApi(APIView):
-    """Staff: turn the widget on/off and list the websites that may embed it."""
+class ChatSettingsApi(TenantApiView):
+    """Staff: turn the widget on/off and list the websites that may embed it.
 
-    permission_classes = [_IsManager]
+    Part of the restaurant's public face, so changing it needs `restaurant.manage`.
+    """
+
+    required_permissions = {"GET": "conversations.view", "PATCH": "restaurant.manage"}
 
     def _out(self, settings: Any) -> dict[str, Any]:
         return {
@@ -292,4 +288,14 @@ class ChatSettingsApi(APIView):
     def patch(self, request: Request) -> Response:
         data = _SettingsIo(data=request.data)
         data.is_valid(raise_exception=True)
-        return Response(self._out(services.webchat_settings_update(**data.validated_data)))
+        with transaction.atomic():
+            before = self._out(webchat_settings_get())
+            after = self._out(services.webchat_settings_update(**data.validated_data))
+            self.audit(
+                "messaging.webchat_settings.update",
+                target_type="messaging.webchatsettings",
+                before=before,
+                after=after,
+                summary="Web chat settings",
+            )
+        return Response(after)

@@ -11,7 +11,10 @@ from typing import Final
 
 PERMISSIONS: Final[dict[str, str]] = {
     "restaurant.view": "See the restaurant profile, opening hours and closed dates",
-    "restaurant.manage": "Edit the restaurant profile (address, phone, languages, currency)",
+    "restaurant.manage": (
+        "Edit the restaurant profile (address, phone, languages, currency) "
+        "and the web chat settings"
+    ),
     "hours.manage": "Edit opening hours and closed dates",
     "assistant.manage": "Edit the assistant's greeting and persona",
     "menu.view": "See the full menu, hidden categories and unavailable items included",

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 import pytest
 from rest_framework.test import APIClient
 
+from tenant_apps.audit.models import AuditEntry
 from tenant_apps.conversations.models import Conversation
 from tenant_apps.conversations.services import message_receive
+from tenant_apps.messaging.services import webchat_message_post
+from tenant_apps.staff.services import role_update
 from tenants.db import use_public_schema, use_tenant
 from tests.tenant_apps.conversations.factories import staff_user, web_conversation
 from tests.tenants.factories import TenantHandle
@@ -105,3 +111,60 @@ def test_another_restaurants_conversation_is_a_404(
 
     assert client.get(f"/api/v1/conversations/{conversation_id}/").status_code == 404
     assert client.post(f"/api/v1/conversations/{conversation_id}/close/").status_code == 404
+
+
+def test_a_customer_asking_for_a_person_waits_in_the_staff_queue_and_is_logged(
+    client_a: APIClient,
+    tenant_a: TenantHandle,
+    caplog: pytest.LogCaptureFixture,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    client, _ = _as(client_a, tenant_a)
+    use_tenant(tenant_a.restaurant)
+    asking = web_conversation()
+    with (
+        caplog.at_level(logging.INFO, logger="audit"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        webchat_message_post(conversation=asking, text="quiero hablar con una persona")
+    use_public_schema()
+
+    waiting = client.get("/api/v1/conversations/?status=waiting&ordering=last_customer_message_at")
+
+    assert waiting.status_code == 200
+    assert [row["id"] for row in waiting.json()["results"]] == [asking.pk]
+    logged = [r for r in caplog.records if r.getMessage() == "customer asked for a person"]
+    assert [r.conversation_id for r in logged] == [asking.pk]  # type: ignore[attr-defined]
+
+
+def test_taking_over_and_handing_back_are_in_the_audit_log(
+    client_a: APIClient, tenant_a: TenantHandle
+) -> None:
+    client, conversation_id = _as(client_a, tenant_a)
+
+    client.post(f"/api/v1/conversations/{conversation_id}/take-over/")
+    client.post(f"/api/v1/conversations/{conversation_id}/hand-back/")
+
+    use_tenant(tenant_a.restaurant)
+    entries = AuditEntry.objects.filter(target_id=str(conversation_id)).order_by("id")
+    assert [(e.action, e.after) for e in entries] == [
+        ("conversations.conversation.take_over", {"status": "human"}),
+        ("conversations.conversation.hand_back", {"status": "bot"}),
+    ]
+
+
+def test_what_a_role_may_do_with_chats_follows_the_restaurants_role_settings(
+    client_a: APIClient, tenant_a: TenantHandle
+) -> None:
+    client, conversation_id = _as(client_a, tenant_a, role="staff")
+    use_tenant(tenant_a.restaurant)
+    role_update(code="staff", permissions=["conversations.view", "conversations.handoff"])
+    use_public_schema()
+
+    reply = client.post(
+        f"/api/v1/conversations/{conversation_id}/reply/", {"text": "hola"}, format="json"
+    )
+    take_over = client.post(f"/api/v1/conversations/{conversation_id}/take-over/")
+
+    assert reply.status_code == 403
+    assert take_over.status_code == 200

@@ -73,6 +73,14 @@ MATRIX = [
     ("POST", "/api/v1/staff/api-keys/", "O"),
     ("DELETE", f"/api/v1/staff/api-keys/{MISSING}/", "O"),
     ("GET", "/api/v1/audit/", "OM"),
+    ("GET", "/api/v1/conversations/", "OMSV"),
+    ("GET", f"/api/v1/conversations/{MISSING}/", "OMSV"),
+    ("POST", f"/api/v1/conversations/{MISSING}/take-over/", "OMS"),
+    ("POST", f"/api/v1/conversations/{MISSING}/reply/", "OMS"),
+    ("POST", f"/api/v1/conversations/{MISSING}/hand-back/", "OMS"),
+    ("POST", f"/api/v1/conversations/{MISSING}/close/", "OMS"),
+    ("GET", "/api/v1/chat/settings/", "OMSV"),
+    ("PATCH", "/api/v1/chat/settings/", "OM"),
 ]
 ROLE_LETTERS = {"owner": "O", "manager": "M", "staff": "S", "viewer": "V"}
 
