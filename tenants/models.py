@@ -163,3 +163,19 @@ class SchemaMigrationFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.schema_name} failed at {self.failed_at:%Y-%m-%d %H:%M}"
+
+
+class SpareSchema(models.Model):
+    """A schema already cloned from the template, waiting to become a new restaurant's.
+
+    Onboarding renames one (`ALTER SCHEMA ... RENAME`, about a millisecond) instead of
+    cloning; a Celery task refills the pool after each use. Spares of an older migration
+    state are dropped, never used.
+    """
+
+    schema_name = models.CharField(max_length=63, unique=True)
+    fingerprint = models.CharField(max_length=64, db_index=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.schema_name

@@ -19,11 +19,14 @@ with `--executor=standard`.
 from __future__ import annotations
 
 import hashlib
+import logging
 import multiprocessing
+import re
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable
+import weakref
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -40,6 +43,8 @@ from django_tenants.migration_executors.base import MigrationExecutor, run_migra
 
 from tenants.db import tenant_connection, use_public_schema
 from tenants.models import Restaurant, SchemaMigrationFailure
+
+logger = logging.getLogger(__name__)
 
 APPLIED = "applied"
 PENDING = "pending"
@@ -210,6 +215,14 @@ class MigrationRun:
     migrated: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    # Why schemas were migrated one by one by Django instead of replaying ("" = replayed).
+    full_migrate_reason: str = ""
+    phase_seconds: dict[str, float] = field(default_factory=dict)
+
+    def lap(self, phase: str, since: float) -> float:
+        now = time.perf_counter()
+        self.phase_seconds[phase] = round(self.phase_seconds.get(phase, 0.0) + now - since, 3)
+        return now
 
 
 def migrate_pending_schemas(
@@ -218,35 +231,224 @@ def migrate_pending_schemas(
     """Migrate every schema with pending migrations (see the module docstring)."""
     from tenants import schema_template
 
-    started = time.perf_counter()
+    started = clock = time.perf_counter()
     schema_template.refresh_template_for_migrations()
+    template_seconds = time.perf_counter() - started
     states = schemas_state()
     todo = [s.schema_name for s in states if s.state in (PENDING, FAILED, MISSING)]
     run = MigrationRun(total=len(states), up_to_date=len(states) - len(todo))
-    results: Iterable[tuple[str, bool, str, float]]
-    if len(todo) > 1 and workers() > 1:
-        connections.close_all()
-        context = multiprocessing.get_context("fork")
-        pool = context.Pool(processes=min(workers(), len(todo)), initializer=_worker_init)
-        results = pool.imap_unordered(_migrate_one, todo, chunksize=4)
-    else:
-        pool = None
-        results = (_migrate_one(name) for name in todo)
-    try:
-        for index, (name, ok, error, _seconds) in enumerate(results, start=1):
-            if ok:
-                run.migrated.append(name)
-            else:
-                run.failed[name] = error
-            if progress is not None:
-                progress(index, len(todo), len(run.failed))
-    finally:
-        if pool is not None:
-            pool.close()
-            pool.join()
+    run.phase_seconds["template"] = round(template_seconds, 3)
+    clock = run.lap("status", clock + template_seconds)
+    done = 0
+
+    def record(result: tuple[str, bool, str, float]) -> None:
+        nonlocal done
+        name, ok, error, _seconds = result
+        if ok:
+            run.migrated.append(name)
+        else:
+            run.failed[name] = error
+        done += 1
+        if progress is not None:
+            progress(done, len(todo), len(run.failed))
+
+    for group in _replay_groups(todo):
+        first, rest = group[0], group[1:]
+        result, capture = _migrate_capturing(first)
+        record(result)
+        clock = run.lap("capture", clock)
+        if not rest:
+            continue
+        if result[1] and capture.replayable:
+            _REPLAY.statements = capture.statements
+            _REPLAY.expected_digest = capture.digest_after
+            task: Callable[[str], tuple[str, bool, str, float]] = _replay_one
+        else:
+            run.full_migrate_reason = capture.reason or "the first schema of its group failed"
+            task = _migrate_one
+        for outcome in _in_workers(task, rest):
+            record(outcome)
+        clock = run.lap("replay" if task is _replay_one else "full_migrate", clock)
     _record_outcomes(run)
+    if settings.DYSA_SPARE_SCHEMAS > 0:
+        schema_template.spare_schemas_fill()  # spares of the old migration state are dropped
+    run.lap("spares", clock)
     run.seconds = time.perf_counter() - started
     return run
+
+
+def _in_workers(
+    task: Callable[[str], tuple[str, bool, str, float]], schemas: list[str]
+) -> Iterator[tuple[str, bool, str, float]]:
+    if len(schemas) < 2 or workers() < 2:
+        yield from (task(name) for name in schemas)
+        return
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes=min(workers(), len(schemas)), initializer=_worker_init) as pool:
+        yield from pool.imap_unordered(task, schemas, chunksize=8)
+
+
+# --- capture once, replay everywhere ---------------------------------------------------------
+#
+# Django's migrate costs most of a second per schema (loading the graph, rendering model
+# states) although the SQL it runs is the same for every schema in the same state. So the first
+# schema of a group (same migration records, content types and permissions) is migrated by
+# Django with every statement captured; the others replay those statements, each in its own
+# transaction, and are checked to end with the same migration records. Replay is refused (every
+# schema then gets a full migrate) when the plan has operations that are not plain SQL
+# (RunPython), non-atomic migrations, post_migrate receivers other than Django's own, a captured
+# statement naming the schema, or a rolled-back savepoint.
+
+_SAFE_POST_MIGRATE = {
+    "django.contrib.auth.management.create_permissions",
+    "django.contrib.contenttypes.management.create_contenttypes",
+}
+_SKIPPED = re.compile(r"^\s*(SET search_path|SELECT (?!.*(setval|nextval)))", re.I | re.S)
+
+
+@dataclass
+class Capture:
+    statements: list[tuple[str, Any, bool]] = field(default_factory=list)
+    replayable: bool = False
+    reason: str = ""
+    digest_after: str = ""
+
+
+@dataclass
+class _ReplayState:
+    statements: list[tuple[str, Any, bool]] = field(default_factory=list)
+    expected_digest: str = ""
+
+
+_REPLAY = _ReplayState()  # set in the parent before forking; workers read their copy
+
+
+def _replay_groups(schemas: list[str]) -> list[list[str]]:
+    """Pending schemas grouped by identical migration, content type and permission rows
+    (and the positions of the sequences that number new ones)."""
+    if not schemas:
+        return []
+    keys: dict[str, str] = {}
+    with_table = _schemas_with_migration_table(schemas)
+    for start in range(0, len(schemas), STATUS_BATCH):
+        batch = [name for name in schemas[start : start + STATUS_BATCH] if name in with_table]
+        if not batch:
+            continue
+        query = " UNION ALL ".join(
+            f"SELECT %s, "  # noqa: S608 - schema names come from the registry, quoted
+            f"(SELECT md5(string_agg(app || '.' || name, ',' ORDER BY app, name)) "
+            f'FROM "{name}".django_migrations) || '
+            f"(SELECT md5(coalesce(string_agg(id || app_label || '.' || model, ',' ORDER BY id),"
+            f" '')) FROM \"{name}\".django_content_type) || "
+            f"(SELECT md5(coalesce(string_agg(id || '.' || content_type_id || codename, ',' "
+            f"ORDER BY id), '')) FROM \"{name}\".auth_permission) || "
+            # Rows the migration inserts get ids from these sequences, and permissions refer
+            # to content types by id: equal rows AND equal sequence positions, or no replay.
+            f"{_sequence_position(name, 'django_content_type')} || "
+            f"{_sequence_position(name, 'auth_permission')}"
+            for name in batch
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(query, batch)
+            keys.update({row[0]: row[1] for row in cursor.fetchall()})
+    groups: dict[str, list[str]] = {}
+    for name in schemas:
+        groups.setdefault(keys.get(name, f"alone:{name}"), []).append(name)
+    return sorted(groups.values(), key=len, reverse=True)
+
+
+def _sequence_position(schema_name: str, table: str) -> str:
+    return (
+        "coalesce(pg_sequence_last_value(pg_get_serial_sequence("
+        f"'\"{schema_name}\".{table}', 'id')::regclass)::text, '-')"
+    )
+
+
+def _plan_problem(schema_name: str) -> str:
+    """Why a schema's pending plan cannot be replayed elsewhere ("" if it can)."""
+    from django.db.migrations.executor import MigrationExecutor as DjangoExecutor
+    from django.db.models.signals import post_migrate
+
+    tenant_connection().set_schema(schema_name)
+    try:
+        executor = DjangoExecutor(connection)
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    finally:
+        use_public_schema()
+    for migration, backwards in plan:
+        if backwards or not migration.atomic:
+            return f"{migration.app_label}.{migration.name} is not atomic"
+        for operation in migration.operations:
+            if not operation.reduces_to_sql:
+                return f"{migration.app_label}.{migration.name} runs Python"
+    for receiver in post_migrate.receivers:
+        target = receiver[1]
+        func = target() if isinstance(target, weakref.ReferenceType) else target
+        name = f"{getattr(func, '__module__', '')}.{getattr(func, '__qualname__', '')}"
+        if name not in _SAFE_POST_MIGRATE:
+            return f"post_migrate receiver {name}"
+    return ""
+
+
+def _migrate_capturing(schema_name: str) -> tuple[tuple[str, bool, str, float], Capture]:
+    capture = Capture()
+    try:
+        capture.reason = _plan_problem(schema_name)
+    except Exception as error:
+        capture.reason = f"plan unavailable: {type(error).__name__}"
+
+    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        capture.statements.append((sql, params, many))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        result = _migrate_one(schema_name)
+    if not result[1] or capture.reason:
+        return result, capture
+    kept = [s for s in capture.statements if not _SKIPPED.match(s[0])]
+    text = repr(kept)
+    if schema_name in text:
+        capture.reason = "a captured statement names the schema"
+    elif "ROLLBACK TO SAVEPOINT" in text.upper():
+        capture.reason = "a savepoint was rolled back"
+    else:
+        capture.statements = kept
+        capture.digest_after = _digests([schema_name]).get(schema_name, "")
+        capture.replayable = bool(capture.digest_after)
+    return result, capture
+
+
+def _replay_one(schema_name: str) -> tuple[str, bool, str, float]:
+    """Replay the captured statements in one schema, in one transaction; on any surprise,
+    fall back to a full migrate of that schema."""
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            tenant_connection().set_schema(schema_name)
+            with connection.cursor() as cursor:
+                for sql, params, many in _REPLAY.statements:
+                    if many:
+                        cursor.executemany(sql, params)
+                    else:
+                        cursor.execute(sql, params)
+            if _digests([schema_name]).get(schema_name) != _REPLAY.expected_digest:
+                raise _ReplayMismatchError(schema_name)
+    except Exception as error:
+        # The replay rolled back; Django migrates this schema instead.
+        logger.warning(
+            "replay failed, migrating with Django instead",
+            extra={"schema_name": schema_name, "error": f"{type(error).__name__}: {error}"[:500]},
+        )
+        use_public_schema()
+        return _migrate_one(schema_name)
+    finally:
+        use_public_schema()
+    return schema_name, True, "", time.perf_counter() - started
+
+
+class _ReplayMismatchError(RuntimeError):
+    """A replayed schema did not end with the captured schema's migration records."""
 
 
 def _record_outcomes(run: MigrationRun) -> None:

@@ -24,15 +24,16 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.db.migrations.loader import MigrationLoader
 
-from tenants.models import SchemaTemplate
+from tenants.models import SchemaTemplate, SpareSchema
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ _cached: dict[str, str] = {}
 
 
 def _validated(schema_name: str) -> str:
-    if not _SAFE_SCHEMA.match(schema_name) or schema_name == TEMPLATE_SCHEMA:
+    if not _SAFE_SCHEMA.match(schema_name) or schema_name in (TEMPLATE_SCHEMA, "public"):
         raise ValueError(f"not a tenant schema name: {schema_name!r}")
     return schema_name
 
@@ -242,3 +243,58 @@ def _template_exists() -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [TEMPLATE_SCHEMA])
         return cursor.fetchone() is not None
+
+
+# --- the spare pool -------------------------------------------------------------------------
+
+SPARE_PREFIX = "dysa_spare_"
+_FILL_LOCK_KEY = 0x6479_7370  # "dysp": one pool filler at a time
+
+
+def schema_take_spare(*, schema_name: str) -> bool:
+    """Turn a spare schema into `schema_name`, in the caller's transaction; False if none."""
+    schema_name = _validated(schema_name)
+    spare = (
+        SpareSchema.objects.select_for_update(skip_locked=True)
+        .filter(fingerprint=migration_fingerprint())
+        .order_by("id")
+        .first()
+    )
+    if spare is None:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER SCHEMA {_validated(spare.schema_name)} RENAME TO {schema_name}")
+    spare.delete()
+    return True
+
+
+def spare_schemas_fill(*, target: int | None = None) -> int:
+    """Drop spares of another migration state and clone new ones up to `target`.
+
+    Returns how many were created; 0 at once if another process is filling.
+    """
+    target = settings.DYSA_SPARE_SCHEMAS if target is None else target
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_FILL_LOCK_KEY])
+        (locked,) = cursor.fetchone()
+    if not locked:
+        return 0
+    try:
+        sql = template_sql()
+        fingerprint = migration_fingerprint()
+        for stale in SpareSchema.objects.exclude(fingerprint=fingerprint):
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute(f"DROP SCHEMA IF EXISTS {_validated(stale.schema_name)} CASCADE")
+                stale.delete()
+        created = 0
+        while SpareSchema.objects.filter(fingerprint=fingerprint).count() < target:
+            name = f"{SPARE_PREFIX}{uuid.uuid4().hex[:16]}"
+            with transaction.atomic():
+                schema_create_from_template(schema_name=name, sql=sql)
+                SpareSchema.objects.create(schema_name=name, fingerprint=fingerprint)
+            created += 1
+        return created
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_FILL_LOCK_KEY])

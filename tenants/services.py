@@ -139,12 +139,24 @@ def _validate_new_restaurant(
 
 
 def _create_schema(restaurant: Restaurant, template: str | None) -> None:
+    """A spare schema if one is ready, else a clone of the template, else run migrations."""
     if template is None:
         restaurant.create_schema(check_if_exists=True, verbosity=0)
-    else:
-        schema_template.schema_create_from_template(
-            schema_name=restaurant.schema_name, sql=template
-        )
+        return
+    if settings.DYSA_SPARE_SCHEMAS > 0:
+        transaction.on_commit(_request_spare_refill)
+        if schema_template.schema_take_spare(schema_name=restaurant.schema_name):
+            return
+    schema_template.schema_create_from_template(schema_name=restaurant.schema_name, sql=template)
+
+
+def _request_spare_refill() -> None:
+    from tenants.tasks import spare_schemas_fill_task
+
+    try:
+        spare_schemas_fill_task.apply_async(retry=False)
+    except Exception:
+        logger.warning("could not queue the spare schema refill", exc_info=True)
 
 
 def _create_owner(email: str, password: str | None) -> Any:
@@ -233,6 +245,9 @@ def restaurant_onboard(
 
 
 def _refresh_for_update(restaurant: Restaurant) -> Restaurant:
+    """The registry row, locked; the registry is written from the public schema only
+    (a caller may have left a tenant's schema active, e.g. after serving a request)."""
+    use_public_schema()
     locked: Restaurant = Restaurant.objects.select_for_update().get(pk=restaurant.pk)
     return locked
 
@@ -327,6 +342,7 @@ def restaurant_purge(*, restaurant: Restaurant) -> None:
 
 def restaurants_purge_due(*, progress: Callable[[int, int], None] | None = None) -> list[str]:
     """Purge every soft-deleted restaurant whose grace period is over; returns their slugs."""
+    use_public_schema()
     due = list(
         Restaurant.objects.filter(
             status=Restaurant.Status.DELETED, purge_after__lte=dj_timezone.now()
@@ -372,6 +388,7 @@ def restaurant_rename(*, restaurant: Restaurant, new_slug: str) -> Restaurant:
 @transaction.atomic
 def domain_add(*, restaurant: Restaurant, domain: str, primary: bool = False) -> Domain:
     """Add a custom domain (the restaurant points its DNS at us); optionally make it primary."""
+    use_public_schema()
     hostname = normalize_hostname(domain)
     validate_custom_domain(hostname)
     if Domain.objects.filter(domain=hostname).exists():
@@ -387,6 +404,7 @@ def domain_add(*, restaurant: Restaurant, domain: str, primary: bool = False) ->
 @transaction.atomic
 def domain_remove(*, restaurant: Restaurant, domain: str) -> None:
     """Remove a custom domain; the `<slug>.<base>` domain always stays."""
+    use_public_schema()
     hostname = normalize_hostname(domain)
     found = Domain.objects.filter(tenant=restaurant, domain=hostname).first()
     if found is None:

@@ -22,6 +22,16 @@ app.conf.beat_schedule = {
         "task": "shared_apps.health.tasks.heartbeat",
         "schedule": 60.0,
     },
+    # Soft-deleted restaurants whose grace period is over lose their schema (hourly check).
+    "tenants-purge-due": {
+        "task": "tenants.tasks.restaurants_purge_due_task",
+        "schedule": 3600.0,
+    },
+    # Keep the spare schema pool full even if a refill was missed (broker down at the time).
+    "tenants-spare-schemas": {
+        "task": "tenants.tasks.spare_schemas_fill_task",
+        "schedule": 600.0,
+    },
 }
 
 # Backups: nightly fan-out, pruning and the daily restore drill (see shared_apps/backups/).

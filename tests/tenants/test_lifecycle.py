@@ -177,3 +177,12 @@ def test_a_domain_in_use_is_a_conflict_and_the_subdomain_cannot_be_removed() -> 
         services.domain_remove(restaurant=first, domain="uno.dysa.test")
     with pytest.raises(ValidationError):
         services.domain_remove(restaurant=second, domain="shared.example.com")
+
+
+def test_lifecycle_works_after_a_request_left_a_tenant_schema_active() -> None:
+    restaurant = onboard_restaurant("tras").restaurant
+    assert host("tras.dysa.test").get("/api/v1/restaurant/").status_code == 200
+
+    assert services.restaurant_suspend(restaurant=restaurant).is_suspended
+    services.domain_add(restaurant=restaurant, domain="tras.example.com")
+    services.domain_remove(restaurant=restaurant, domain="tras.example.com")

@@ -14,7 +14,7 @@ from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
 from tenants import schema_template, services
-from tenants.models import Domain, Restaurant, TenantSecret
+from tenants.models import Domain, Restaurant, SpareSchema, TenantSecret
 from tenants.selectors import schema_exists
 from tests.tenants.factories import OWNER_PASSWORD, onboard_restaurant
 
@@ -220,3 +220,49 @@ def test_template_script_strips_session_settings_and_names_no_schema() -> None:
         "CREATE TABLE __dysa_schema__.menu_item (id bigint);\n"
         "SELECT pg_catalog.setval('__dysa_schema__.menu_item_id_seq', 1, false);\n"
     )
+
+
+def test_onboarding_takes_a_spare_schema_when_the_pool_has_one() -> None:
+    with override_settings(DYSA_SPARE_SCHEMAS=2):
+        assert schema_template.spare_schemas_fill() == 2
+        spares = list(SpareSchema.objects.values_list("schema_name", flat=True))
+
+        result = onboard_restaurant("de-repuesto")
+
+    assert SpareSchema.objects.count() == 1
+    taken = (set(spares) - set(SpareSchema.objects.values_list("schema_name", flat=True))).pop()
+    assert not schema_exists(taken)
+    assert schema_exists("t_de_repuesto")
+    assert migration_records("t_de_repuesto") == migration_records(schema_template.TEMPLATE_SCHEMA)
+    assert result.restaurant.schema_name == "t_de_repuesto"
+    with schema_context("t_de_repuesto"):
+        assert get_user_model().objects.count() == 1
+
+
+def test_a_failed_onboarding_gives_the_spare_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    with override_settings(DYSA_SPARE_SCHEMAS=1):
+        schema_template.spare_schemas_fill()
+        spare = SpareSchema.objects.get().schema_name
+        monkeypatch.setattr(services, "_create_owner", _fail_after(services._create_owner))
+        with pytest.raises(RuntimeError):
+            onboard_restaurant("sin-suerte")
+
+    assert SpareSchema.objects.get().schema_name == spare
+    assert schema_exists(spare)
+    assert not schema_exists("t_sin_suerte")
+
+
+def test_spares_of_an_older_migration_state_are_dropped_not_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with override_settings(DYSA_SPARE_SCHEMAS=1):
+        schema_template.spare_schemas_fill()
+        old = SpareSchema.objects.get()
+        old.fingerprint = "an-older-state"
+        old.save()
+
+        assert schema_template.schema_take_spare(schema_name="t_nope") is False
+        schema_template.spare_schemas_fill()
+
+    assert not schema_exists(old.schema_name)
+    assert SpareSchema.objects.get().fingerprint == schema_template.migration_fingerprint()

@@ -16,7 +16,7 @@ from django_tenants.migration_executors import StandardExecutor
 from tenants import schema_migrations
 from tenants.models import Restaurant, SchemaMigrationFailure
 from tenants.selectors import schema_exists
-from tests.tenants.factories import TenantHandle
+from tests.tenants.factories import TenantHandle, onboard_restaurant
 
 
 def sql(statement: str) -> None:
@@ -153,6 +153,63 @@ def test_migrate_schemas_uses_the_parallel_executor_and_fails_loudly(
     sql(f"DROP TABLE {tenant_a.schema_name}.django_session")
     call_command("migrate_schemas", "--tenant", stdout=out, stderr=io.StringIO())
     assert states()[tenant_a.schema_name] == schema_migrations.APPLIED
+
+
+def test_schemas_in_the_same_state_replay_the_first_ones_statements(one_worker: None) -> None:
+    first = onboard_restaurant("rep-uno").restaurant.schema_name
+    second = onboard_restaurant("rep-dos").restaurant.schema_name
+    for schema in (first, second):
+        unapply_sessions(schema)
+    replayed: list[str] = []
+    original = schema_migrations._replay_one
+
+    def spy(schema_name: str) -> tuple[str, bool, str, float]:
+        replayed.append(schema_name)
+        return original(schema_name)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(schema_migrations, "_replay_one", spy)
+        run = schema_migrations.migrate_pending_schemas()
+
+    assert sorted(run.migrated) == sorted([first, second])
+    assert run.full_migrate_reason == ""
+    assert len(replayed) == 1  # the other one was migrated by Django, and captured
+    assert states()[replayed[0]] == schema_migrations.APPLIED
+    sql(f"SELECT count(*) FROM {replayed[0]}.django_session")  # noqa: S608 - the table is back
+
+
+def test_a_replay_that_fails_falls_back_and_leaves_the_schema_unchanged(one_worker: None) -> None:
+    first = onboard_restaurant("rep-tres").restaurant.schema_name
+    second = onboard_restaurant("rep-cuatro").restaurant.schema_name
+    unapply_sessions(first)
+    unapply_sessions(second, keep_table=True)  # same records, but the table is still there
+
+    run = schema_migrations.migrate_pending_schemas()
+
+    # Whichever came first was captured; the replay (or its fallback) fails only in `second`.
+    assert run.migrated == [first]
+    assert "django_session" in run.failed[second]
+    assert states()[second] == schema_migrations.FAILED
+
+
+def test_an_unknown_post_migrate_receiver_means_no_replay(one_worker: None) -> None:
+    from django.db.models.signals import post_migrate
+
+    def custom_receiver(**kwargs: Any) -> None:
+        return None
+
+    first = onboard_restaurant("rep-cinco").restaurant.schema_name
+    second = onboard_restaurant("rep-seis").restaurant.schema_name
+    for schema in (first, second):
+        unapply_sessions(schema)
+    post_migrate.connect(custom_receiver, weak=False)
+    try:
+        run = schema_migrations.migrate_pending_schemas()
+    finally:
+        post_migrate.disconnect(custom_receiver)
+
+    assert "post_migrate receiver" in run.full_migrate_reason
+    assert sorted(run.migrated) == sorted([first, second])
 
 
 def test_executor_choice() -> None:

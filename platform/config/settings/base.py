@@ -75,6 +75,8 @@ TENANT_MODEL = "tenants.Restaurant"
 # each, template schema first as a canary (tenants/schema_migrations.py).
 GET_EXECUTOR_FUNCTION = "tenants.schema_migrations.get_executor"
 DYSA_MIGRATION_WORKERS = env.int("DYSA_MIGRATION_WORKERS", default=2)
+# Schemas kept cloned in advance so onboarding only renames one (tenants/schema_template.py).
+DYSA_SPARE_SCHEMAS = env.int("DYSA_SPARE_SCHEMAS", default=3)
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 AUTH_USER_MODEL = "accounts.User"
 PUBLIC_SCHEMA_NAME = "public"

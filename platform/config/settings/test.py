@@ -24,3 +24,5 @@ DYSA_PUBLIC_HOSTS = [DYSA_BASE_DOMAIN, f"www.{DYSA_BASE_DOMAIN}"]
 ALLOWED_HOSTS = [DYSA_BASE_DOMAIN, f".{DYSA_BASE_DOMAIN}", "127.0.0.1", "localhost", "testserver"]
 DYSA_LOG_JSON = True
 LOGGING["handlers"]["console"]["formatter"] = "json"  # type: ignore[index]
+# No spare schema pool by default: spares outlive test transactions (tests that need it opt in).
+DYSA_SPARE_SCHEMAS = 0
