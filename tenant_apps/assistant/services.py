@@ -16,8 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from config.cache import invalidate
-from tenant_apps.assistant.engine.dialog import Context, context_load
-from tenant_apps.assistant.engine.runner import run_turn
+from tenant_apps.assistant.engine import replies
+from tenant_apps.assistant.engine.dialog import Context, DialogManager, context_load
 from tenant_apps.assistant.engine.state import Dialog
 from tenant_apps.assistant.llm.engine import assistant_settings_get, model_enabled, model_propose
 from tenant_apps.assistant.llm.proposal import Proposal
@@ -73,29 +73,41 @@ def _locked_state(conversation: Conversation) -> DialogState:
     return state
 
 
+def _turn(
+    conversation: Conversation, text: str, context: Context | None, proposal: Proposal | None
+) -> list[Message]:
+    if context is None:
+        raise RuntimeError("the assistant's context could not be loaded")
+    state = _locked_state(conversation)
+    dialog = Dialog.from_json(state.data)
+    manager = DialogManager(
+        conversation=conversation, dialog=dialog, context=context, proposal=proposal
+    )
+    result = manager.handle(text)
+    state.data = dialog.to_json()
+    state.save(update_fields=["data", "updated"])
+    conversation_set_language(conversation=conversation, language=dialog.language)
+    if result.customer_id is not None:
+        conversation_link_customer(conversation=conversation, customer_id=result.customer_id)
+    sent = messages_send(conversation=conversation, texts=result.replies)
+    if result.handoff:
+        conversation_request_human(conversation=conversation)
+    return sent
+
+
 def assistant_respond(*, conversation: Conversation, message: Message) -> list[Message]:
     if conversation.status != Conversation.Status.BOT:
         return []
     context, proposal = _context_and_proposal(conversation, message)
-    with transaction.atomic():
-        state = _locked_state(conversation)
-        dialog = Dialog.from_json(state.data)
-        result = run_turn(
-            conversation=conversation,
-            dialog=dialog,
-            text=message.text,
-            context=context,
-            proposal=proposal,
-        )
-        state.data = dialog.to_json()
-        state.save(update_fields=["data", "updated"])
-        conversation_set_language(conversation=conversation, language=dialog.language)
-        if result.customer_id is not None:
-            conversation_link_customer(conversation=conversation, customer_id=result.customer_id)
-        replies = messages_send(conversation=conversation, texts=result.replies)
-        if result.handoff:
-            conversation_request_human(conversation=conversation)
-    return replies
+    language = conversation.language
+    try:
+        with transaction.atomic():
+            return _turn(conversation, message.text, context, proposal)
+    except Exception:
+        # An engine bug: the turn's transaction takes back everything it wrote (order,
+        # booking, dialog state), and the customer still gets an answer.
+        logger.exception("assistant turn failed; answering with an apology")
+        return messages_send(conversation=conversation, texts=[replies.say("trouble", language)])
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
-"""What an assistant turn reads: the cached menu catalog and engine settings, fresh after writes."""
+"""An assistant turn: what it reads (cached menu catalog and engine settings, fresh after
+writes) and what a failure leaves behind (nothing but an apology)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,18 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
+from tenant_apps.assistant.engine import replies
 from tenant_apps.assistant.engine.catalog import catalog_load
+from tenant_apps.assistant.engine.dialog import DialogManager
 from tenant_apps.assistant.llm.engine import assistant_settings_get, model_enabled
+from tenant_apps.assistant.models import DialogState
 from tenant_apps.assistant.services import assistant_settings_update
+from tenant_apps.conversations.models import Channel
+from tenant_apps.conversations.services import conversation_start
 from tenant_apps.menu.models import MenuItem
 from tenant_apps.menu.services import menu_item_update
+from tenant_apps.messaging.services import webchat_message_post
+from tenant_apps.orders.models import Order
 from tests.tenant_apps.assistant.restaurant import seed_dialog_restaurant
 
 
@@ -76,3 +84,29 @@ def test_bad_engine_settings_are_refused_and_nothing_changes(
 
     assert field in error.value.message_dict
     assert assistant_settings_get().provider == "rules"
+
+
+def test_an_engine_failure_takes_back_its_writes_and_apologises(
+    menu: dict[str, MenuItem], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conversation = conversation_start(channel=Channel.WEB, language="es")
+    for text in ["2 cervezas", "eso es todo", "para recoger", "lo antes posible", "Ana"]:
+        webchat_message_post(conversation=conversation, text=text)
+    webchat_message_post(conversation=conversation, text="612345678")
+    place_order = DialogManager.place_order
+
+    def place_then_fail(self: DialogManager) -> None:
+        place_order(self)
+        raise RuntimeError("a bug after the order was written")
+
+    monkeypatch.setattr(DialogManager, "place_order", place_then_fail)
+    turn = webchat_message_post(conversation=conversation, text="sí")
+
+    assert [reply.text for reply in turn.replies] == [replies.say("trouble", "es")]
+    assert not Order.objects.exists()
+    assert DialogState.objects.get(conversation=conversation).data["awaiting"] == "confirm_order"
+
+    monkeypatch.undo()
+    webchat_message_post(conversation=conversation, text="sí")
+
+    assert Order.objects.get().lines.get().quantity == 2
