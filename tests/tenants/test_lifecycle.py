@@ -50,7 +50,10 @@ def test_suspended_restaurant_answers_503_but_keeps_its_data_and_health() -> Non
 
 def test_delete_needs_force_while_no_guard_is_configured() -> None:
     restaurant = onboard_restaurant("borrar").restaurant
-    with pytest.raises(services.LifecycleRefusedError, match="--force"):
+    with (
+        override_settings(DYSA_TENANT_DELETE_GUARDS=[]),
+        pytest.raises(services.LifecycleRefusedError, match="--force"),
+    ):
         services.restaurant_delete(restaurant=restaurant)
     restaurant.refresh_from_db()
     assert restaurant.status == Restaurant.Status.ACTIVE
