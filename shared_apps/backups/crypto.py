@@ -21,7 +21,7 @@ import os
 import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -38,6 +38,10 @@ TAG_BYTES = 16
 _HEADER = struct.Struct(">8sBI8s16s7s")
 HEADER_BYTES = _HEADER.size
 MAX_CHUNK_SIZE = 64 * 1024 * 1024
+
+
+class Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 def _require_key(key: bytes) -> None:
@@ -83,7 +87,7 @@ class _HashingWriter:
         self.size += len(data)
 
 
-def _read_full(source: IO[bytes], size: int) -> bytes:
+def _read_full(source: Readable, size: int) -> bytes:
     """Read exactly `size` bytes unless the stream ends first (pipes return short reads)."""
     parts: list[bytes] = []
     remaining = size
@@ -97,7 +101,7 @@ def _read_full(source: IO[bytes], size: int) -> bytes:
 
 
 def encrypt_stream(
-    source: IO[bytes],
+    source: Readable,
     target: IO[bytes],
     *,
     key: bytes,

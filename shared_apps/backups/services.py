@@ -29,13 +29,15 @@ from django.db import connections, transaction
 from django.utils import timezone
 from psycopg import sql
 
-from shared_apps.backups import crypto, dumps, keys, pgtools, selectors
+from shared_apps.backups import crypto, dumps, inplace, keys, pgtools, selectors
 from shared_apps.backups.errors import (
     BackupError,
     BackupIntegrityError,
+    DumpError,
     RestoreRefusedError,
     StorageError,
     VerificationError,
+    WrongKeyError,
 )
 from shared_apps.backups.manifest import (
     MANIFEST_FORMAT,
@@ -110,86 +112,79 @@ def _discard_objects(record: BackupRecord) -> None:
         logger.warning("could not remove objects of failed backup %s: %s", record.pk, exc)
 
 
-def backup_record_execute(
-    *, record: BackupRecord, progress: Progress = _no_progress
-) -> BackupRecord:
-    """Take the backup a pending (or claimed) record describes; raises BackupError on failure.
+def _record_failure(record: BackupRecord, exc: BaseException) -> None:
+    _discard_objects(record)
+    record.status = BackupRecord.Status.FAILED
+    record.finished_at = timezone.now()
+    record.error = str(exc) if isinstance(exc, BackupError) else f"{type(exc).__name__}: {exc}"
+    record.save(update_fields=["status", "finished_at", "error"])
+    logger.warning(
+        "backup of %s failed: %s",
+        record.schema_name,
+        record.error,
+        extra={"backup_id": record.pk, "attempt": record.attempt},
+    )
 
-    The record ends `succeeded` only after the dump and then its manifest were stored completely;
-    on any failure it ends `failed` with the reason, and the objects are removed.
-    """
-    started = timezone.now()
-    stamp = _stamp(started)
-    record.status = BackupRecord.Status.RUNNING
-    record.started_at = started
-    record.dump_key = f"{record.schema_name}/{stamp}.dump.enc"
-    record.manifest_key = f"{record.schema_name}/{stamp}.manifest.json"
-    record.save(update_fields=["status", "started_at", "dump_key", "manifest_key"])
-    try:
-        storage = storage_for(record.storage_url)
-        key_version, key = keys.current_backup_key(schema_name=record.schema_name)
-        with tempfile.TemporaryDirectory(prefix="dysa-backup-") as folder:
-            encrypted = Path(folder) / "dump.enc"
-            with encrypted.open("wb") as target:
-                result = dumps.dump_encrypted(
-                    schema_name=record.schema_name,
-                    key=key,
-                    target=target,
-                    on_chunk=lambda done: progress("dump", done, 0),
-                )
-            manifest = crypto.sign_manifest(
-                {
-                    "format": MANIFEST_FORMAT,
-                    "schema": record.schema_name,
-                    "slug": record.slug,
-                    "created_at": started.isoformat(),
-                    "server_version": result.server_version,
-                    "pg_dump_version": result.pg_dump_version,
-                    "key_version": key_version,
-                    "dump": {
-                        "key": record.dump_key,
-                        "encrypted_size": result.stats.encrypted_size,
-                        "encrypted_sha256": result.stats.encrypted_sha256,
-                        "plain_size": result.stats.plain_size,
-                        "plain_sha256": result.stats.plain_sha256,
-                    },
-                    "fingerprint": result.fingerprint,
-                },
-                key=key,
-            )
-            total = result.stats.encrypted_size
-            uploaded = [0]
 
-            def on_upload(chunk: int) -> None:
-                uploaded[0] += chunk
-                progress("upload", uploaded[0], total)
-
-            storage.put_file(
-                record.dump_key, encrypted, sha256=result.stats.encrypted_sha256, progress=on_upload
-            )
-            # The manifest goes last: its presence means the dump is complete.
-            storage.put_bytes(record.manifest_key, crypto.canonical_json(manifest))
-    except Exception as exc:
-        _discard_objects(record)
-        record.status = BackupRecord.Status.FAILED
-        record.finished_at = timezone.now()
-        record.error = str(exc) if isinstance(exc, BackupError) else f"{type(exc).__name__}: {exc}"
-        record.save(update_fields=["status", "finished_at", "error"])
-        logger.warning(
-            "backup of %s failed: %s",
-            record.schema_name,
-            record.error,
-            extra={"backup_id": record.pk, "attempt": record.attempt},
+def _store_one(
+    record: BackupRecord, batch: dumps.BatchDump, folder: Path, progress: Progress
+) -> None:
+    """Cut one schema out of a batch dump, encrypt it with its key, store dump then manifest."""
+    if record.schema_name in batch.missing:
+        raise BackupError(f"schema {record.schema_name} does not exist")
+    storage = storage_for(record.storage_url)
+    key_version, key = keys.current_backup_key(schema_name=record.schema_name)
+    encrypted = folder / f"{record.pk}.enc"
+    with encrypted.open("wb") as target:
+        stats = dumps.extract_schema(
+            batch=batch,
+            schema_name=record.schema_name,
+            key=key,
+            target=target,
+            on_chunk=lambda done: progress("dump", done, 0),
         )
-        raise
+    # Only the platform's manifest escrows its key (see keys.py).
+    escrowed = {"key_escrow": keys.escrow(key)} if record.schema_name == PUBLIC_SCHEMA else {}
+    manifest = crypto.sign_manifest(
+        {
+            **escrowed,
+            "format": MANIFEST_FORMAT,
+            "schema": record.schema_name,
+            "slug": record.slug,
+            "created_at": record.started_at.isoformat() if record.started_at else None,
+            "server_version": batch.server_version,
+            "pg_dump_version": batch.pg_dump_version,
+            "key_version": key_version,
+            "dump": {
+                "key": record.dump_key,
+                "format": "sql+gzip",
+                "encrypted_size": stats.encrypted_size,
+                "encrypted_sha256": stats.encrypted_sha256,
+                "sql_size": stats.sql_size,
+                "sql_sha256": stats.sql_sha256,
+            },
+            "fingerprint": batch.fingerprints[record.schema_name],
+        },
+        key=key,
+    )
+    uploaded = [0]
+
+    def on_upload(chunk: int) -> None:
+        uploaded[0] += chunk
+        progress("upload", uploaded[0], stats.encrypted_size)
+
+    storage.put_file(record.dump_key, encrypted, sha256=stats.encrypted_sha256, progress=on_upload)
+    # The manifest goes last: its presence means the dump is complete.
+    storage.put_bytes(record.manifest_key, crypto.canonical_json(manifest))
+    encrypted.unlink()
     record.status = BackupRecord.Status.SUCCEEDED
     record.finished_at = timezone.now()
-    record.size_bytes = result.stats.encrypted_size
-    record.plain_size_bytes = result.stats.plain_size
-    record.checksum_sha256 = result.stats.encrypted_sha256
+    record.size_bytes = stats.encrypted_size
+    record.plain_size_bytes = stats.sql_size
+    record.checksum_sha256 = stats.encrypted_sha256
     record.key_version = key_version
     record.key_id = crypto.key_id(key)
-    record.server_version = result.server_version
+    record.server_version = batch.server_version
     record.manifest = manifest
     record.error = ""
     record.save()
@@ -202,6 +197,51 @@ def backup_record_execute(
             "seconds": record.duration_seconds,
         },
     )
+
+
+def backup_records_execute(
+    *, records: list[BackupRecord], progress: Progress = _no_progress
+) -> dict[int, BaseException]:
+    """Take the backups `records` describe, all from one pg_dump and one snapshot.
+
+    Each record ends `succeeded` only after its dump and then its manifest were stored
+    completely; on any failure it ends `failed` with the reason and its objects are removed.
+    Returns the failures by record id.
+    """
+    started = timezone.now()
+    for record in records:
+        stamp = _stamp(started)
+        record.status = BackupRecord.Status.RUNNING
+        record.started_at = started
+        record.dump_key = f"{record.schema_name}/{stamp}.dump.enc"
+        record.manifest_key = f"{record.schema_name}/{stamp}.manifest.json"
+        record.save(update_fields=["status", "started_at", "dump_key", "manifest_key"])
+    failures: dict[int, BaseException] = {}
+    with tempfile.TemporaryDirectory(prefix="dysa-backup-") as name:
+        folder = Path(name)
+        try:
+            batch = dumps.dump_batch(schema_names=[r.schema_name for r in records], folder=folder)
+        except Exception as exc:
+            for record in records:
+                _record_failure(record, exc)
+                failures[record.pk] = exc
+            return failures
+        for record in records:
+            try:
+                _store_one(record, batch, folder, progress)
+            except Exception as exc:
+                _record_failure(record, exc)
+                failures[record.pk] = exc
+    return failures
+
+
+def backup_record_execute(
+    *, record: BackupRecord, progress: Progress = _no_progress
+) -> BackupRecord:
+    """Take one backup now; raises its error (BackupError...) after recording it."""
+    failures = backup_records_execute(records=[record], progress=progress)
+    if record.pk in failures:
+        raise failures[record.pk]
     return record
 
 
@@ -274,14 +314,35 @@ class LoadedBackup:
     encrypted: Path
 
 
-def _manifest_key_version(raw: bytes) -> int:
+def _unsigned_manifest(raw: bytes) -> dict[str, Any]:
+    """The manifest's fields before authentication: only to find the key that authenticates it."""
     try:
-        version = json.loads(raw).get("key_version")
-    except (ValueError, AttributeError):
+        manifest = json.loads(raw)
+    except ValueError:
         raise BackupIntegrityError("manifest is corrupted (not valid JSON)") from None
-    if not isinstance(version, int):
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("key_version"), int):
         raise BackupIntegrityError("manifest is corrupted (no key version)")
-    return version
+    return manifest
+
+
+def _backup_key(source: BackupSource, raw: bytes) -> bytes:
+    """The key of a stored backup: from the secret store, or (platform only) the escrow."""
+    unsigned = _unsigned_manifest(raw)
+    record = source.record
+    version = record.key_version if record and record.key_version else unsigned["key_version"]
+    try:
+        key = keys.backup_key_for(schema_name=source.schema_name, version=version)
+    except WrongKeyError:
+        if source.schema_name != PUBLIC_SCHEMA:
+            raise
+    else:
+        if source.schema_name != PUBLIC_SCHEMA or crypto.key_id(key) == unsigned.get("key_id"):
+            return key
+    # The platform's database (holding its key) may be the very thing being recovered.
+    escrowed = unsigned.get("key_escrow")
+    if not isinstance(escrowed, str):
+        raise WrongKeyError("the platform backup's key is not available and it has no escrow")
+    return keys.unescrow(escrowed)
 
 
 def _load_backup(source: BackupSource, folder: Path, progress: Progress) -> LoadedBackup:
@@ -289,8 +350,7 @@ def _load_backup(source: BackupSource, folder: Path, progress: Progress) -> Load
     storage = storage_for(source.storage_url)
     raw = storage.get_bytes(source.manifest_key)
     record = source.record
-    version = record.key_version if record and record.key_version else _manifest_key_version(raw)
-    key = keys.backup_key_for(schema_name=source.schema_name, version=version)
+    key = _backup_key(source, raw)
     manifest = crypto.load_signed_manifest(raw, key=key)
     dump = manifest.get("dump") or {}
     if manifest.get("schema") != source.schema_name or dump.get("key") != source.dump_key:
@@ -341,18 +401,18 @@ def _restore_checked(loaded: LoadedBackup, target: str, progress: Progress) -> N
         if pgtools.schema_exists(conn, target):
             raise RestoreRefusedError(f"schema {target} already exists")
         keep = dumps.extension_member_names(conn, source_schema)
-    progress("restore", 0, int(loaded.manifest["dump"]["plain_size"]))
-    stats = dumps.restore_encrypted(
+    dump = loaded.manifest["dump"]
+    progress("restore", 0, int(dump["sql_size"]))
+    dumps.restore_encrypted(
         encrypted=loaded.encrypted,
         key=loaded.key,
         source_schema=source_schema,
         target_schema=target,
         server_version_num=version_num,
         keep=keep,
+        sql_sha256=str(dump["sql_sha256"]),
     )
     try:
-        if stats.plain_sha256 != loaded.manifest["dump"]["plain_sha256"]:
-            raise BackupIntegrityError("decrypted dump does not match the manifest's SHA-256")
         progress("verify", 0, 0)
         with pgtools.connect() as conn:
             conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
@@ -380,19 +440,11 @@ class RestoreResult:
     in_place: bool
     backup_id: int | None
     safety_backup_id: int | None = None
+    # Where the safety backup is stored: after restoring the platform in place, its record is
+    # gone (the records table went back in time too), the objects are not.
+    safety_backup_key: str | None = None
     tables: int = 0
     rows: int = 0
-
-
-def _swap_schemas(*, live: str, staging: str, retired: str) -> None:
-    """Put `staging` in place of `live` in one transaction; the old schema is dropped with it."""
-    ident = sql.Identifier
-    with pgtools.connect() as conn:
-        conn.execute("SET LOCAL lock_timeout = '30s'")
-        conn.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(ident(live), ident(retired)))
-        conn.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(ident(staging), ident(live)))
-        conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(ident(retired)))
-        conn.commit()
 
 
 def backup_restore(
@@ -405,16 +457,12 @@ def backup_restore(
     """Restore a backup into a new schema (default) or in place of the live one.
 
     Never overwrites silently: a new schema must not exist; in place takes a safety backup of
-    the live schema first, restores beside it, verifies, then swaps the two atomically.
+    the live schema first, restores beside it, verifies, then swaps the two atomically (the
+    platform's rows are replaced instead, see inplace.py).
     """
     schema_name = source.schema_name
     if in_place and into:
         raise RestoreRefusedError("choose either a new schema (--into) or --in-place, not both")
-    if in_place and schema_name == PUBLIC_SCHEMA:
-        raise RestoreRefusedError(
-            "in-place restore of the public schema is not supported (extensions live there): "
-            "restore it --into a new schema and follow the runbook in docs/operations.md"
-        )
     now = timezone.now()
     target = dumps.validate_schema_name(into) if into else _default_target(schema_name, "r", now)
     if not in_place and _schema_exists(target):
@@ -443,9 +491,11 @@ def backup_restore(
         staging = _default_target(schema_name, "s", now)
         _restore_checked(loaded, staging, progress)
         try:
-            _swap_schemas(
-                live=schema_name, staging=staging, retired=_default_target(schema_name, "o", now)
-            )
+            if schema_name == PUBLIC_SCHEMA:
+                inplace.copy_rows(restored=staging, live=schema_name)
+            else:
+                retired = _default_target(schema_name, "o", now)
+                inplace.swap_schema(live=schema_name, staging=staging, retired=retired)
         except BaseException:
             _drop_schema(staging)
             raise
@@ -460,6 +510,7 @@ def backup_restore(
         in_place=True,
         backup_id=backup_id,
         safety_backup_id=safety.pk,
+        safety_backup_key=safety.dump_key,
     )
 
 
@@ -471,6 +522,7 @@ def _result(
     in_place: bool,
     backup_id: int | None,
     safety_backup_id: int | None = None,
+    safety_backup_key: str | None = None,
 ) -> RestoreResult:
     tables = loaded.manifest["fingerprint"]["tables"]
     return RestoreResult(
@@ -479,6 +531,7 @@ def _result(
         in_place=in_place,
         backup_id=backup_id,
         safety_backup_id=safety_backup_id,
+        safety_backup_key=safety_backup_key,
         tables=len(tables),
         rows=sum(int(t["rows"]) for t in tables.values()),
     )
@@ -690,29 +743,35 @@ def _reap_stale(run_id: Any) -> None:
             _requeue(record, reason="worker lost")
 
 
-def backup_run_claim(*, run_id: Any) -> BackupRecord | None:
-    """Take the next due pending record of a run (concurrent claimers never get the same one)."""
+def backup_run_claim(*, run_id: Any, limit: int = 1) -> list[BackupRecord]:
+    """Take up to `limit` due pending records of a run (claimers never get the same ones).
+
+    Retries (attempt > 1) are taken alone: a schema that broke its batch must not break another.
+    """
     _reap_stale(run_id)
     with transaction.atomic():
-        record = (
+        due = list(
             BackupRecord.objects.select_for_update(skip_locked=True)
             .filter(
                 run_id=run_id, status=BackupRecord.Status.PENDING, not_before__lte=timezone.now()
             )
-            .order_by("not_before", "id")
-            .first()
+            .order_by("not_before", "id")[: max(1, limit)]
         )
-        if record is None:
-            return None
-        record.status = BackupRecord.Status.RUNNING
-        record.started_at = timezone.now()
-        record.save(update_fields=["status", "started_at"])
-    return record
+        if due and due[0].attempt > 1:
+            due = due[:1]
+        else:
+            due = [record for record in due if record.attempt == 1]
+        now = timezone.now()
+        for record in due:
+            record.status = BackupRecord.Status.RUNNING
+            record.started_at = now
+        BackupRecord.objects.bulk_update(due, ["status", "started_at"])
+    return due
 
 
 @dataclass(frozen=True)
 class RunStep:
-    record: BackupRecord | None
+    records: list[BackupRecord]
     # Seconds until the next pending record is due; None when nothing is pending.
     next_due_in: float | None
     summary: dict[str, Any] | None  # set by the step that finished the run
@@ -758,26 +817,31 @@ def backup_run_finish_if_done(*, run_id: Any) -> dict[str, Any] | None:
     return summary
 
 
+def _is_transient(exc: BaseException) -> bool:
+    """Worth another attempt: storage trouble, a failed pg_dump (lock timeout...), a crash."""
+    return isinstance(exc, StorageError | DumpError) or not isinstance(exc, BackupError)
+
+
 def backup_run_step(*, run_id: Any, progress: Progress = _no_progress) -> RunStep:
-    """Claim and take one backup of a run; failed attempts are re-queued while attempts remain."""
-    record = backup_run_claim(run_id=run_id)
-    if record is not None:
-        try:
-            backup_record_execute(record=record, progress=progress)
-        except StorageError as exc:
-            _requeue(record, reason=str(exc))
-        except BackupError as exc:
-            # Not transient (configuration, missing schema): retrying cannot help.
-            logger.error(
-                "backup of %s failed: %s", record.schema_name, exc, extra={"backup_id": record.pk}
-            )
-        except Exception as exc:
-            logger.exception(
-                "backup of %s crashed", record.schema_name, extra={"backup_id": record.pk}
-            )
-            _requeue(record, reason=f"{type(exc).__name__}: {exc}")
+    """Claim a batch of a run and back it up; failures are re-queued while attempts remain."""
+    records = backup_run_claim(run_id=run_id, limit=settings.DYSA_BACKUP_BATCH_SIZE)
+    if records:
+        failures = backup_records_execute(records=records, progress=progress)
+        for record in records:
+            exc = failures.get(record.pk)
+            if exc is None:
+                continue
+            if _is_transient(exc):
+                _requeue(record, reason=str(exc))
+            else:
+                logger.error(
+                    "backup of %s failed: %s",
+                    record.schema_name,
+                    exc,
+                    extra={"backup_id": record.pk},
+                )
     return RunStep(
-        record=record,
+        records=records,
         next_due_in=_next_due_in(run_id),
         summary=backup_run_finish_if_done(run_id=run_id),
     )
@@ -797,11 +861,11 @@ def backup_run_execute(
             while True:
                 step = backup_run_step(run_id=run.pk)
                 with lock:
-                    if on_step is not None and step.record is not None:
+                    if on_step is not None and step.records:
                         on_step(step)
                     if step.summary is not None:
                         summaries.append(step.summary)
-                if step.record is None:
+                if not step.records:
                     if step.next_due_in is None:
                         return
                     time.sleep(min(step.next_due_in, 5.0) or 0.05)

@@ -1,8 +1,9 @@
 """Scheduled backups: a nightly fan-out, retention pruning and a daily restore drill.
 
 The nightly dispatcher queues one pending record per schema (a BackupRun) and starts
-DYSA_BACKUP_CONCURRENCY drain chains; each drain task takes one backup and queues its successor,
-so at most that many backups run at once and no task runs long.
+DYSA_BACKUP_CONCURRENCY drain chains; each drain task takes one batch (one pg_dump of up to
+DYSA_BACKUP_BATCH_SIZE schemas) and queues its successor, so at most that many dumps run at once
+and no task runs long.
 """
 
 from __future__ import annotations
@@ -29,14 +30,12 @@ def backup_nightly() -> str:
 
 @shared_task(name="shared_apps.backups.tasks.backup_run_drain", acks_late=True)
 def backup_run_drain(run_id: str) -> str:
-    """Take the next backup of a run, then queue the next drain step (or finish)."""
+    """Take the next batch of backups of a run, then queue the next drain step (or finish)."""
     step = services.backup_run_step(run_id=run_id)
     if step.next_due_in is not None:
-        countdown = 0 if step.record is not None else step.next_due_in
+        countdown = 0 if step.records else step.next_due_in
         transaction.on_commit(lambda: backup_run_drain.apply_async((run_id,), countdown=countdown))
-    if step.record is None:
-        return "idle"
-    return f"{step.record.schema_name}:{step.record.status}"
+    return " ".join(f"{r.schema_name}:{r.status}" for r in step.records) or "idle"
 
 
 @shared_task(name="shared_apps.backups.tasks.backup_prune")

@@ -256,6 +256,8 @@ DYSA_DEMO_SEEDERS: list[str] = [
 DYSA_BACKUP_S3_SSE = env.str("DYSA_BACKUP_S3_SSE", default="AES256")
 DYSA_BACKUP_RETENTION = env.str("DYSA_BACKUP_RETENTION", default="daily=7,weekly=4,monthly=12")
 DYSA_BACKUP_CONCURRENCY = env.int("DYSA_BACKUP_CONCURRENCY", default=2)
+# Schemas per pg_dump in the nightly run (pg_dump's start-up cost is paid once per batch).
+DYSA_BACKUP_BATCH_SIZE = env.int("DYSA_BACKUP_BATCH_SIZE", default=25)
 DYSA_BACKUP_MAX_ATTEMPTS = env.int("DYSA_BACKUP_MAX_ATTEMPTS", default=3)
 DYSA_BACKUP_RETRY_DELAY = env.int("DYSA_BACKUP_RETRY_DELAY", default=300)
 DYSA_BACKUP_DRILL_SAMPLE = env.int("DYSA_BACKUP_DRILL_SAMPLE", default=3)

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
@@ -19,8 +20,9 @@ from shared_apps.backups.errors import (
     StorageError,
     WrongKeyError,
 )
-from shared_apps.backups.models import BackupRecord
+from shared_apps.backups.models import BackupRecord, BackupRun
 from shared_apps.backups.retention import RetentionPolicy
+from tenants.models import Restaurant
 from tests.shared_apps.backups.conftest import S3Target
 from tests.shared_apps.backups.factories import (
     MESSAGES,
@@ -356,18 +358,72 @@ def test_in_place_restore_takes_a_safety_backup_and_swaps_atomically(
     assert safety.status == BackupRecord.Status.SUCCEEDED
     assert safety.manifest["fingerprint"]["tables"][PROBE_TABLE]["rows"] == PROBE_ROWS - 9
     assert _schemas_now(backup_tenant) == [schema]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {schema}.probe_count()")
+        assert cursor.fetchone() == (PROBE_ROWS,)
     # The restaurant still answers from its (restored) schema through the ORM.
     with schema_context(schema):
         assert get_user_model().objects.filter(email=USERS[0][0]).exists()
 
 
-def test_in_place_restore_of_the_platform_is_refused(
+def _column_exists(schema_name: str, table: str, column: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM information_schema.columns "
+            "WHERE table_schema = %s AND table_name = %s AND column_name = %s",
+            [schema_name, table, column],
+        )
+        return cursor.fetchone() is not None
+
+
+def test_in_place_restore_of_the_platform_replaces_its_rows_and_nothing_else(
     backup_tenant: TenantHandle, s3_target: S3Target
 ) -> None:
     record = services.backup_create(schema_name="public")
+    BackupRun.objects.create(kind="after-the-backup")
 
-    with pytest.raises(RestoreRefusedError, match="public schema"):
-        services.backup_restore(source=services.backup_source_for(record), in_place=True)
+    result = services.backup_restore(source=services.backup_source_for(record), in_place=True)
+
+    assert not BackupRun.objects.filter(kind="after-the-backup").exists()
+    assert BackupRecord.objects.filter(pk=record.pk).exists()
+    # The safety backup's record went back in time with the platform; its objects did not.
+    assert f"nightly/{result.safety_backup_key}" in s3_target.object_keys()
+    assert schema_names_like("public%") == ["public"]
+    assert Restaurant.objects.filter(slug="backuptest").exists()
+    # Restaurants' columns computed by the platform's functions are untouched.
+    assert _column_exists(backup_tenant.schema_name, "menu_menuitem", "search_names")
+    with connection.cursor() as cursor:
+        cursor.execute('SELECT public.dysa_search_text(\'{"es": "Ñandú"}\'::jsonb)')
+        assert cursor.fetchone() == ("nandu",)
+
+
+def test_in_place_restore_of_the_platform_needs_the_same_structure(
+    backup_tenant: TenantHandle, s3_target: S3Target
+) -> None:
+    record = services.backup_create(schema_name="public")
+    _execute("ALTER TABLE public.backups_backuprun ADD COLUMN added_later integer")
+    try:
+        with pytest.raises(RestoreRefusedError, match="backups_backuprun has other columns"):
+            services.backup_restore(source=services.backup_source_for(record), in_place=True)
+        assert schema_names_like("public%") == ["public"]
+    finally:
+        _execute("ALTER TABLE public.backups_backuprun DROP COLUMN added_later")
+
+
+def test_platform_backup_opens_with_the_master_keys_once_its_own_key_is_gone(
+    backup_tenant: TenantHandle, s3_target: S3Target, settings: Any
+) -> None:
+    from tenants.secrets import backup_key_versioned, secrets_purge
+
+    record = services.backup_create(schema_name="public")
+    secrets_purge(schema_name="public")  # as in a new database: the platform's key is lost
+    services.backup_verify(record=record)
+    backup_key_versioned(schema_name="public")  # ... and a new, different one was made
+
+    assert services.backup_verify(record=record).verify_status == "passed"
+    settings.DYSA_MASTER_KEYS = [Fernet.generate_key().decode()]
+    with pytest.raises(WrongKeyError, match="DYSA_MASTER_KEYS"):
+        services.backup_verify(record=record)
 
 
 def test_restore_from_storage_keys_alone_for_disaster_recovery(

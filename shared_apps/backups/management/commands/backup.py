@@ -252,12 +252,12 @@ class Command(BaseCommand):
         finished = [0]
 
         def on_step(step: services.RunStep) -> None:
-            record = step.record
-            assert record is not None
-            finished[0] += 1
-            mark = "ok  " if record.status == BackupRecord.Status.SUCCEEDED else "FAIL"
-            detail = _size(record.size_bytes) if record.status == "succeeded" else record.error
-            self.progress.line(f"[{finished[0]}/{total}] {mark} {record.schema_name} {detail}")
+            for record in step.records:
+                finished[0] += 1
+                ok = record.status == BackupRecord.Status.SUCCEEDED
+                detail = _size(record.size_bytes) if ok else record.error
+                mark = "ok  " if ok else "FAIL"
+                self.progress.line(f"[{finished[0]}/{total}] {mark} {record.schema_name} {detail}")
 
         summary = services.backup_run_execute(run=run, on_step=on_step)
         verified_failures = 0
