@@ -2,11 +2,12 @@
 
 Every key goes through Django's cache, whose key function (`django_tenants.cache.make_key`)
 prefixes the active schema, so two restaurants never share an entry. A resource (menu,
-customers, ...) has a version token; entries are stored under the current token, and a write
-replaces the token, which makes every older entry of that resource unreachable at once (they
-then expire by TTL). The cache never decides correctness: when Redis is down the cache backend
-swallows the error (IGNORE_EXCEPTIONS), reads fall through to the producer, and the answer
-comes from the database.
+customers, ...) has a version token; each entry is stored with the token current when it was
+computed, and a read fetches the token and the entry together (one MGET round trip) and uses
+the entry only if the tokens match. A write replaces the token, which makes every older entry
+of that resource stale at once (they then expire by TTL). The cache never decides
+correctness: when Redis is down the cache backend swallows the error (IGNORE_EXCEPTIONS),
+reads fall through to the producer, and the answer comes from the database.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ RESOURCE_TTLS: Final[dict[str, int]] = {
     "settings": 60 * 60,
 }
 KEY_PREFIX: Final = "dysa"
-_MISSING: Final = object()
 
 
 def _version_key(resource: str) -> str:
@@ -39,17 +39,6 @@ def _version_key(resource: str) -> str:
 
 def _new_token() -> str:
     return uuid.uuid4().hex[:12]
-
-
-def _current_token(resource: str) -> str:
-    token = cache.get(_version_key(resource))
-    if token is None:
-        # A fresh random token (never a fixed "0") so entries written before the version key
-        # was lost (eviction, Redis restart) can never be served again.
-        candidate = _new_token()
-        cache.add(_version_key(resource), candidate, timeout=None)
-        token = cache.get(_version_key(resource)) or candidate
-    return str(token)
 
 
 def _ttl(resource: str) -> int:
@@ -62,12 +51,21 @@ def _ttl(resource: str) -> int:
 def cached(resource: str, key: str, producer: Callable[[], T]) -> T:
     """Return the cached value of `resource`/`key`, computing and storing it on a miss."""
     ttl = _ttl(resource)
-    data_key = f"{KEY_PREFIX}:{resource}:{_current_token(resource)}:{key}"
-    value = cache.get(data_key, _MISSING)
-    if value is not _MISSING:
-        return cast(T, value)
+    version_key = _version_key(resource)
+    data_key = f"{KEY_PREFIX}:{resource}:data:{key}"
+    found = cache.get_many([version_key, data_key])
+    token = found.get(version_key)
+    entry = found.get(data_key)
+    if token is not None and isinstance(entry, tuple) and len(entry) == 2 and entry[0] == token:
+        return cast(T, entry[1])
+    if token is None:
+        # A fresh random token (never a fixed "0") so entries written before the version key
+        # was lost (eviction, Redis restart) can never be served again.
+        candidate = _new_token()
+        cache.add(version_key, candidate, timeout=None)
+        token = cache.get(version_key) or candidate
     value = producer()
-    cache.set(data_key, value, timeout=ttl)
+    cache.set(data_key, (token, value), timeout=ttl)
     return value
 
 

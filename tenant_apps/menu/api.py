@@ -6,12 +6,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api import StrictInputSerializer, validated_query
+from config.cache import cached
 from config.i18n import SUPPORTED_LANGUAGES, TranslatedTextField
 from tenant_apps.menu.models import Allergen, Category, DietaryTag, MenuItem, Option, OptionGroup
 from tenant_apps.menu.selectors import (
@@ -189,9 +192,18 @@ class PublicMenuApi(TenantApiView):
             },
         ),
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponse:
         language = _language(request, validated_query(LanguageQuery, request))
-        return Response({"language": language, "categories": menu_tree(language=language)})
+        # The hottest read of the API: cache the rendered body, not the data, so a hit is
+        # one Redis round trip and no JSON encoding.
+        body = cached(
+            "menu",
+            f"public-json:{language}",
+            lambda: JSONRenderer().render(
+                {"language": language, "categories": menu_tree(language=language)}
+            ),
+        )
+        return HttpResponse(body, content_type="application/json")
 
 
 class MenuSearchApi(TenantApiView):

@@ -71,6 +71,9 @@ TENANT_APPS = [*DJANGO_TENANT_APPS, USER_MODEL_APP, *_discovered.tenant]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
 TENANT_MODEL = "tenants.Restaurant"
+# One `SET search_path` per schema switch instead of one per cursor (django-tenants' default):
+# every switch goes through set_tenant/set_schema, which forget the path set before.
+TENANT_LIMIT_SET_CALLS = True
 # migrate_schemas' default executor: only schemas with pending migrations, one transaction
 # each, template schema first as a canary (tenants/schema_migrations.py).
 GET_EXECUTOR_FUNCTION = "tenants.schema_migrations.get_executor"
@@ -195,10 +198,8 @@ REST_FRAMEWORK = {
         "tenant_apps.staff.authentication.ApiKeyAuthentication",
     ],
     "UNAUTHENTICATED_USER": None,
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
+    # `anon` (per IP) and `user` (per account or API key) in one Redis round trip.
+    "DEFAULT_THROTTLE_CLASSES": ["config.throttling.RedisWindowThrottle"],
     # Throttle counters live in the default (Redis) cache, so their keys are tenant-prefixed.
     # How many reverse proxies (nginx) sit in front: the client IP that anonymous throttling
     # counts is taken that many hops back in X-Forwarded-For; 0 ignores the header, which a
