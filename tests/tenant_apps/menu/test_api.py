@@ -202,3 +202,10 @@ def test_deleting_a_category_with_items_is_a_conflict(tenant_a: TenantHandle) ->
     response = client.delete(f"/api/v1/menu/categories/{category.pk}/")
 
     assert response.status_code == 409
+
+
+def test_public_menu_rejects_an_unknown_language(client_a: APIClient) -> None:
+    response = client_a.get("/api/v1/menu/?lang=fr")
+
+    assert response.status_code == 400
+    assert "lang" in response.json()["errors"]
