@@ -12,6 +12,7 @@ urlpatterns = [
     path("restaurant/", RestaurantInfoApi.as_view(), name="restaurant-info"),
     path("conversations/", include("tenant_apps.conversations.urls")),
     path("chat/", include("tenant_apps.messaging.urls")),
+    path("assistant/", include("tenant_apps.assistant.urls")),
     path("restaurant/", include("tenant_apps.restaurant.urls")),
     path("menu/", include("tenant_apps.menu.urls")),
     path("customers/", include("tenant_apps.customers.urls")),

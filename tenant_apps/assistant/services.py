@@ -9,8 +9,11 @@ together or not at all.
 from __future__ import annotations
 
 import logging
+import math
+import re
 from collections.abc import Mapping
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,7 +22,14 @@ from config.cache import invalidate
 from tenant_apps.assistant.engine import replies
 from tenant_apps.assistant.engine.dialog import Context, DialogManager, context_load
 from tenant_apps.assistant.engine.state import Dialog
-from tenant_apps.assistant.llm.engine import assistant_settings_get, model_enabled, model_propose
+from tenant_apps.assistant.llm.breaker import breaker_reset
+from tenant_apps.assistant.llm.engine import (
+    LLM_API_KEY,
+    assistant_settings_get,
+    model_enabled,
+    model_endpoint,
+    model_propose,
+)
 from tenant_apps.assistant.llm.proposal import Proposal
 from tenant_apps.assistant.models import AssistantSettings, DialogState
 from tenant_apps.conversations.models import Conversation, Message
@@ -29,11 +39,23 @@ from tenant_apps.conversations.services import (
     conversation_set_language,
     messages_send,
 )
+from tenants.db import current_schema_name
+from tenants.secrets import secret_delete, secret_set
 
 logger = logging.getLogger(__name__)
 SETTINGS_FIELDS: Final = frozenset(
     {"provider", "base_url", "model", "tool_mode", "stream", "timeout_seconds", "temperature"}
 )
+# A turn waits for the model inside the customer's request: bounded so a slow server cannot
+# hold a web worker for long (the rules engine answers when it gives up).
+TIMEOUT_RANGE: Final = (0.5, 30.0)
+TEMPERATURE_RANGE: Final = (0.0, 2.0)
+MAX_URL_LENGTH: Final = 300
+MODEL_PROVIDERS: Final = frozenset(
+    {AssistantSettings.Provider.OLLAMA, AssistantSettings.Provider.OPENAI}
+)
+_MODEL_NAME: Final = re.compile(r"^[\w.:/@+-]{1,120}$")
+_API_KEY: Final = re.compile(r"^[\x21-\x7e]{1,500}$")
 
 
 def _context_and_proposal(
@@ -110,6 +132,53 @@ def assistant_respond(*, conversation: Conversation, message: Message) -> list[M
         return messages_send(conversation=conversation, texts=[replies.say("trouble", language)])
 
 
+def _settings_errors(settings: AssistantSettings) -> dict[str, list[str]]:
+    """What a model-backed engine needs beyond the fields' own types and choices."""
+    errors: dict[str, list[str]] = {}
+    if settings.base_url:
+        problem = _url_problem(settings.base_url)
+        if problem:
+            errors["base_url"] = [problem]
+    if settings.model and not _MODEL_NAME.match(settings.model):
+        errors["model"] = ["use the model's name as the server knows it, without spaces"]
+    if settings.provider in MODEL_PROVIDERS:
+        label = AssistantSettings.Provider(settings.provider).label
+        for name in ("base_url", "model"):
+            if not getattr(settings, name):
+                errors.setdefault(name, []).append(f"is required with the {label} provider")
+    low, high = TIMEOUT_RANGE
+    if not (math.isfinite(settings.timeout_seconds) and low <= settings.timeout_seconds <= high):
+        errors["timeout_seconds"] = [f"must be between {low:g} and {high:g} seconds"]
+    low, high = TEMPERATURE_RANGE
+    if not (math.isfinite(settings.temperature) and low <= settings.temperature <= high):
+        errors["temperature"] = [f"must be between {low:g} and {high:g}"]
+    return errors
+
+
+def _url_problem(url: str) -> str:
+    """Why `url` cannot be a model server's base URL ("" when it can)."""
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port != 0
+    except ValueError:
+        return "is not a valid URL"
+    problems = (
+        (len(url) > MAX_URL_LENGTH, f"must be at most {MAX_URL_LENGTH} characters"),
+        (parts.scheme not in {"http", "https"}, "must start with http:// or https://"),
+        (
+            not parts.hostname or not port_ok or any(c.isspace() for c in url),
+            "is not a valid URL",
+        ),
+        # It would be shown back in the settings; a key belongs in `api_key` (kept secret).
+        (
+            parts.username is not None or parts.password is not None,
+            "must not contain a user name or password; send the key as api_key",
+        ),
+        (bool(parts.query or parts.fragment), "must not have a query string or fragment"),
+    )
+    return next((message for failed, message in problems if failed), "")
+
+
 @transaction.atomic
 def assistant_settings_update(*, changes: Mapping[str, Any]) -> AssistantSettings:
     """Choose the engine (rules or a language model) for this restaurant."""
@@ -118,8 +187,40 @@ def assistant_settings_update(*, changes: Mapping[str, Any]) -> AssistantSetting
         raise ValidationError({name: ["is not an assistant setting"] for name in sorted(unknown)})
     settings = AssistantSettings.objects.select_for_update().first() or AssistantSettings()
     for name, value in changes.items():
-        setattr(settings, name, value)
-    settings.full_clean()
+        setattr(settings, name, value.strip() if isinstance(value, str) else value)
+    errors = _settings_errors(settings)
+    try:
+        # base_url is checked above: Django's URLField refuses hosts without a dot, such as
+        # a compose service (http://ollama:11434), which are normal for a model server.
+        settings.full_clean(exclude=["base_url"])
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
     settings.save()
     invalidate("settings")
+    _reset_breaker_on_commit(settings)
     return settings
+
+
+@transaction.atomic
+def assistant_api_key_set(*, api_key: str | None) -> None:
+    """Store the model server's API key as a tenant secret (None removes it); never readable
+    back through the API, only whether one is set."""
+    schema_name = current_schema_name()
+    if api_key is None:
+        secret_delete(schema_name=schema_name, kind=LLM_API_KEY)
+    else:
+        if not api_key or not _API_KEY.match(api_key):
+            raise ValidationError(
+                {"api_key": ["must be the key itself: no spaces or line breaks (null removes it)"]}
+            )
+        secret_set(schema_name=schema_name, kind=LLM_API_KEY, value=api_key)
+    # A circuit opened by a wrong key (401s) closes with the new one.
+    _reset_breaker_on_commit(assistant_settings_get())
+
+
+def _reset_breaker_on_commit(settings: AssistantSettings) -> None:
+    endpoint = model_endpoint(settings)
+    transaction.on_commit(lambda: breaker_reset(endpoint=endpoint))

@@ -16,7 +16,10 @@ PERMISSIONS: Final[dict[str, str]] = {
         "and the web chat settings"
     ),
     "hours.manage": "Edit opening hours and closed dates",
-    "assistant.manage": "Edit the assistant's greeting and persona",
+    "assistant.manage": (
+        "Edit the assistant's greeting and persona and choose its engine "
+        "(language model, server, API key)"
+    ),
     "menu.view": "See the full menu, hidden categories and unavailable items included",
     "menu.manage": "Create, edit and delete categories, items and options",
     "menu.availability": "Mark items available or sold out",

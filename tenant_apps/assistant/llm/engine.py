@@ -73,7 +73,8 @@ def _client(settings: AssistantSettings) -> OllamaClient | OpenAIClient:
     return cls(base_url=settings.base_url, model=settings.model, api_key=api_key)
 
 
-def _endpoint(settings: AssistantSettings) -> str:
+def model_endpoint(settings: AssistantSettings) -> str:
+    """What the circuit breaker and the no-tools memory are kept per."""
     return f"{settings.provider}|{settings.base_url}|{settings.model}"
 
 
@@ -82,7 +83,7 @@ def _use_tools(settings: AssistantSettings) -> bool:
         return False
     if settings.tool_mode == AssistantSettings.ToolMode.TOOLS:
         return True
-    return not cache.get(f"assistant:no-tools:{_endpoint(settings)}")
+    return not cache.get(f"assistant:no-tools:{model_endpoint(settings)}")
 
 
 def _facts(profile: Any, now_text: str) -> str:
@@ -208,7 +209,7 @@ def model_propose(
 ) -> Proposal | None:
     if not model_enabled(settings):
         return None
-    endpoint = _endpoint(settings)
+    endpoint = model_endpoint(settings)
     started = time.monotonic()
     if not breaker_allows(endpoint=endpoint):
         _record(

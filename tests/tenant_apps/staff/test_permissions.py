@@ -81,6 +81,8 @@ MATRIX = [
     ("POST", f"/api/v1/conversations/{MISSING}/close/", "OMS"),
     ("GET", "/api/v1/chat/settings/", "OMSV"),
     ("PATCH", "/api/v1/chat/settings/", "OM"),
+    ("GET", "/api/v1/assistant/settings/", "OM"),
+    ("PATCH", "/api/v1/assistant/settings/", "OM"),
 ]
 ROLE_LETTERS = {"owner": "O", "manager": "M", "staff": "S", "viewer": "V"}
 
