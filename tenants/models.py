@@ -148,6 +148,9 @@ class SchemaTemplate(models.Model):
     fingerprint = models.CharField(max_length=64, unique=True)
     sql = models.TextField()
     build_ms = models.PositiveIntegerField(default=0)
+    # md5 of the template schema's migration records when this script was made: a later
+    # migrate can then extend this script instead of dumping the template again.
+    migrations_digest = models.CharField(max_length=32, blank=True, default="")
     built_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -266,3 +266,63 @@ def test_spares_of_an_older_migration_state_are_dropped_not_used(
 
     assert not schema_exists(old.schema_name)
     assert SpareSchema.objects.get().fingerprint == schema_template.migration_fingerprint()
+
+
+def _template_behind_by_sessions(*, keep_table: bool = False) -> None:
+    """Put the template one migration behind, with a stored script that matches that state."""
+    from tenants.models import SchemaTemplate
+    from tenants.schema_migrations import _digests
+
+    template = schema_template.TEMPLATE_SCHEMA
+    schema_template.template_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {template}.django_migrations WHERE app = 'sessions'")  # noqa: S608
+        if not keep_table:
+            cursor.execute(f"DROP TABLE {template}.django_session")
+    row = SchemaTemplate.objects.get(fingerprint=schema_template.migration_fingerprint())
+    row.sql += (
+        "DROP TABLE __dysa_schema__.django_session;\n"
+        "DELETE FROM __dysa_schema__.django_migrations WHERE app = 'sessions';\n"
+    )
+    row.fingerprint = "the-previous-release"
+    row.migrations_digest = _digests([template])[template]
+    row.save()
+    schema_template._cached.clear()
+
+
+def test_migrate_extends_the_template_script_without_dumping_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _template_behind_by_sessions()
+    monkeypatch.setattr(schema_template, "_pg_dump", lambda: pytest.fail("dumped again"))
+    try:
+        schema_template.refresh_template_for_migrations()
+
+        sql = schema_template.template_sql()
+        assert 'CREATE TABLE "django_session"' in sql
+        schema = onboard_restaurant("tras-migrar").restaurant.schema_name
+        assert migration_records(schema) == migration_records(schema_template.TEMPLATE_SCHEMA)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {schema}.django_session")  # noqa: S608
+        assert connection.schema_name == "public"  # type: ignore[attr-defined]
+    finally:
+        schema_template._cached.clear()
+
+
+def test_a_migration_failing_in_the_template_stops_before_any_tenant(
+    tenant_a: Any,
+) -> None:
+    from tenants import schema_migrations
+
+    _template_behind_by_sessions(keep_table=True)  # CreateModel will fail in the template
+    with connection.cursor() as cursor:
+        schema = tenant_a.schema_name
+        cursor.execute(f"DELETE FROM {schema}.django_migrations WHERE app = 'sessions'")  # noqa: S608
+        cursor.execute(f"DROP TABLE {tenant_a.schema_name}.django_session")
+    try:
+        with pytest.raises(schema_template.TemplateMigrationError, match="django_session"):
+            schema_migrations.migrate_pending_schemas()
+        state = {s.schema_name: s.state for s in schema_migrations.schemas_state()}
+        assert state[tenant_a.schema_name] == schema_migrations.PENDING
+    finally:
+        schema_template._cached.clear()
