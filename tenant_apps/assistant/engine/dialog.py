@@ -32,6 +32,7 @@ from tenant_apps.assistant.llm.proposal import Proposal
 from tenant_apps.assistant.nlu.datetimes import combine
 from tenant_apps.assistant.nlu.fuzzy import matches
 from tenant_apps.assistant.nlu.intents import Intent
+from tenant_apps.assistant.nlu.normalize import fold
 from tenant_apps.conversations.models import Conversation
 
 QUESTION_INTENTS = (Intent.PRICE, Intent.DESCRIBE, Intent.ALLERGENS, Intent.DIETARY)
@@ -75,6 +76,38 @@ def _domain_error(exc: Exception) -> str:
     return " ".join(str(m) for m in messages)[:300]
 
 
+def _written_in(value: str, text: str) -> bool:
+    """Every word of `value` is in `text` (ignoring case, accents and punctuation)."""
+    words = fold(value).split()
+    return bool(words) and set(words) <= set(fold(text).split())
+
+
+def _digits_written_in(phone: str, text: str) -> bool:
+    """The number's national part (its last nine digits) was typed in `text`."""
+    digits = "".join(c for c in phone if c.isdigit())[-9:]
+    return len(digits) >= 6 and digits in "".join(c for c in text if c.isdigit())
+
+
+def _apply_entities(p: Parse, proposal: Proposal) -> None:
+    """Slots the model read (dates, sizes, contact details) over the rules' reading."""
+    if proposal.party_size:
+        p.party_size = proposal.party_size
+    if proposal.day is not None:
+        p.when.day = proposal.day
+    if proposal.at is not None:
+        p.when.at = proposal.at
+    if proposal.order_type in {"pickup", "delivery", "dine_in"}:
+        p.order_type = proposal.order_type
+    # Contact details go on the order or booking unseen by the customer: only what they
+    # actually wrote in this message, never a name or number the model made up.
+    if proposal.name and _written_in(proposal.name, p.raw):
+        p.name = proposal.name
+    if proposal.phone and _digits_written_in(proposal.phone, p.raw):
+        p.phone = proposal.phone
+    if proposal.language:
+        p.language = proposal.language
+
+
 @dataclass
 class Context:
     catalog: Catalog
@@ -111,6 +144,8 @@ class DialogManager:
         self.result = TurnResult(replies=self.out)
         self.ctx = context
         self.proposal = proposal
+        # The model named dishes and none of them is on the menu (nor in the message).
+        self.unknown_items = False
 
     # --- helpers -----------------------------------------------------------------------------
 
@@ -164,9 +199,31 @@ class DialogManager:
         return self.result
 
     def apply_proposal(self, p: Parse, proposal: Proposal) -> None:
-        """The model's reading replaces the rules' where it said something; ids are checked."""
-        if proposal.intents or proposal.smalltalk:
-            p.intents = set(proposal.intents) | (p.intents & {Intent.CORRECTION})
+        """The model's reading replaces the rules' where it said something; ids are checked.
+
+        A model that proposes nothing (small talk, a reply without a tool call) leaves the
+        rules' reading alone. At a confirmation step yes and no are read from the customer's
+        own words only: a model's "yes" never places an order or a booking by itself.
+        """
+        rules = set(p.intents)
+        if proposal.intents:
+            p.intents = set(proposal.intents) | (rules & {Intent.CORRECTION})
+        if self.d.awaiting.startswith("confirm"):
+            p.intents = (p.intents - {Intent.YES, Intent.NO}) | (rules & {Intent.YES, Intent.NO})
+        mentions = self.proposed_mentions(proposal)
+        self.unknown_items = bool(proposal.items) and not mentions and not p.mentions
+        if mentions:
+            p.mentions = mentions
+        elif proposal.intents and not proposal.intents & {
+            Intent.ADD,
+            Intent.REMOVE,
+            *QUESTION_INTENTS,
+        }:
+            p.mentions = []
+        _apply_entities(p, proposal)
+
+    def proposed_mentions(self, proposal: Proposal) -> list[Mention]:
+        """The dishes the model named that are on the menu, with their valid options."""
         mentions = []
         for proposed in proposal.items:
             item = self.ctx.catalog.by_id.get(proposed.item_id)
@@ -183,26 +240,7 @@ class DialogManager:
                     option_ids=[o for o in proposed.option_ids if o in valid],
                 )
             )
-        if mentions:
-            p.mentions = mentions
-        elif proposal.intents and not proposal.intents & {
-            Intent.ADD,
-            Intent.REMOVE,
-            *QUESTION_INTENTS,
-        }:
-            p.mentions = []
-        if proposal.party_size:
-            p.party_size = proposal.party_size
-        if proposal.day is not None:
-            p.when.day = proposal.day
-        if proposal.at is not None:
-            p.when.at = proposal.at
-        if proposal.order_type in {"pickup", "delivery", "dine_in"}:
-            p.order_type = proposal.order_type
-        p.name = proposal.name or p.name
-        p.phone = proposal.phone or p.phone
-        if proposal.language:
-            p.language = proposal.language
+        return mentions
 
     def reask(self) -> None:
         """Repeat the pending question after a digression (e.g. a language switch)."""
@@ -465,10 +503,15 @@ class DialogManager:
         if p.has(Intent.CAPABILITIES):
             self.say("capabilities")
             return
+        if self.unknown_items:
+            self.say("not_on_menu")
+            return
         if self.d.flow in {"order", "booking", "reschedule"} and self.d.awaiting:
             self.reask()
             return
-        if self.proposal is not None and self.proposal.reply:
+        # The model's own wording only for small talk: when it proposed an action the engine
+        # did not take, its words would claim something that did not happen.
+        if self.proposal is not None and self.proposal.smalltalk and self.proposal.reply:
             self.out.append(self.proposal.reply)
             return
         self.out.append(r.say("fallback", self.lang) + r.say("capabilities", self.lang))

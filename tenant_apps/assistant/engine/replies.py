@@ -63,6 +63,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "¿De qué plato? Por ejemplo: {examples}.",
         "en": "Which dish? For example: {examples}.",
     },
+    "not_on_menu": {
+        "es": "Eso no está en nuestra carta. ¿Quieres que te la enseñe?",
+        "en": "That isn't on our menu. Would you like to see it?",
+    },
     "added": {"es": "Añadido: {lines}.", "en": "Added: {lines}."},
     "cart": {
         "es": "Tu pedido: {lines}. Subtotal: {subtotal}.",

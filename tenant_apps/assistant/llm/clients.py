@@ -17,6 +17,8 @@ from typing import Any
 import httpx
 
 CONNECT_TIMEOUT = 2.0
+# A turn's answer is a few hundred bytes; anything this large is a misbehaving server.
+MAX_RESPONSE_BYTES = 1_000_000
 
 
 class ProviderError(Exception):
@@ -25,6 +27,15 @@ class ProviderError(Exception):
 
 class ProviderTimeoutError(ProviderError):
     pass
+
+
+class InvalidOutputError(ProviderError):
+    """The server answered, but the model's output breaks the turn's schema.
+
+    `result` keeps what was answered (its token counts are spent all the same).
+    """
+
+    result: ChatResult | None = None
 
 
 class ToolsUnsupportedError(ProviderError):
@@ -62,10 +73,35 @@ def _tool_args(raw: Any) -> dict[str, Any]:
         try:
             parsed = json.loads(raw)
         except json.JSONDecodeError as exc:
-            raise ProviderError("tool arguments are not JSON") from exc
+            raise InvalidOutputError("tool arguments are not JSON") from exc
         if isinstance(parsed, dict):
             return parsed
     return {}
+
+
+def _count(raw: Any) -> int:
+    """A token count from the server; anything but a non-negative number counts as 0."""
+    try:
+        return max(0, int(raw or 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _with_tool_calls(result: ChatResult, message: dict[str, Any]) -> ChatResult:
+    """Add the message's tool calls; on malformed ones the tokens still reach the caller."""
+    try:
+        result.tool_calls = [
+            ToolCall(
+                name=str(call["function"].get("name") or ""),
+                arguments=_tool_args(call["function"].get("arguments")),
+            )
+            for call in message.get("tool_calls") or []
+            if isinstance(call, dict) and isinstance(call.get("function"), dict)
+        ]
+    except InvalidOutputError as exc:
+        exc.result = result
+        raise
+    return result
 
 
 class _Client:
@@ -120,7 +156,7 @@ class _Client:
                 content_type = response.headers.get("content-type", "")
                 if request.stream or "ndjson" in content_type or "event-stream" in content_type:
                     return self.parse_stream(response.iter_lines(), deadline)
-                raw = response.read()
+                raw = _read_body(response, deadline)
         except httpx.TimeoutException as exc:
             raise ProviderTimeoutError(str(exc) or "timed out") from exc
         except httpx.HTTPError as exc:
@@ -134,9 +170,33 @@ class _Client:
         return self.parse(data)
 
 
+def _json_object(text: str) -> dict[str, Any]:
+    try:
+        chunk = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ProviderError("stream chunk is not JSON") from exc
+    if not isinstance(chunk, dict):
+        raise ProviderError("stream chunk is not a JSON object")
+    return chunk
+
+
 def _check_deadline(deadline: float) -> None:
     if time.monotonic() > deadline:
         raise ProviderTimeoutError("the model took too long to stream its answer")
+
+
+def _read_body(response: httpx.Response, deadline: float) -> bytes:
+    """The whole body under the request's deadline: httpx's read timeout is per socket read,
+    so a server dripping bytes would otherwise hold the customer's turn indefinitely."""
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        _check_deadline(deadline)
+        size += len(chunk)
+        if size > MAX_RESPONSE_BYTES:
+            raise ProviderError("the response is too large")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 class OllamaClient(_Client):
@@ -161,20 +221,12 @@ class OllamaClient(_Client):
         message = data.get("message")
         if not isinstance(message, dict):
             raise ProviderError("no message in the response")
-        calls = [
-            ToolCall(
-                name=str(call["function"]["name"]),
-                arguments=_tool_args(call["function"].get("arguments")),
-            )
-            for call in message.get("tool_calls") or []
-            if isinstance(call, dict) and isinstance(call.get("function"), dict)
-        ]
-        return ChatResult(
+        result = ChatResult(
             content=str(message.get("content") or ""),
-            tool_calls=calls,
-            prompt_tokens=int(data.get("prompt_eval_count") or 0),
-            completion_tokens=int(data.get("eval_count") or 0),
+            prompt_tokens=_count(data.get("prompt_eval_count")),
+            completion_tokens=_count(data.get("eval_count")),
         )
+        return _with_tool_calls(result, message)
 
     def parse_stream(self, lines: Iterator[str], deadline: float) -> ChatResult:
         result = ChatResult()
@@ -182,10 +234,7 @@ class OllamaClient(_Client):
             _check_deadline(deadline)
             if not line.strip():
                 continue
-            try:
-                chunk = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ProviderError("stream chunk is not JSON") from exc
+            chunk = _json_object(line)
             part = self.parse(chunk)
             result.content += part.content
             result.tool_calls.extend(part.tool_calls)
@@ -227,22 +276,17 @@ class OpenAIClient(_Client):
         choices = data.get("choices")
         if not isinstance(choices, list) or not choices:
             raise ProviderError("no choices in the response")
-        message = choices[0].get("message") or {}
-        calls = [
-            ToolCall(
-                name=str(call["function"]["name"]),
-                arguments=_tool_args(call["function"].get("arguments")),
-            )
-            for call in message.get("tool_calls") or []
-            if isinstance(call, dict) and isinstance(call.get("function"), dict)
-        ]
-        usage = data.get("usage") or {}
-        return ChatResult(
+        message = choices[0].get("message") if isinstance(choices[0], dict) else None
+        if not isinstance(message, dict):
+            raise ProviderError("no message in the response")
+        raw_usage = data.get("usage")
+        usage: dict[str, Any] = raw_usage if isinstance(raw_usage, dict) else {}
+        result = ChatResult(
             content=str(message.get("content") or ""),
-            tool_calls=calls,
-            prompt_tokens=int(usage.get("prompt_tokens") or 0),
-            completion_tokens=int(usage.get("completion_tokens") or 0),
+            prompt_tokens=_count(usage.get("prompt_tokens")),
+            completion_tokens=_count(usage.get("completion_tokens")),
         )
+        return _with_tool_calls(result, message)
 
     def parse_stream(self, lines: Iterator[str], deadline: float) -> ChatResult:
         result = ChatResult()
@@ -253,21 +297,15 @@ class OpenAIClient(_Client):
                 continue
             payload = line[5:].strip()
             if payload == "[DONE]":
-                result.tool_calls = [
-                    ToolCall(name=call["name"], arguments=_tool_args(call["arguments"]))
-                    for _, call in sorted(calls.items())
-                ]
-                return result
-            try:
-                chunk = json.loads(payload)
-            except json.JSONDecodeError as exc:
-                raise ProviderError("stream chunk is not JSON") from exc
+                message = {"tool_calls": [{"function": call} for _, call in sorted(calls.items())]}
+                return _with_tool_calls(result, message)
+            chunk = _json_object(payload)
             if chunk.get("error"):
                 raise ProviderError(str(chunk["error"])[:200])
             usage = chunk.get("usage") or {}
             if usage:
-                result.prompt_tokens = int(usage.get("prompt_tokens") or 0)
-                result.completion_tokens = int(usage.get("completion_tokens") or 0)
+                result.prompt_tokens = _count(usage.get("prompt_tokens"))
+                result.completion_tokens = _count(usage.get("completion_tokens"))
             for choice in chunk.get("choices") or []:
                 delta = choice.get("delta") or {}
                 result.content += str(delta.get("content") or "")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.core.cache import cache
@@ -24,6 +26,7 @@ from tenant_apps.assistant.llm.breaker import (
 from tenant_apps.assistant.llm.clients import (
     ChatRequest,
     ChatResult,
+    InvalidOutputError,
     OllamaClient,
     OpenAIClient,
     ProviderError,
@@ -177,13 +180,23 @@ def _record(
         )
 
 
+@dataclass
+class _Call:
+    """The call being made, kept for the record whatever happens to it."""
+
+    mode: str = ""
+    result: ChatResult | None = None
+
+
 def _ask(
     client: OllamaClient | OpenAIClient,
     settings: AssistantSettings,
     messages: list[dict[str, str]],
     *,
     tools: bool,
-) -> tuple[str, ChatResult, Proposal]:
+    call: _Call,
+) -> Proposal:
+    call.mode, call.result = ("tools" if tools else "json"), None
     request = ChatRequest(
         messages=messages,
         schema=None if tools else TURN_SCHEMA,
@@ -192,9 +205,53 @@ def _ask(
         stream=settings.stream,
         timeout=settings.timeout_seconds,
     )
-    result = client.chat(request)
-    proposal = proposal_from_tools(result) if tools else proposal_from_json(result.content)
-    return ("tools" if tools else "json"), result, proposal
+    try:
+        call.result = client.chat(request)
+        return (
+            proposal_from_tools(call.result) if tools else proposal_from_json(call.result.content)
+        )
+    except InvalidOutputError as exc:
+        call.result = call.result or exc.result
+        raise
+
+
+def _converse(
+    *,
+    settings: AssistantSettings,
+    conversation: Conversation,
+    dialog: Dialog,
+    text: str,
+    catalog: Catalog,
+    profile: Any,
+    now_text: str,
+    call: _Call,
+) -> Proposal:
+    client = _client(settings)
+    messages = build_messages(
+        conversation=conversation,
+        dialog=dialog,
+        text=text,
+        catalog=catalog,
+        profile=profile,
+        now_text=now_text,
+    )
+    try:
+        return _ask(client, settings, messages, tools=_use_tools(settings), call=call)
+    except ToolsUnsupportedError:
+        cache.set(f"assistant:no-tools:{model_endpoint(settings)}", True, timeout=NO_TOOLS_TTL)
+        logger.info(
+            "model has no tool support; using JSON schema output",
+            extra={"model": settings.model},
+        )
+        return _ask(client, settings, messages, tools=False, call=call)
+
+
+def _outcome(exc: Exception) -> str:
+    if isinstance(exc, ProviderTimeoutError):
+        return ModelCall.Outcome.TIMEOUT
+    if isinstance(exc, InvalidOutputError):
+        return ModelCall.Outcome.INVALID
+    return ModelCall.Outcome.ERROR
 
 
 def model_propose(
@@ -207,70 +264,39 @@ def model_propose(
     profile: Any,
     now_text: str,
 ) -> Proposal | None:
+    """The model's reading of the message, or None (the rules engine reads it alone)."""
     if not model_enabled(settings):
         return None
     endpoint = model_endpoint(settings)
     started = time.monotonic()
+    record = partial(_record, conversation=conversation, settings=settings, started=started)
     if not breaker_allows(endpoint=endpoint):
-        _record(
-            conversation=conversation,
-            settings=settings,
-            mode="",
-            result=None,
-            outcome=ModelCall.Outcome.SKIPPED,
-            started=started,
-        )
+        record(mode="", result=None, outcome=ModelCall.Outcome.SKIPPED)
         return None
-    client = _client(settings)
-    messages = build_messages(
-        conversation=conversation,
-        dialog=dialog,
-        text=text,
-        catalog=catalog,
-        profile=profile,
-        now_text=now_text,
-    )
-    tools = _use_tools(settings)
+    call = _Call()
     try:
-        try:
-            mode, result, proposal = _ask(client, settings, messages, tools=tools)
-        except ToolsUnsupportedError:
-            cache.set(f"assistant:no-tools:{endpoint}", True, timeout=NO_TOOLS_TTL)
-            logger.info(
-                "model has no tool support; using JSON schema output",
-                extra={"model": settings.model},
-            )
-            mode, result, proposal = _ask(client, settings, messages, tools=False)
-    except ProviderError as exc:
-        outcome = (
-            ModelCall.Outcome.TIMEOUT
-            if isinstance(exc, ProviderTimeoutError)
-            else ModelCall.Outcome.ERROR
-        )
-        if "schema" in str(exc) or "not JSON" in str(exc):
-            outcome = ModelCall.Outcome.INVALID
-        breaker_record_failure(endpoint=endpoint)
-        _record(
-            conversation=conversation,
+        proposal = _converse(
             settings=settings,
-            mode="tools" if tools else "json",
-            outcome=outcome,
-            result=None,
-            started=started,
-            error=str(exc),
+            conversation=conversation,
+            dialog=dialog,
+            text=text,
+            catalog=catalog,
+            profile=profile,
+            now_text=now_text,
+            call=call,
         )
-        logger.warning(
+    # Whatever goes wrong with the model (including a shape of answer no one foresaw), the
+    # customer still gets the rules engine's answer in this turn.
+    except Exception as exc:
+        outcome = _outcome(exc)
+        breaker_record_failure(endpoint=endpoint)
+        record(mode=call.mode, result=call.result, outcome=outcome, error=str(exc))
+        log = logger.warning if isinstance(exc, ProviderError) else logger.exception
+        log(
             "language model failed; the rules engine answers",
             extra={"outcome": outcome, "model": settings.model},
         )
         return None
     breaker_record_success(endpoint=endpoint)
-    _record(
-        conversation=conversation,
-        settings=settings,
-        mode=mode,
-        outcome=ModelCall.Outcome.OK,
-        result=result,
-        started=started,
-    )
+    record(mode=call.mode, result=call.result, outcome=ModelCall.Outcome.OK)
     return proposal

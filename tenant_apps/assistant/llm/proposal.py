@@ -9,14 +9,22 @@ total and availability from the database and writes those sentences itself.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
 
-from tenant_apps.assistant.llm.clients import ChatResult, ProviderError
+from tenant_apps.assistant.llm.clients import ChatResult, InvalidOutputError
 from tenant_apps.assistant.nlu.intents import Intent
 
 INTENTS = [intent.value for intent in Intent] + ["smalltalk", "unknown"]
+MAX_REPLY_CHARS = 1000
+# The model's wording may not carry figures: prices, totals, times and quantities are the
+# engine's, from the database. Wording with a digit or a currency is dropped, not edited.
+_FIGURES = re.compile(
+    r"\d|[€$£¥₱]|\b(eur|euros?|usd|mxn|d[oó]lar(es)?|dollars?|pesos?|cents?|c[eé]ntimos?)\b",
+    re.IGNORECASE,
+)
 _ITEMS = {
     "type": "array",
     "items": {
@@ -154,18 +162,29 @@ class Proposal:
     smalltalk: bool = False
 
 
+def safe_reply(text: str) -> str:
+    """The model's wording, or "" when it states a figure the engine did not compute."""
+    text = text.strip()[:MAX_REPLY_CHARS]
+    return "" if _FIGURES.search(text) else text
+
+
 def _items(raw: Any) -> list[ProposedItem]:
+    """Well-formed entries only; a quantity below one is a broken proposal, not a one."""
     items = []
     for entry in raw if isinstance(raw, list) else []:
         if not isinstance(entry, dict):
             continue
         try:
             item_id = int(entry["item_id"])
-            quantity = max(1, min(50, int(entry.get("quantity") or 1)))
+            quantity = int(entry.get("quantity", 1))
             option_ids = [int(o) for o in entry.get("option_ids") or []]
         except (KeyError, TypeError, ValueError):
             continue
-        items.append(ProposedItem(item_id=item_id, quantity=quantity, option_ids=option_ids))
+        if quantity < 1:
+            continue
+        items.append(
+            ProposedItem(item_id=item_id, quantity=min(quantity, 50), option_ids=option_ids)
+        )
     return items
 
 
@@ -194,10 +213,10 @@ def proposal_from_json(content: str) -> Proposal:
     try:
         data = json.loads(content)
     except json.JSONDecodeError as exc:
-        raise ProviderError("the model's answer is not JSON") from exc
+        raise InvalidOutputError("the model's answer is not JSON") from exc
     if not isinstance(data, dict) or data.get("intent") not in INTENTS:
-        raise ProviderError("the model's answer does not follow the schema")
-    proposal = Proposal(reply=str(data.get("reply") or "")[:1000])
+        raise InvalidOutputError("the model's answer does not follow the schema")
+    proposal = Proposal(reply=safe_reply(str(data.get("reply") or "")))
     intent = data["intent"]
     if intent in {"smalltalk", "unknown"}:
         proposal.smalltalk = True
@@ -208,7 +227,7 @@ def proposal_from_json(content: str) -> Proposal:
 
 
 def proposal_from_tools(result: ChatResult) -> Proposal:
-    proposal = Proposal(reply=result.content.strip()[:1000])
+    proposal = Proposal(reply=safe_reply(result.content))
     for call in result.tool_calls:
         if call.name not in {t["name"] for t in TOOLS}:
             continue

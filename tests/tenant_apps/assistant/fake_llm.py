@@ -20,9 +20,11 @@ from typing import Any
 class Reply:
     status: int = 200
     body: Any = None  # a JSON value
+    raw: bytes | None = None  # sent as is instead of `body` (a broken or non-JSON answer)
     stream: list[str] | None = None  # raw lines (NDJSON or "data: ..." SSE lines)
     content_type: str = "application/json"
     delay: float = 0.0
+    line_delay: float = 0.0  # pause between stream lines (a server that drips its answer)
 
 
 @dataclass
@@ -119,8 +121,9 @@ def _handler(server: FakeModelServer) -> type[BaseHTTPRequestHandler]:
                 for line in reply.stream:
                     self.wfile.write(line.encode() + b"\n")
                     self.wfile.flush()
+                    time.sleep(reply.line_delay)
                 return
-            payload = json.dumps(reply.body).encode()
+            payload = reply.raw if reply.raw is not None else json.dumps(reply.body).encode()
             self.send_header("Content-Type", reply.content_type)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
