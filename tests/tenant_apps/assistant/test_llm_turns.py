@@ -511,6 +511,75 @@ def test_400_does_not_support_tools_retries_with_json_output_in_the_same_turn(
     assert outcomes(tenant_a, chat.conversation) == ["ok", "ok"]
 
 
+def test_openai_400_tools_not_supported_retries_with_a_json_schema_response_format(
+    tenant_a: TenantHandle, menu: dict[str, MenuItem], server: FakeModelServer
+) -> None:
+    use_openai(tenant_a, server, tool_mode="auto")
+    chat = start_chat(tenant_a, "en")
+    wings = menu["alitas"].pk
+    server.script(
+        Reply(status=400, body={"error": {"message": "tools is not supported by this model"}}),
+        Reply(
+            body=openai_message(
+                json.dumps(
+                    {"intent": "add", "reply": "", "items": [{"item_id": wings, "quantity": 12}]}
+                )
+            )
+        ),
+    )
+
+    answer = chat.say("a dozen of the spicy chicken bits please")
+
+    assert cart(tenant_a, chat.conversation) == [(wings, 12)]
+    assert "€12.00" in said(answer)  # 12 x 1.00 from the database
+    retry = server.requests[1]["body"]
+    assert "tools" not in retry
+    assert retry["response_format"]["json_schema"]["schema"] == TURN_SCHEMA
+
+
+def test_openai_streaming_tool_call_turn(
+    tenant_a: TenantHandle, menu: dict[str, MenuItem], server: FakeModelServer
+) -> None:
+    use_openai(tenant_a, server, stream=True)
+    chat = start_chat(tenant_a)
+    arguments = json.dumps({"items": [{"item_id": menu["guacamole"].pk, "quantity": 1}]})
+    deltas = [
+        {
+            "choices": [
+                {
+                    "delta": {
+                        "tool_calls": [
+                            {
+                                "index": 0,
+                                "function": {"name": "add_to_order", "arguments": arguments[:15]},
+                            }
+                        ]
+                    }
+                }
+            ]
+        },
+        {
+            "choices": [
+                {"delta": {"tool_calls": [{"index": 0, "function": {"arguments": arguments[15:]}}]}}
+            ]
+        },
+        {"choices": [], "usage": {"prompt_tokens": 70, "completion_tokens": 8}},
+    ]
+    server.script(
+        Reply(
+            stream=[f"data: {json.dumps(d)}\n" for d in deltas] + ["data: [DONE]"],
+            content_type="text/event-stream",
+        )
+    )
+
+    answer = chat.say("y un guaca de esos")
+
+    assert cart(tenant_a, chat.conversation) == [(menu["guacamole"].pk, 1)]
+    assert "6,00 €" in said(answer)
+    with schema_context(tenant_a.schema_name):
+        assert Conversation.objects.get(pk=chat.conversation).llm_prompt_tokens == 70
+
+
 def test_400_does_not_support_tools_then_a_failure_falls_back_to_the_rules(
     tenant_a: TenantHandle, menu: dict[str, MenuItem], server: FakeModelServer
 ) -> None:
