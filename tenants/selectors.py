@@ -68,7 +68,8 @@ def platform_url() -> str:
 def restaurant_primary_url(restaurant: Restaurant) -> str:
     from django.conf import settings
 
-    domain = restaurant.domains.filter(is_primary=True).values_list("domain", flat=True).first()
+    # Iterating .all() uses prefetched domains when a list view prefetched them.
+    domain = next((d.domain for d in restaurant.domains.all() if d.is_primary), None)
     return public_url(domain or f"{restaurant.slug}.{settings.DYSA_BASE_DOMAIN}")
 
 

@@ -81,6 +81,23 @@ def _remove(slugs: list[str]) -> None:
             restaurant_purge(restaurant=restaurant)
 
 
+def _fresh_database() -> None:
+    """A database of its own, recreated each run, so "N tenants present" is exactly N."""
+    import psycopg
+    from django.conf import settings
+    from django.db import connections
+
+    db = settings.DATABASES["default"]
+    db["NAME"] = f"{db['NAME']}_onboarding"
+    connections.close_all()
+    admin_dsn = f"host={db['HOST']} port={db['PORT']} user={db['USER']} dbname=postgres" + (
+        f" password={db['PASSWORD']}" if db.get("PASSWORD") else ""
+    )
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{db["NAME"]}" WITH (FORCE)')
+    prepare_bench_database()
+
+
 def run(ctx: BenchContext) -> dict[str, object]:
     from django.test import override_settings
 
@@ -88,7 +105,7 @@ def run(ctx: BenchContext) -> dict[str, object]:
     from tenants.schema_template import spare_schemas_fill, template_sql
 
     logging.getLogger("audit").setLevel(logging.WARNING)  # one line per onboarding otherwise
-    prepare_bench_database()
+    _fresh_database()
     template_sql()  # built once per migration state, not part of any onboarding
     # Refills happen here, between samples, instead of through the broker.
     services._request_spare_refill = lambda: None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
@@ -193,3 +194,13 @@ def test_purge_removes_every_secret_of_a_tenant(tenant_a: TenantHandle) -> None:
     secrets.api_key_create(schema_name=schema, name="POS")
     assert secrets.secrets_purge(schema_name=schema) >= 3
     assert not TenantSecret.objects.filter(schema_name=schema).exists()
+
+
+def test_verification_keyring_is_one_query_once_keys_exist(
+    tenant_a: TenantHandle, django_assert_num_queries: Any
+) -> None:
+    secrets.jwt_signing_key(schema_name=tenant_a.schema_name)
+    secrets.secret_rotate(schema_name=tenant_a.schema_name, kind=secrets.JWT_SIGNING_KEY)
+    with django_assert_num_queries(1):
+        keyring = secrets.jwt_verification_keyring(schema_name=tenant_a.schema_name)
+    assert sorted(keyring) == [1, 2]
