@@ -25,7 +25,7 @@ stop-services: install
 	@$(PY) infra/devservices.py stop
 
 run: services
-	$(PY) manage.py migrate_schemas --executor=standard -v 0
+	$(PY) manage.py migrate_schemas -v 0
 	$(PY) manage.py seed_demo
 	$(PY) infra/run.py
 
