@@ -26,3 +26,9 @@ DYSA_LOG_JSON = True
 LOGGING["handlers"]["console"]["formatter"] = "json"  # type: ignore[index]
 # No spare schema pool by default: spares outlive test transactions (tests that need it opt in).
 DYSA_SPARE_SCHEMAS = 0
+# Test-only tenant apps, for the manage.py subprocesses of tests that need a migration of their
+# own against a database of their own (tests/tenants/test_killed_migrations.py); never set
+# for pytest itself, so the suite's apps, migrations and template stay the real ones.
+_EXTRA_TENANT_APPS = env.list("DYSA_TEST_EXTRA_TENANT_APPS", default=[])
+TENANT_APPS = [*TENANT_APPS, *_EXTRA_TENANT_APPS]
+INSTALLED_APPS = [*INSTALLED_APPS, *_EXTRA_TENANT_APPS]
