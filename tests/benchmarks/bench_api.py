@@ -180,10 +180,15 @@ def load(
 
 
 def warm_up(port: int, requests: list[Request], *, seconds: float) -> None:
-    """Until every worker has imported, connected and cached: first requests are slow."""
-    deadline = time.monotonic() + 60
+    """Until every worker has seen every host (its host cache) and each tenant's menu is in
+    Redis, and latency has settled: cold caches are not what is measured."""
+    needed = len(requests) * WORKERS * 2
+    sent = 0
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
-        if load(port, requests, duration=seconds)["p50_ms"] < 100:
+        result = load(port, requests, duration=seconds)
+        sent += result["requests"]
+        if sent >= needed and result["p50_ms"] < 100:
             return
 
 
@@ -424,6 +429,11 @@ def _send(client: Any, request: Request) -> None:
 # --- the benchmark -----------------------------------------------------------------------------
 
 
+def measure_bare(duration: float) -> dict[str, Any]:
+    with Gunicorn("tests.benchmarks.bare_wsgi:application", "") as bare:
+        return measure(bare.port, [Request("GET", "/bare/", "127.0.0.1")], duration=duration)
+
+
 def say(text: str) -> None:
     print(text, flush=True)  # noqa: T201
 
@@ -449,10 +459,7 @@ def run(ctx: BenchContext) -> dict[str, object]:
         "search_path_sets": sets,
     }
     say("bare Django view...")
-    with Gunicorn("tests.benchmarks.bare_wsgi:application", "") as bare:
-        results["bare"] = measure(
-            bare.port, [Request("GET", "/bare/", "127.0.0.1")], duration=duration
-        )
+    results["bare"] = measure_bare(duration)
     with Gunicorn("config.wsgi:application", "config.settings.bench") as app:
         for label, group in (("small", tenants[:small]), ("large", tenants)):
             say(f"cached menu GET, {len(group)} tenants...")
@@ -470,6 +477,10 @@ def run(ctx: BenchContext) -> dict[str, object]:
                 app.port, menu_requests(group), duration=duration
             )
 
+    say("bare Django view again (the machine is shared: the better run is the baseline)...")
+    again = measure_bare(duration)
+    if again["saturation"]["rps"] > results["bare"]["saturation"]["rps"]:
+        results["bare"] = again
     bare_rps = results["bare"]["saturation"]["rps"]
     for key in list(results):
         if key.startswith(("menu_", "order_")):

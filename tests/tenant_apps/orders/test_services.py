@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -25,6 +23,7 @@ from tenant_apps.orders.services import (
 )
 from tenant_apps.promotions.models import Promotion
 from tenant_apps.promotions.services import promotion_create
+from tests.tenant_apps.concurrency import run_concurrently
 from tests.tenant_apps.customers.factories import make_customer
 from tests.tenant_apps.menu.factories import make_category, make_item
 from tests.tenant_apps.orders.factories import make_menu_item, make_order
@@ -335,29 +334,18 @@ def test_concurrent_orders_get_unique_gapless_numbers(committed_tenant_a: Tenant
     with schema_context(tenant_a.schema_name):
         item = make_menu_item()
         customer = make_customer()
-    errors: list[BaseException] = []
 
     def place() -> None:
-        try:
-            with schema_context(tenant_a.schema_name):
-                order_create(
-                    customer=customer,
-                    channel="api",
-                    order_type="pickup",
-                    lines=[OrderLineInput(item_id=item.pk)],
-                )
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+        order_create(
+            customer=customer,
+            channel="api",
+            order_type="pickup",
+            lines=[OrderLineInput(item_id=item.pk)],
+        )
 
-    threads = [threading.Thread(target=place) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = run_concurrently(tenant_a.schema_name, [place] * 8)
 
-    assert errors == []
+    assert outcomes == ["ok"] * 8
     with schema_context(tenant_a.schema_name):
         numbers = sorted(Order.objects.values_list("number", flat=True))
         assert len(numbers) == 8

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -26,6 +25,7 @@ from tenant_apps.reservations.services import (
 )
 from tenant_apps.restaurant.selectors import Shift, restaurant_profile_get
 from tenant_apps.restaurant.services import closed_date_add, opening_hours_replace
+from tests.tenant_apps.concurrency import run_concurrently
 from tests.tenant_apps.customers.factories import make_customer
 from tests.tenants.factories import TenantHandle
 
@@ -216,34 +216,17 @@ def test_parallel_bookings_never_exceed_capacity(committed_tenant_a: TenantHandl
         day = future_day()
         starts_at = at(day, 20)
         customers = [make_customer(f"Guest {n}") for n in range(10)]
-    outcomes: list[str] = []
-    barrier = threading.Barrier(len(customers))
 
-    def attempt(customer: Customer) -> None:
-        try:
-            with schema_context(schema):
-                barrier.wait(timeout=10)
-                reservation_create(
-                    customer=customer,
-                    starts_at=starts_at,
-                    party_size=8,
-                    channel="web",
-                )
-            outcomes.append("booked")
-        except SlotUnavailable:
-            outcomes.append("full")
-        except BaseException as exc:
-            outcomes.append(repr(exc))
-        finally:
-            connection.close()
+    def attempt(customer: Customer) -> Callable[[], object]:
+        return lambda: reservation_create(
+            customer=customer, starts_at=starts_at, party_size=8, channel="web"
+        )
 
-    threads = [threading.Thread(target=attempt, args=(c,)) for c in customers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = run_concurrently(
+        schema, [attempt(c) for c in customers], expected=(SlotUnavailable,)
+    )
 
-    assert sorted(outcomes) == ["booked"] * 5 + ["full"] * 5
+    assert sorted(outcomes) == ["SlotUnavailable"] * 5 + ["ok"] * 5
     with schema_context(schema):
         booked = Reservation.objects.filter(starts_at=starts_at, status="confirmed")
         assert sum(r.party_size for r in booked) == 40

@@ -1,0 +1,111 @@
+"""Promotions: the current list, and limits that hold under concurrent orders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from tenant_apps.customers.models import Customer
+from tenant_apps.orders.services import OrderLineInput, order_create
+from tenant_apps.promotions.models import Promotion, PromotionRedemption
+from tenant_apps.promotions.selectors import promotion_list_current
+from tenant_apps.promotions.services import promotion_create, promotion_update
+from tests.tenant_apps.concurrency import run_concurrently
+from tests.tenant_apps.customers.factories import make_customer
+from tests.tenant_apps.orders.factories import make_menu_item
+from tests.tenants.factories import TenantHandle
+
+
+@pytest.mark.usefixtures("in_tenant_a")
+class TestCurrent:
+    def test_lists_active_promotions_in_their_window_and_follows_edits(self) -> None:
+        now = timezone.now()
+        running = promotion_create(
+            name={"es": "Ahora"}, kind=Promotion.Kind.PERCENT, value=Decimal("10")
+        )
+        promotion_create(
+            name={"es": "Luego"},
+            kind=Promotion.Kind.PERCENT,
+            value=Decimal("10"),
+            starts_at=now + timedelta(days=1),
+        )
+        promotion_create(
+            name={"es": "Pasada"},
+            kind=Promotion.Kind.PERCENT,
+            value=Decimal("10"),
+            starts_at=now - timedelta(days=3),
+            ends_at=now - timedelta(days=1),
+        )
+        assert [p.name["es"] for p in promotion_list_current()] == ["Ahora"]
+
+        promotion_update(promotion=running, changes={"is_active": False})
+
+        assert promotion_list_current() == []
+
+    @pytest.mark.parametrize(
+        ("kwargs", "field"),
+        [
+            ({"kind": "percent", "value": Decimal("150")}, "value"),
+            ({"kind": "percent", "value": Decimal("10"), "code": "a b"}, "code"),
+            (
+                {
+                    "kind": "fixed",
+                    "value": Decimal("5"),
+                    "starts_at": timezone.now(),
+                    "ends_at": timezone.now() - timedelta(days=1),
+                },
+                "ends_at",
+            ),
+            ({"kind": "fixed", "value": Decimal("5"), "category_ids": [987654]}, "category_ids"),
+        ],
+    )
+    def test_invalid_promotions_are_field_errors(
+        self, kwargs: dict[str, object], field: str
+    ) -> None:
+        with pytest.raises(ValidationError) as error:
+            promotion_create(name={"es": "X"}, **kwargs)  # type: ignore[arg-type]
+
+        assert field in error.value.message_dict
+
+    def test_codes_are_unique_case_insensitively(self) -> None:
+        promotion_create(name={"es": "A"}, kind="fixed", value=Decimal("1"), code="hola")
+
+        with pytest.raises(ValidationError):
+            promotion_create(name={"es": "B"}, kind="fixed", value=Decimal("1"), code="HOLA")
+
+
+def test_the_last_use_of_a_limited_code_goes_to_one_order_only(
+    committed_tenant_a: TenantHandle,
+) -> None:
+    schema = committed_tenant_a.schema_name
+    with schema_context(schema):
+        item = make_menu_item()
+        promotion = promotion_create(
+            name={"es": "Última"},
+            kind=Promotion.Kind.FIXED,
+            value=Decimal("2"),
+            code="ULTIMA",
+            max_redemptions=1,
+        )
+        customers = [make_customer(f"C{n}") for n in range(6)]
+
+    def order(customer: Customer) -> Callable[[], object]:
+        return lambda: order_create(
+            customer=customer,
+            channel="web",
+            order_type="pickup",
+            lines=[OrderLineInput(item_id=item.pk)],
+            promotion_code="ULTIMA",
+        )
+
+    outcomes = run_concurrently(schema, [order(c) for c in customers], expected=(ValidationError,))
+
+    assert sorted(outcomes) == ["ValidationError"] * 5 + ["ok"]
+    with schema_context(schema):
+        assert PromotionRedemption.objects.filter(promotion=promotion).count() == 1
