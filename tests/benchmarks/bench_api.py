@@ -470,7 +470,7 @@ def run(ctx: BenchContext) -> dict[str, object]:
             results[f"order_create_{label}"] = measure(
                 app.port, order_requests(group), duration=duration
             )
-    with Gunicorn("config.wsgi:application", "tests.benchmarks.settings_uncached") as app:
+    with Gunicorn("config.wsgi:application", "config.settings.bench_uncached") as app:
         for label, group in (("small", tenants[:small]), ("large", tenants)):
             say(f"uncached menu GET, {len(group)} tenants...")
             results[f"menu_uncached_{label}"] = measure(
