@@ -1,6 +1,6 @@
 """Benchmark settings with no cache at all: every menu read comes from the database."""
 
-from config.settings.bench import *  # noqa: F403
+from config.settings.bench import *
 
 CACHES = {
     "default": {
