@@ -89,8 +89,13 @@ class Mention:
     quantity: int = 1
     quantity_said: bool = False
     quantity_start: int | None = None
+    quantity_end: int | None = None
     option_ids: list[int] = field(default_factory=list)
+    option_positions: frozenset[int] = frozenset()
     score: float = 0.0
+    full: bool = True
+    hits: int = 0
+    similarity: float = 0.0
 
     @property
     def item(self) -> CatalogItem | None:
@@ -197,6 +202,9 @@ def _catalog_from_database() -> Catalog:
 
 # --- finding mentions -------------------------------------------------------------------------
 
+# Words that tie what follows to the dish before: "tacos con queso", "burger w/ extra cheese".
+WITH_WORDS = word_set("con with extra plus")
+
 
 def _match_variant(words: list[str], variant: tuple[str, ...]) -> tuple[int, int, int, float]:
     """Best in-order fuzzy match of a name's words in the message: (start, end, hits, score)."""
@@ -239,11 +247,25 @@ def _distinctive(catalog: Catalog, words: list[str], start: int, end: int) -> bo
 
 
 def find_mentions(catalog: Catalog, words: list[str], *, skip: set[int]) -> list[Mention]:
-    """Item mentions in the message, left to right, without overlaps."""
-    candidates: list[tuple[float, int, int, CatalogItem, bool]] = []
+    """Item mentions in the message, left to right, without overlaps, with their options."""
     usable = [word if i not in skip else "\0" for i, word in enumerate(words)]
+    mentions = _best_mentions(catalog, usable)
+    for mention in mentions:
+        _widen_to_category(catalog, usable, mention)
+        _attach_quantity(usable, mention)
+    mentions = _absorb_options(usable, mentions)
+    lower = 0
+    for index, mention in enumerate(mentions):
+        limit = mentions[index + 1].start if index + 1 < len(mentions) else len(words)
+        _attach_options(usable, mention, lower=max(lower, mention.start - 2), limit=limit)
+        lower = mention.end
+    return mentions
+
+
+def _best_mentions(catalog: Catalog, usable: list[str]) -> list[Mention]:
+    candidates: list[tuple[float, int, int, CatalogItem, bool, int, float]] = []
     for item in catalog.items:
-        best: tuple[float, int, int, bool] | None = None
+        best: tuple[float, int, int, bool, int, float] | None = None
         for variant in item.variants:
             start, end, hits, score = _match_variant(usable, variant)
             if hits == 0 or not _distinctive(catalog, usable, start, end):
@@ -252,37 +274,81 @@ def find_mentions(catalog: Catalog, words: list[str], *, skip: set[int]) -> list
             # Full names beat partial ones; among partial, more matched words win.
             rank = score + (10.0 if full else 0.0) + hits / len(variant)
             if best is None or rank > best[0]:
-                best = (rank, start, end, full)
+                best = (rank, start, end, full, hits, score)
         if best is not None:
-            candidates.append((best[0], best[1], best[2], item, best[3]))
+            candidates.append((best[0], best[1], best[2], item, best[3], best[4], best[5]))
     candidates.sort(key=lambda c: (-c[0], c[1]))
     mentions: list[Mention] = []
     taken: set[int] = set()
-    for rank, start, end, item, _full in candidates:
+    for rank, start, end, item, full, hits, score in candidates:
         span = set(range(start, end))
         overlapping = [m for m in mentions if set(range(m.start, m.end)) & span]
         if overlapping:
-            # The same words, equally good, for another item: an ambiguous mention.
+            # The same words, equally good, for another item: an ambiguous mention ("burger"
+            # is part of "Classic burger" and of "Bacon BBQ burger" alike).
             for mention in overlapping:
-                if (mention.start, mention.end) == (start, end) and abs(
-                    mention.score - rank
-                ) < 0.05:
+                if (mention.start, mention.end) == (start, end) and (
+                    abs(mention.score - rank) < 0.05
+                    or (
+                        not full
+                        and not mention.full
+                        and mention.hits == hits
+                        and abs(mention.similarity - score) < 0.05
+                    )
+                ):
                     mention.candidates.append(item)
             continue
         if span & taken:
             continue
         taken |= span
-        mentions.append(Mention(start=start, end=end, candidates=[item], score=rank))
+        mentions.append(
+            Mention(
+                start=start,
+                end=end,
+                candidates=[item],
+                score=rank,
+                full=full,
+                hits=hits,
+                similarity=score,
+            )
+        )
     mentions.sort(key=lambda m: m.start)
-    for index, mention in enumerate(mentions):
-        limit = mentions[index + 1].start if index + 1 < len(mentions) else len(words)
-        _attach_quantity(usable, mention)
-        _attach_options(usable, mention, limit=limit)
     return mentions
 
 
+def _widen_to_category(catalog: Catalog, words: list[str], mention: Mention) -> None:
+    """A partial name that is a whole category's name ("burgers") means any of its dishes."""
+    if mention.full:
+        return
+    said = words[mention.start : mention.end]
+    for category in catalog.categories:
+        if any(variant and _phrase_found(said, variant) for variant in category.variants):
+            known = {c.item_id for c in mention.candidates}
+            mention.candidates.extend(
+                item
+                for item in catalog.in_category(category.category_id)
+                if item.orderable and item.item_id not in known
+            )
+            order = {item.item_id: index for index, item in enumerate(catalog.items)}
+            mention.candidates.sort(key=lambda item: order[item.item_id])
+            return
+
+
+def _option_words(mention: Mention) -> frozenset[str]:
+    return frozenset(
+        word
+        for item in mention.candidates
+        for group in item.groups
+        for option in group.options
+        for variant in option.variants
+        for word in variant
+    )
+
+
 def _attach_quantity(words: list[str], mention: Mention) -> None:
-    """A number just before the name ("dos tacos", "una docena de alitas") or "x2" after."""
+    """A number just before the name ("dos tacos", "una docena de alitas", "2 chocolate
+    milkshakes") or "x2" after."""
+    described = _option_words(mention)
     for back in (1, 2, 3, 4):
         start = mention.start - back
         if start < 0:
@@ -291,11 +357,14 @@ def _attach_quantity(words: list[str], mention: Mention) -> None:
         if span is None:
             continue
         between = words[span.end : mention.start]
-        if span.end <= mention.start and all(w in FILLER or w in GENERIC for w in between):
+        if span.end <= mention.start and all(
+            w in FILLER or w in GENERIC or w in described for w in between
+        ):
             span = _widest_number(words, span)
             mention.quantity = max(1, span.value)
             mention.quantity_said = not span.weak
             mention.quantity_start = span.start
+            mention.quantity_end = span.end
             return
     if mention.end < len(words):
         after = words[mention.end]
@@ -314,19 +383,189 @@ def _widest_number(words: list[str], span: NumberSpan) -> NumberSpan:
     return span
 
 
-def _attach_options(words: list[str], mention: Mention, *, limit: int) -> None:
+def _absorb_options(words: list[str], mentions: list[Mention]) -> list[Mention]:
+    """Drop mentions that are really options of the dish before them.
+
+    "tacos de pollo con queso" is tacos with the cheese extra, not a cheese quesadilla too;
+    "cheeseburger with sweet potato fries" is its side, not a portion of fries. Only after a
+    "con"/"with" and without a number or article of their own ("y un guacamole" is a dish).
+    """
+    kept: list[Mention] = []
+    for mention in mentions:
+        previous = kept[-1] if kept else None
+        if (
+            previous is not None
+            and previous.item is not None
+            and mention.quantity_start is None
+            and any(w in WITH_WORDS for w in words[previous.end : mention.start])
+        ):
+            found = match_options(
+                previous.item,
+                words,
+                lower=previous.end,
+                limit=mention.end,
+                name=(previous.start, previous.end),
+            )
+            if found.positions & set(range(mention.start, mention.end)):
+                continue
+        kept.append(mention)
+    return kept
+
+
+def _attach_options(words: list[str], mention: Mention, *, lower: int, limit: int) -> None:
     item = mention.item
     if item is None:
         return
-    window = words[max(0, mention.start - 2) : limit]
-    chosen: dict[int, list[int]] = {}
+    quantity = (
+        (mention.quantity_start, mention.quantity_end)
+        if mention.quantity_start is not None and mention.quantity_end is not None
+        else None
+    )
+    found = match_options(
+        item,
+        words,
+        lower=min(lower, mention.quantity_start if mention.quantity_start is not None else lower),
+        limit=limit,
+        name=(mention.start, mention.end),
+        quantity=quantity,
+    )
+    mention.option_ids = found.option_ids
+    mention.option_positions = found.positions
+    if found.portion:
+        # "a dozen wings" with a "12 wings" portion on the menu: one portion of twelve.
+        mention.quantity = 1
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _Hit:
+    option: OptionEntry
+    score: float
+    positions: frozenset[int]
+    whole: bool
+
+
+@dataclass
+class OptionMatch:
+    option_ids: list[int] = field(default_factory=list)
+    positions: frozenset[int] = frozenset()
+    portion: bool = False  # an option named the quantity said ("12 wings", "5 tacos")
+
+
+def _compact(words: list[str], lower: int, limit: int) -> list[_Token]:
+    """The window's words, numbers written as digits ("a dozen" -> "12") to match "12 wings"."""
+    out: list[_Token] = []
+    i = max(0, lower)
+    while i < limit:
+        span = number_at(words, i)
+        if span is not None and not span.weak and span.end <= limit:
+            out.append(_Token(str(span.value), i, span.end))
+            i = span.end
+        else:
+            out.append(_Token(words[i], i, i + 1))
+            i += 1
+    return out
+
+
+def _same_word(said: str, known: str) -> bool:
+    if said.isdigit() or known.isdigit():
+        return said == known
+    return word_similarity(said, known, strict=True) > 0
+
+
+def _keywords(group: GroupEntry, option: OptionEntry) -> set[str]:
+    """Words of an option that no other option of its group has: "grande" in "Grande (50
+    cl)", "habanero" in "Habanero (muy picante)"; enough to pick it on their own."""
+    others = {w for o in group.options if o is not option for v in o.variants for w in v}
+    return {
+        w
+        for v in option.variants
+        for w in v
+        if w not in others and w not in FILLER and (w.isdigit() or len(w) >= 3)
+    }
+
+
+def _option_hit(
+    tokens: list[_Token],
+    group: GroupEntry,
+    option: OptionEntry,
+    *,
+    name: set[int],
+    quantity: set[int],
+) -> _Hit | None:
+    best: _Hit | None = None
+    for variant in option.variants:
+        size = len(variant)
+        for i in range(len(tokens) - size + 1):
+            run = tokens[i : i + size]
+            if all(_same_word(t.text, w) for t, w in zip(run, variant, strict=True)):
+                positions = frozenset(p for t in run for p in range(t.start, t.end))
+                # The dish's own name is not an option ("Bacon BBQ burger" has no bacon extra).
+                if positions - name and (best is None or 2.0 + size > best.score):
+                    best = _Hit(option, 2.0 + size, positions, whole=True)
+    keywords = _keywords(group, option)
+    found = [
+        t
+        for t in tokens
+        if t.start not in name
+        and t.start not in quantity
+        and any(_same_word(t.text, k) for k in keywords)
+    ]
+    if found and best is None:
+        positions = frozenset(p for t in found for p in range(t.start, t.end))
+        best = _Hit(option, 1.0 + 0.1 * len(found), positions, whole=False)
+    return best
+
+
+def match_options(
+    item: CatalogItem,
+    words: list[str],
+    *,
+    lower: int,
+    limit: int,
+    name: tuple[int, int] = (0, 0),
+    quantity: tuple[int, int] | None = None,
+) -> OptionMatch:
+    """The item's options said in words[lower:limit], at most as many per group as allowed.
+
+    An option is said by its whole name ("sweet potato fries") or by a word only it has in
+    its group ("grande" for "Grande (50 cl)", "5" for "5 tacos"). A longer match wins over
+    one inside it ("poco hecha" is not also "hecha").
+    """
+    tokens = _compact(words, lower, limit)
+    name_positions = set(range(*name))
+    quantity_positions = set(range(*quantity)) if quantity else set()
+    result = OptionMatch()
     for group in item.groups:
-        for option in group.options:
-            if any(_phrase_found(window, variant) for variant in option.variants):
-                picks = chosen.setdefault(group.group_id, [])
-                if len(picks) < group.max_selections:
-                    picks.append(option.option_id)
-    mention.option_ids = [option_id for picks in chosen.values() for option_id in picks]
+        hits = [
+            hit
+            for option in group.options
+            if (
+                hit := _option_hit(
+                    tokens, group, option, name=name_positions, quantity=quantity_positions
+                )
+            )
+        ]
+        hits.sort(key=lambda hit: -hit.score)
+        chosen: list[_Hit] = []
+        for hit in hits:
+            if len(chosen) >= group.max_selections:
+                break
+            if any(hit.positions <= other.positions for other in chosen):
+                continue
+            chosen.append(hit)
+        for hit in chosen:
+            result.option_ids.append(hit.option.option_id)
+            result.positions |= hit.positions
+            if hit.whole and hit.positions & quantity_positions:
+                result.portion = True
+    return result
 
 
 def _phrase_found(words: list[str], phrase: tuple[str, ...]) -> bool:

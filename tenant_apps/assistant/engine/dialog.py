@@ -24,13 +24,14 @@ from tenant_apps.assistant.engine.catalog import (
     CatalogItem,
     Mention,
     catalog_load,
+    match_options,
 )
 from tenant_apps.assistant.engine.parse import Parse, parse
 from tenant_apps.assistant.engine.runner import TurnResult
 from tenant_apps.assistant.engine.state import CartLine, Dialog
 from tenant_apps.assistant.llm.proposal import Proposal
 from tenant_apps.assistant.nlu.datetimes import combine
-from tenant_apps.assistant.nlu.fuzzy import matches
+from tenant_apps.assistant.nlu.fuzzy import matches, phrase_in
 from tenant_apps.assistant.nlu.intents import Intent
 from tenant_apps.assistant.nlu.normalize import fold
 from tenant_apps.conversations.models import Conversation
@@ -63,6 +64,19 @@ TAG_WORDS = {
 TAG_VOCABULARY = frozenset(
     word for words in TAG_WORDS.values() for w in words for word in w.split()
 )
+
+
+def _merge_options(item: CatalogItem, first: list[int], then: list[int]) -> list[int]:
+    """Options said earlier, replaced group by group by those said now."""
+    groups_now = {g.group_id for g in item.groups for o in g.options if o.option_id in then}
+    kept = [
+        option_id
+        for g in item.groups
+        if g.group_id not in groups_now
+        for o in g.options
+        if (option_id := o.option_id) in first
+    ]
+    return [*kept, *then]
 
 
 def _domain_error(exc: Exception) -> str:
@@ -365,12 +379,16 @@ class DialogManager:
         self.d.awaiting = ""
         if chosen is None:
             return False
+        words = [str(w) for w in pending.get("words", [])]
+        start, end = (int(x) for x in pending.get("name", [0, 0]))
+        said = match_options(chosen, words, lower=0, limit=len(words), name=(start, end))
+        current = match_options(chosen, p.words, lower=0, limit=len(p.words))
         mention = Mention(
             start=0,
             end=0,
             candidates=[chosen],
             quantity=int(pending.get("quantity", 1)),
-            option_ids=[],
+            option_ids=_merge_options(chosen, said.option_ids, current.option_ids),
         )
         self.add_mentions([mention], p)
         return True
@@ -628,7 +646,7 @@ class DialogManager:
 
     def tag_asked(self, p: Parse) -> str:
         for tag, words in TAG_WORDS.items():
-            if any(f" {w} " in f" {p.text} " for w in words):
+            if any(phrase_in(p.words, w.split()) for w in words):
                 return tag
         return ""
 
@@ -668,7 +686,9 @@ class DialogManager:
         for mention in mentions:
             if mention.item is None:
                 if len(mention.candidates) > 1:
-                    self.ask_pick_item(mention)
+                    if added:
+                        self.say("added", lines=r.join(added, self.lang))
+                    self.ask_pick_item(mention, p)
                     return
                 continue
             item = mention.item
@@ -750,11 +770,15 @@ class DialogManager:
             options=options,
         )
 
-    def ask_pick_item(self, mention: Mention) -> None:
+    def ask_pick_item(self, mention: Mention, p: Parse) -> None:
         self.d.awaiting = "pick_item"
+        # The words around the name keep the options said ("2 burgers w/ extra cheese") for
+        # when the customer says which one.
         self.d.pending_choice = {
             "candidates": [c.item_id for c in mention.candidates],
             "quantity": mention.quantity,
+            "words": p.words[max(0, mention.start - 2) : mention.end + 8],
+            "name": [min(2, mention.start), min(2, mention.start) + mention.end - mention.start],
         }
         options = r.join(
             [f"{self.item_name(c)} ({self.money(c.price)})" for c in mention.candidates], self.lang

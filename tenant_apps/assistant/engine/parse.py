@@ -167,6 +167,32 @@ def _order_type(intents: set[Intent]) -> str:
     return ""
 
 
+QUESTION_INTENTS = frozenset({Intent.PRICE, Intent.DESCRIBE, Intent.ALLERGENS, Intent.DIETARY})
+# A message opening with one of these asks something even without a question mark.
+_QUESTION_OPENERS = word_set(
+    "es son esta estan lleva llevan tiene tienen pica pican que cual cuales cuanto cuanta como "
+    "is are does do has have what which how whats"
+)
+
+
+def _intents(raw: str, words: list[str], mentions: list[Mention]) -> set[Intent]:
+    """The message's intents, without the words that named a dish or its options.
+
+    "a dozen wings with hot buffalo sauce" orders (hot is the sauce, not a question about
+    spice) and "cheeseburger well done" does not finish the order. A question word inside a
+    dish's name ("2 alitas picantes") asks nothing unless the message is a question.
+    """
+    options = {i for mention in mentions for i in mention.option_positions}
+    unmasked = [w if i not in options else "\0" for i, w in enumerate(words)]
+    intents = classify(unmasked)
+    asking = "?" in raw or (bool(words) and words[0] in _QUESTION_OPENERS)
+    if asking or not intents & QUESTION_INTENTS:
+        return intents
+    names = {i for m in mentions for i in range(m.start, m.end)}
+    outside = classify([w if i not in names else "\0" for i, w in enumerate(unmasked)])
+    return (intents - QUESTION_INTENTS) | (outside & QUESTION_INTENTS)
+
+
 def parse(raw: str, *, catalog: Catalog, today: date, current_language: str | None) -> Parse:
     words = tokens(raw)
     when = parse_when(words, today=today)
@@ -192,7 +218,7 @@ def parse(raw: str, *, catalog: Catalog, today: date, current_language: str | No
     free_numbers = [
         span.value for span in find_numbers(words) if not span.weak and span.start not in used
     ]
-    intents = classify(words)
+    intents = _intents(raw, words, mentions)
     text = " ".join(words)
     return Parse(
         raw=raw,

@@ -58,6 +58,8 @@ SHORTHAND = {
     "ur": "your",
     "r": "are",
     "pa": "para",
+    "w/": "with",
+    "w/o": "without",
     # Everyday names of menu items ("a large coke").
     "coke": "coca cola",
     "cocacola": "coca cola",

@@ -53,6 +53,16 @@ def _setup(dialog: dict[str, Any], conversation: Conversation) -> Reservation | 
     return existing
 
 
+def _check_options(key: str, expected: list[str], chosen: list[Any], out: Outcome) -> None:
+    names = " ".join(fold(str(option)) for option in chosen)
+    for option in expected:
+        # "!normal": that option must not be on the line.
+        if option.startswith("!") and fold(option[1:]) in names:
+            out.failures.append(f"option {option[1:]} unexpected on {key}: {names}")
+        elif not option.startswith("!") and fold(option) not in names:
+            out.failures.append(f"option {option} missing on {key}: {names}")
+
+
 def _check_order(expect: dict[str, Any], items: dict[str, MenuItem], out: Outcome) -> None:
     orders = list(Order.objects.prefetch_related("lines").order_by("id"))
     if expect.get("none"):
@@ -70,10 +80,7 @@ def _check_order(expect: dict[str, Any], items: dict[str, MenuItem], out: Outcom
     for key, _qty, *options in expect["lines"]:
         if options:
             line = next((li for li in order.lines.all() if li.item_id == items[key].pk), None)
-            names = " ".join(fold(str(o)) for o in (line.options if line else []))
-            for option in options[0]:
-                if fold(option) not in names:
-                    out.failures.append(f"option {option} missing on {key}: {names}")
+            _check_options(key, options[0], line.options if line else [], out)
     if "total" in expect and f"{order.total:.2f}" != expect["total"]:
         out.failures.append(f"order total {order.total} != {expect['total']}")
     if "type" in expect and order.order_type != expect["type"]:
@@ -147,4 +154,7 @@ def run_dialog(dialog: dict[str, Any], items: dict[str, MenuItem]) -> Outcome:
     for snippet in expect.get("says", []):
         if fold(snippet) not in everything:
             out.failures.append(f"never said {snippet!r}")
+    for snippet in expect.get("never_says", []):
+        if fold(snippet) in everything:
+            out.failures.append(f"said {snippet!r}")
     return out

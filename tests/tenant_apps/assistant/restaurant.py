@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
@@ -121,14 +122,47 @@ def seed_dialog_restaurant() -> dict[str, MenuItem]:
     return items
 
 
+def seed_demo_menu_restaurant(
+    *, cuisine: str, restaurant: Any, real_hours: bool
+) -> dict[str, MenuItem]:
+    """One of `make run`'s demo restaurants (profile, menu, promotions, tables) in this schema.
+
+    Items are keyed by their folded Spanish name ("coca cola", "tacos al pastor"). Unless
+    `real_hours`, it is open around the clock like the dialog restaurant, so dialogs about
+    "now" do not depend on when the suite runs.
+    """
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    from tenant_apps.assistant.nlu.normalize import fold
+
+    demo = {"slug": restaurant.schema_name, "name": restaurant.name, "locale": "es"}
+    for path in settings.DYSA_DEMO_SEEDERS:
+        import_string(path)(restaurant=restaurant, demo={**demo, "cuisine": cuisine})
+    if not real_hours:
+        opening_hours_replace(
+            shifts=[Shift(weekday=day, opens=time(0, 0), closes=time(23, 59)) for day in range(7)]
+        )
+    return {fold(item.name["es"]): item for item in MenuItem.objects.all()}
+
+
 def fill_covers_at(starts_at: datetime) -> None:
     """Book every cover at `starts_at` so that time is full."""
     from tenant_apps.customers.services import customer_get_or_create_by_phone
-    from tenant_apps.reservations.services import reservation_create
+    from tenant_apps.reservations.selectors import reservation_settings_get
+    from tenant_apps.reservations.services import SlotUnavailable, reservation_create
 
     customer = customer_get_or_create_by_phone(phone="+34699000111", name="Grupo grande")
-    for _ in range(4):
-        reservation_create(customer=customer, starts_at=starts_at, party_size=10, channel="staff")
+    settings = reservation_settings_get()
+    # Largest parties first, then smaller ones into what is left (covers or tables).
+    for party in range(settings.max_party_size, settings.min_party_size - 1, -1):
+        while True:
+            try:
+                reservation_create(
+                    customer=customer, starts_at=starts_at, party_size=party, channel="staff"
+                )
+            except SlotUnavailable:
+                break
 
 
 def tomorrow_at(hour: int, minute: int = 0, *, tz: object) -> datetime:

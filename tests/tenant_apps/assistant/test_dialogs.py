@@ -12,8 +12,12 @@ import pytest
 import yaml
 
 from tenant_apps.menu.models import MenuItem
+from tenants.models import Restaurant
 from tests.tenant_apps.assistant.dialogs import run_dialog
-from tests.tenant_apps.assistant.restaurant import seed_dialog_restaurant
+from tests.tenant_apps.assistant.restaurant import (
+    seed_demo_menu_restaurant,
+    seed_dialog_restaurant,
+)
 
 CORPUS: list[dict[str, Any]] = yaml.safe_load(
     Path(__file__).with_name("dialogs.yaml").read_text(encoding="utf-8")
@@ -21,9 +25,14 @@ CORPUS: list[dict[str, Any]] = yaml.safe_load(
 RESULTS: dict[str, bool] = {}
 
 
-@pytest.fixture
-def menu(in_tenant_a: object) -> dict[str, MenuItem]:
-    return seed_dialog_restaurant()
+def _seed(dialog: dict[str, Any], restaurant: Restaurant) -> dict[str, MenuItem]:
+    """The dialog restaurant, or one of the demo restaurants (`restaurant: mexican`)."""
+    cuisine = dialog.get("restaurant")
+    if cuisine is None:
+        return seed_dialog_restaurant()
+    return seed_demo_menu_restaurant(
+        cuisine=cuisine, restaurant=restaurant, real_hours=bool(dialog.get("real_hours"))
+    )
 
 
 def test_the_corpus_is_large_enough() -> None:
@@ -32,8 +41,8 @@ def test_the_corpus_is_large_enough() -> None:
 
 
 @pytest.mark.parametrize("dialog", CORPUS, ids=[d["id"] for d in CORPUS])
-def test_dialog_reaches_its_end_state(dialog: dict[str, Any], menu: dict[str, MenuItem]) -> None:
-    outcome = run_dialog(dialog, menu)
+def test_dialog_reaches_its_end_state(dialog: dict[str, Any], in_tenant_a: Restaurant) -> None:
+    outcome = run_dialog(dialog, _seed(dialog, in_tenant_a))
 
     RESULTS[dialog["id"]] = not outcome.failures
     if outcome.failures and dialog.get("known_gap"):
