@@ -10,16 +10,15 @@ onboarding leaves no schema behind). See docs/adr/0002-template-schema-cloning.m
 
 When migration files change, the fingerprint changes and the next onboarding (or the next
 `migrate_schemas`, which also migrates the template) rebuilds the template; no step to forget.
-Without a usable `pg_dump`, schemas are created by running migrations (slow but correct).
+Without a usable `pg_dump` (missing, or not of the server's major version: tenants/pgtools.py),
+schemas are created by running migrations (slow but correct).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -34,6 +33,7 @@ from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.db.migrations.loader import MigrationLoader
 
+from tenants import pgtools
 from tenants.db import use_public_schema
 from tenants.models import SchemaTemplate, SpareSchema
 
@@ -50,7 +50,8 @@ _BUILD_LOCK_KEY = 0x6479_7361  # "dysa": serialises template builds across proce
 
 
 class TemplateUnavailableError(RuntimeError):
-    """No pg_dump to build a template with; callers fall back to running migrations."""
+    """No usable pg_dump to build a template with (the message says why); callers fall back
+    to running migrations."""
 
 
 # --- fingerprint ----------------------------------------------------------------------------
@@ -115,10 +116,12 @@ def schema_create_from_template(*, schema_name: str, sql: str | None = None) -> 
 # --- building the template ------------------------------------------------------------------
 
 
-def pg_dump_path() -> str | None:
-    bin_dir = settings.DYSA_PG_BIN_DIR
-    candidate = str(Path(bin_dir) / "pg_dump") if bin_dir else shutil.which("pg_dump")
-    return candidate if candidate and os.access(candidate, os.X_OK) else None
+def _pg_dump_path() -> str:
+    """pg_dump of the server's major version, or TemplateUnavailableError saying why not."""
+    try:
+        return pgtools.pg_tools().pg_dump
+    except pgtools.PgToolsError as error:
+        raise TemplateUnavailableError(str(error)) from error
 
 
 def template_build(*, incremental: bool = False) -> str:
@@ -149,8 +152,7 @@ def template_build(*, incremental: bool = False) -> str:
 
 
 def _build(*, incremental: bool) -> str:
-    if pg_dump_path() is None:
-        raise TemplateUnavailableError("pg_dump not found (set DYSA_PG_BIN_DIR)")
+    pg_dump = _pg_dump_path()
     fingerprint = migration_fingerprint()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_lock(%s)", [_BUILD_LOCK_KEY])
@@ -171,7 +173,7 @@ def _build(*, incremental: bool) -> str:
             interactive=False,
             verbosity=0,
         )
-        sql = template_script_from_dump(_pg_dump())
+        sql = template_script_from_dump(_dump_template(pg_dump))
         _store(sql, started)
         return sql
     finally:
@@ -199,30 +201,18 @@ def _store(sql: str, started: float) -> None:
     logger.info("tenant schema template built", extra={"build_ms": build_ms})
 
 
-def _pg_dump() -> str:
-    db = settings.DATABASES["default"]
-    env = {**os.environ, "PGCONNECT_TIMEOUT": "10"}
-    if db.get("PASSWORD"):
-        env["PGPASSWORD"] = str(db["PASSWORD"])
+def _dump_template(pg_dump: str) -> str:
     command = [
-        str(pg_dump_path()),
+        pg_dump,
         "--schema",
         TEMPLATE_SCHEMA,
         "--no-owner",
         "--no-privileges",
         "--inserts",
         "--rows-per-insert=500",
-        "--dbname",
-        str(db["NAME"]),
-        "--host",
-        str(db.get("HOST") or "localhost"),
-        "--port",
-        str(db.get("PORT") or 5432),
-        "--username",
-        str(db.get("USER") or "postgres"),
     ]
     done = subprocess.run(
-        command, env=env, capture_output=True, text=True, timeout=120, check=False
+        command, env=pgtools.pg_dump_env(), capture_output=True, text=True, timeout=120, check=False
     )
     if done.returncode != 0:
         raise RuntimeError(f"pg_dump of the template schema failed: {done.stderr.strip()[:500]}")
@@ -247,7 +237,10 @@ def refresh_template_for_migrations() -> None:
     The template migrates first and is the canary: a migration that fails here raises
     before any tenant schema is touched.
     """
-    if pg_dump_path() is None:
+    try:
+        _pg_dump_path()
+    except TemplateUnavailableError as error:
+        logger.warning("template not refreshed: no usable pg_dump", extra={"reason": str(error)})
         return
     fingerprint = migration_fingerprint()
     if SchemaTemplate.objects.filter(fingerprint=fingerprint).exists() and _template_exists():

@@ -168,8 +168,10 @@ def _create_owner(email: str, password: str | None) -> Any:
 def _current_template() -> str | None:
     try:
         return schema_template.template_sql()
-    except schema_template.TemplateUnavailableError:
-        logger.warning("no schema template (pg_dump missing): creating schema by migrating")
+    except schema_template.TemplateUnavailableError as error:
+        logger.warning(
+            "no schema template: creating the schema by migrating", extra={"reason": str(error)}
+        )
         return None
 
 

@@ -35,18 +35,22 @@ from typing import IO, Any
 
 import psycopg
 
-from shared_apps.backups import crypto, pgtools
-from shared_apps.backups.errors import BackupError, BackupIntegrityError, DumpError, RestoreError
+from shared_apps.backups import crypto
+from shared_apps.backups.errors import (
+    BackupConfigError,
+    BackupError,
+    BackupIntegrityError,
+    DumpError,
+    RestoreError,
+)
 from shared_apps.backups.manifest import schema_fingerprint
+from tenants import pgtools
 
 LOCK_WAIT_TIMEOUT = "60s"
 GZIP_LEVEL = 6
 _GZIP_WBITS = 31  # zlib's gzip container
 _STDERR_TAIL = 2000
 _READ_BLOCK = 256 * 1024
-# pg_dump 18 plans one catalogue query (materialized-view dependencies) with a merge join that
-# takes ~40 s once a database holds ~200k relations; every other plan is as fast without it.
-PG_DUMP_OPTIONS = "-c enable_mergejoin=off"
 
 
 def _tail(path: Path) -> str:
@@ -76,6 +80,14 @@ class BatchDump:
     missing: set[str] = field(default_factory=set)
 
 
+def _pg_tools(server_version_num: int) -> pgtools.PgTools:
+    """The checked client tools; missing or mismatched ones are a configuration error."""
+    try:
+        return pgtools.pg_tools(server_version_num=server_version_num)
+    except pgtools.PgToolsError as exc:
+        raise BackupConfigError(str(exc)) from exc
+
+
 def _existing(conn: psycopg.Connection[Any], schema_names: list[str]) -> set[str]:
     rows = conn.execute(
         "SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", [schema_names]
@@ -89,7 +101,7 @@ def dump_batch(*, schema_names: list[str], folder: Path) -> BatchDump:
         conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         conn.read_only = True
         version_num = pgtools.server_version_num(conn)
-        tools = pgtools.pg_tools(server_version_num=version_num)
+        tools = _pg_tools(version_num)
         row = conn.execute(
             "SELECT pg_export_snapshot(), current_setting('server_version')"
         ).fetchone()
@@ -124,7 +136,7 @@ def dump_batch(*, schema_names: list[str], folder: Path) -> BatchDump:
             "--no-sync",
             *(f"--schema={name}" for name in present),
         ]
-        env = {**pgtools.libpq_env(), "PGOPTIONS": PG_DUMP_OPTIONS}
+        env = pgtools.pg_dump_env()
         with _stderr_file() as (stderr, stderr_path), batch.path.open("wb") as target:
             process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, env=env)
             worker = threading.Thread(target=compute, name="backup-fingerprints")
@@ -231,7 +243,7 @@ def extract_schema(
     on_chunk: Callable[[int], None] | None = None,
 ) -> ScriptStats:
     """Write `schema_name`'s part of a batch as gzip-compressed SQL encrypted with `key`."""
-    tools = pgtools.pg_tools(server_version_num=batch.server_version_num)
+    tools = _pg_tools(batch.server_version_num)
     with _stderr_file() as (stderr, stderr_path):
         process = subprocess.Popen(
             [
@@ -376,7 +388,7 @@ def restore_encrypted(
     Returns the script's size. The transaction commits only if the script's SHA-256 equals
     `sql_sha256` (from the signed manifest).
     """
-    tools = pgtools.pg_tools(server_version_num=server_version_num)
+    tools = _pg_tools(server_version_num)
     renamer = SchemaRenamer(source_schema, validate_schema_name(target_schema), keep=keep)
     digest, size = hashlib.sha256(), 0
     with _stderr_file() as (psql_err, psql_err_path):

@@ -18,8 +18,8 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from shared_apps.backups import pgtools
 from shared_apps.backups.errors import RestoreRefusedError
+from tenants import pgtools
 
 LOCK_TIMEOUT = "30s"
 _ident = sql.Identifier

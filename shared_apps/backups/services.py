@@ -29,7 +29,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 from psycopg import sql
 
-from shared_apps.backups import crypto, dumps, inplace, keys, pgtools, selectors
+from shared_apps.backups import crypto, dumps, inplace, keys, selectors
 from shared_apps.backups.errors import (
     BackupError,
     BackupIntegrityError,
@@ -47,6 +47,7 @@ from shared_apps.backups.manifest import (
 from shared_apps.backups.models import BackupRecord, BackupRun
 from shared_apps.backups.retention import RetentionPolicy, backups_to_keep
 from shared_apps.backups.storage import configured_storage, file_sha256, storage_for
+from tenants import pgtools
 
 logger = logging.getLogger(__name__)
 audit = logging.getLogger("audit")

@@ -84,14 +84,13 @@ def _fill_big(schema_name: str, rows: int) -> None:
 
 
 def _bare_pg_dump_seconds(schema_name: str, *, planner_fix: bool = True) -> tuple[float, int]:
-    from shared_apps.backups import dumps, pgtools
+    from tenants import pgtools
 
-    with pgtools.connect(autocommit=True) as conn:
-        tools = pgtools.pg_tools(server_version_num=pgtools.server_version_num(conn))
+    tools = pgtools.pg_tools()
     started = time.perf_counter()
     done = subprocess.run(  # the baseline: what any backup of this schema must at least do
         [tools.pg_dump, "--format=custom", f"--schema={schema_name}", "--no-sync"],
-        env={**pgtools.libpq_env(), "PGOPTIONS": dumps.PG_DUMP_OPTIONS if planner_fix else ""},
+        env={**pgtools.pg_dump_env(), **({} if planner_fix else {"PGOPTIONS": ""})},
         capture_output=True,
         check=True,
     )

@@ -294,7 +294,7 @@ def test_migrate_extends_the_template_script_without_dumping_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _template_behind_by_sessions()
-    monkeypatch.setattr(schema_template, "_pg_dump", lambda: pytest.fail("dumped again"))
+    monkeypatch.setattr(schema_template, "_dump_template", lambda _: pytest.fail("dumped again"))
     try:
         schema_template.refresh_template_for_migrations()
 

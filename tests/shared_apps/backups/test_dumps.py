@@ -5,9 +5,9 @@ from typing import Any
 
 import pytest
 
-from shared_apps.backups import pgtools
-from shared_apps.backups.dumps import SchemaRenamer, validate_schema_name
+from shared_apps.backups.dumps import SchemaRenamer, dump_batch, validate_schema_name
 from shared_apps.backups.errors import BackupConfigError, RestoreError
+from tests.tenants.test_pgtools import fake_pg_bin
 
 
 def _rewrite(renamer: SchemaRenamer, text: str) -> str:
@@ -70,32 +70,10 @@ def test_invalid_schema_names(name: str) -> None:
         validate_schema_name(name)
 
 
-def _fake_bin(folder: Path, version: str) -> str:
-    folder.mkdir()
-    for tool in pgtools.TOOLS:
-        path = folder / tool
-        path.write_text(f"#!/bin/sh\necho '{tool} (PostgreSQL) {version}'\n")
-        path.chmod(0o755)
-    return str(folder)
-
-
-def test_client_major_version_must_match_the_server(tmp_path: Path, settings: Any) -> None:
-    settings.DYSA_PG_BIN_DIR = _fake_bin(tmp_path / "pg17", "17.4")
+def test_mismatched_client_tools_are_a_backup_config_error(
+    tmp_path: Path, settings: Any, db: None
+) -> None:
+    settings.DYSA_PG_BIN_DIR = fake_pg_bin(tmp_path / "pg17", "17.4")
 
     with pytest.raises(BackupConfigError, match=r"pg_dump 17\.4 .* PostgreSQL 18 server"):
-        pgtools.pg_tools(server_version_num=180006)
-    assert pgtools.pg_tools(server_version_num=170002).version == "17.4"
-
-
-def test_missing_binaries_are_a_clear_config_error(tmp_path: Path, settings: Any) -> None:
-    settings.DYSA_PG_BIN_DIR = str(tmp_path)
-
-    with pytest.raises(BackupConfigError, match="pg_dump not found in DYSA_PG_BIN_DIR"):
-        pgtools.pg_tools(server_version_num=180006)
-
-
-def test_embedded_binaries_match_the_embedded_server(db: None) -> None:
-    with pgtools.connect(autocommit=True) as conn:
-        tools = pgtools.pg_tools(server_version_num=pgtools.server_version_num(conn))
-
-    assert tools.major == 18
+        dump_batch(schema_names=["public"], folder=tmp_path)
