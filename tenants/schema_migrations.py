@@ -402,25 +402,41 @@ def _migrate_capturing(schema_name: str) -> tuple[tuple[str, bool, str, float], 
     except Exception as error:
         capture.reason = f"plan unavailable: {type(error).__name__}"
 
+    result, statements = migrate_one_capturing(schema_name)
+    if not result[1] or capture.reason:
+        return result, capture
+    capture.reason = replay_problem(statements, schema_name=schema_name)
+    if not capture.reason:
+        capture.statements = statements
+        capture.digest_after = _digests([schema_name]).get(schema_name, "")
+        capture.replayable = bool(capture.digest_after)
+    return result, capture
+
+
+def migrate_one_capturing(
+    schema_name: str,
+) -> tuple[tuple[str, bool, str, float], list[tuple[str, Any, bool]]]:
+    """Migrate one schema (one transaction) and return the statements it ran, reads left out:
+    what another schema in the same state would have to run (replay, template script)."""
+    statements: list[tuple[str, Any, bool]] = []
+
     def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        capture.statements.append((sql, params, many))
+        statements.append((sql, params, many))
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(wrapper):
         result = _migrate_one(schema_name)
-    if not result[1] or capture.reason:
-        return result, capture
-    kept = [s for s in capture.statements if not _SKIPPED.match(s[0])]
-    text = repr(kept)
+    return result, [s for s in statements if not _SKIPPED.match(s[0])]
+
+
+def replay_problem(statements: list[tuple[str, Any, bool]], *, schema_name: str) -> str:
+    """Why captured statements cannot be replayed in another schema ("" if they can)."""
+    text = repr(statements)
     if schema_name in text:
-        capture.reason = "a captured statement names the schema"
-    elif "ROLLBACK TO SAVEPOINT" in text.upper():
-        capture.reason = "a savepoint was rolled back"
-    else:
-        capture.statements = kept
-        capture.digest_after = _digests([schema_name]).get(schema_name, "")
-        capture.replayable = bool(capture.digest_after)
-    return result, capture
+        return "a captured statement names the schema"
+    if "ROLLBACK TO SAVEPOINT" in text.upper():
+        return "a savepoint was rolled back"
+    return ""
 
 
 def _replay_one(schema_name: str) -> tuple[str, bool, str, float]:

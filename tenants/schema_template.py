@@ -36,6 +36,7 @@ from django.db.migrations.loader import MigrationLoader
 from tenants import pgtools
 from tenants.db import use_public_schema
 from tenants.models import SchemaTemplate, SpareSchema
+from tenants.selectors import schema_exists
 
 logger = logging.getLogger(__name__)
 
@@ -275,7 +276,7 @@ def template_extend() -> bool:
     captured statements cannot be replayed; the caller then dumps the template again.
     Raises TemplateMigrationError when a migration fails in the template (the canary).
     """
-    from tenants.schema_migrations import _SKIPPED, _digests, _migrate_one
+    from tenants.schema_migrations import _digests, migrate_one_capturing
 
     started = time.perf_counter()
     with connection.cursor() as cursor:
@@ -289,17 +290,10 @@ def template_extend() -> bool:
         )
         if base is None:
             return False
-        captured: list[tuple[str, Any, bool]] = []
-
-        def capture(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-            captured.append((sql, params, many))
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(capture):
-            name, ok, error, _seconds = _migrate_one(TEMPLATE_SCHEMA)
+        (name, ok, error, _seconds), captured = migrate_one_capturing(TEMPLATE_SCHEMA)
         if not ok:
             raise TemplateMigrationError(f"{name}: {error}")
-        kept = [s for s in captured if not _SKIPPED.match(s[0]) and not _NOT_IN_SCRIPT.match(s[0])]
+        kept = [s for s in captured if not _NOT_IN_SCRIPT.match(s[0])]
         rendered = _render(kept)
         if rendered is None:
             return False
@@ -319,12 +313,14 @@ def _render(statements: list[tuple[str, Any, bool]]) -> str | None:
     """The statements as one SQL text with parameters inlined, or None if not replayable."""
     from psycopg import ClientCursor
 
+    from tenants.schema_migrations import replay_problem
+
+    if replay_problem(statements, schema_name=TEMPLATE_SCHEMA):
+        return None
     raw = connection.connection
     lines: list[str] = []
     with ClientCursor(raw) as client:
         for sql, params, many in statements:
-            if TEMPLATE_SCHEMA in sql or "ROLLBACK TO SAVEPOINT" in sql.upper():
-                return None
             for one in params if many else [params]:
                 text = client.mogrify(sql, one) if one else sql
                 lines.append(text.rstrip().rstrip(";") + ";")
@@ -348,9 +344,7 @@ def _script_reproduces_template(sql: str) -> bool:
 
 
 def _template_exists() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [TEMPLATE_SCHEMA])
-        return cursor.fetchone() is not None
+    return schema_exists(TEMPLATE_SCHEMA)
 
 
 # --- the spare pool -------------------------------------------------------------------------

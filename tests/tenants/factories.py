@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
 
 from tenants.models import Domain, Restaurant
-from tenants.selectors import restaurant_get
+from tenants.selectors import restaurant_get, schema_exists
 from tenants.services import OnboardingResult, restaurant_onboard
 from tenants.validation import schema_name_for
 
@@ -31,7 +30,7 @@ def ensure_test_restaurant(slug: str, *, name: str, locale: str = "es") -> Tenan
     """Onboard a restaurant once; later sessions (--reuse-db) find it already there."""
     owner_email = f"owner@{slug}.example"
     restaurant = restaurant_get(slug=slug)
-    if restaurant is None and _schema_exists(schema_name_for(slug)):
+    if restaurant is None and schema_exists(schema_name_for(slug)):
         restaurant = _reattach(slug, name=name, locale=locale)
         _migrate_if_behind(restaurant)
     if restaurant is None:
@@ -45,12 +44,6 @@ def ensure_test_restaurant(slug: str, *, name: str, locale: str = "es") -> Tenan
     return TenantHandle(
         restaurant=restaurant, host=f"{slug}.{settings.DYSA_BASE_DOMAIN}", owner_email=owner_email
     )
-
-
-def _schema_exists(schema_name: str) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema_name])
-        return cursor.fetchone() is not None
 
 
 def _reattach(slug: str, *, name: str, locale: str) -> Restaurant:
