@@ -6,12 +6,19 @@ sample of schemas, extrapolated to the whole fleet (running it on all 1,000 take
 be worth a benchmark). The additive migration (a new column on customers, a new table) is a
 temporary migration module for the customers app (MIGRATION_MODULES), removed afterwards with
 plain SQL so the fleet is back as it was.
+
+Killed and resumed: a second additive migration runs in a `migrate_schemas` subprocess that is
+SIGKILLed (with its workers) once about half the schemas have it; the figures are how many
+schemas were done, how many were half migrated (must be 0) and how long the rerun took.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -19,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.benchmarks.fleet import ensure_fleet
-from tests.benchmarks.harness import BenchContext, prepare_bench_database, target
+from tests.benchmarks.harness import ROOT, BenchContext, prepare_bench_database, target
 
 APP = "customers"
 BENCH_MODULE = "bench_customers_migrations"
@@ -43,13 +50,48 @@ class Migration(migrations.Migration):
         ),
     ]
 """
+KILLED_MIGRATION = "1000_bench_killed"
+KILLED_TEMPLATE = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("{app}", "{previous}")]
+
+    operations = [
+        migrations.CreateModel(
+            "BenchKilled",
+            fields=[
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("label", models.CharField(max_length=20)),
+            ],
+        ),
+        migrations.AddField(
+            "customer", "bench_killed_note", models.CharField(max_length=40, blank=True, default="")
+        ),
+    ]
+"""
+# Runs migrate_schemas with the temporary migration module, in a process that can be killed.
+KILLABLE_RUN = """import sys
+sys.path[:0] = {paths!r}
+import django
+django.setup()
+from django.core.management import call_command
+from django.test import override_settings
+with override_settings(MIGRATION_MODULES={modules!r}):
+    call_command("migrate_schemas", tenant=True, verbosity=0)
+"""
 CLEANUP_SQL = """
 ALTER TABLE {s}.customers_customer DROP COLUMN IF EXISTS bench_note;
+ALTER TABLE {s}.customers_customer DROP COLUMN IF EXISTS bench_killed_note;
 DROP TABLE IF EXISTS {s}.customers_benchprobe;
-DELETE FROM {s}.django_migrations WHERE app = 'customers' AND name = '0999_bench_additive';
+DROP TABLE IF EXISTS {s}.customers_benchkilled;
+DELETE FROM {s}.django_migrations WHERE app = 'customers'
+    AND name IN ('0999_bench_additive', '1000_bench_killed');
 DELETE FROM {s}.auth_permission WHERE content_type_id IN (
-    SELECT id FROM {s}.django_content_type WHERE app_label = 'customers' AND model = 'benchprobe');
-DELETE FROM {s}.django_content_type WHERE app_label = 'customers' AND model = 'benchprobe';
+    SELECT id FROM {s}.django_content_type WHERE app_label = 'customers'
+    AND model IN ('benchprobe', 'benchkilled'));
+DELETE FROM {s}.django_content_type WHERE app_label = 'customers'
+    AND model IN ('benchprobe', 'benchkilled');
 """
 
 
@@ -106,6 +148,90 @@ def _bench_module(tmp: Path) -> str:
     return BENCH_MODULE
 
 
+def _killed_parts(schemas: list[str]) -> list[tuple[str, bool, bool, bool]]:
+    """(schema, has the migration record, has its table, has its column) of each schema."""
+    from django.db import connection
+
+    parts = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(schemas), 250):
+            batch = schemas[start : start + 250]
+            cursor.execute(
+                " UNION ALL ".join(
+                    f"SELECT %s, EXISTS (SELECT 1 FROM {s}.django_migrations "  # noqa: S608
+                    f"WHERE app = '{APP}' AND name = '{KILLED_MIGRATION}'), "
+                    f"to_regclass('{s}.customers_benchkilled') IS NOT NULL, "
+                    "EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = %s "
+                    "AND table_name = 'customers_customer' AND column_name = 'bench_killed_note')"
+                    for s in batch
+                ),
+                [value for s in batch for value in (s, s)],
+            )
+            parts.extend(cursor.fetchall())
+    return parts
+
+
+def _wait_for_other_sessions_to_end(timeout: float = 60) -> None:
+    """A killed client's backends roll back when they notice, at the end of a statement."""
+    from django.db import connection
+
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.1)
+
+
+def _killed_then_resumed(tmp: Path, module: str, schemas: list[str]) -> dict[str, Any]:
+    """Kill a migrate_schemas run (process group) about half way; time the rerun."""
+    from django.test import override_settings
+
+    package = tmp / module
+    (package / f"{KILLED_MIGRATION}.py").write_text(
+        KILLED_TEMPLATE.format(app=APP, previous=BENCH_MIGRATION)
+    )
+    code = KILLABLE_RUN.format(
+        paths=[str(ROOT), str(ROOT / "platform"), str(tmp)], modules={APP: module}
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=ROOT, start_new_session=True, env=os.environ.copy()
+    )
+    done_at_kill = -1
+    started = time.perf_counter()
+    while process.poll() is None:
+        done = sum(1 for _s, record, _t, _c in _killed_parts(schemas) if record)
+        if done >= len(schemas) // 2:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            done_at_kill = done
+            break
+        time.sleep(0.1)
+    killed_after = time.perf_counter() - started
+    _wait_for_other_sessions_to_end()
+    parts = _killed_parts(schemas)
+    half = [s for s, *found in parts if len(set(found)) != 1]
+    migrated = sum(1 for _s, record, _t, _c in parts if record)
+    phases: dict[str, Any] = {}
+    with override_settings(MIGRATION_MODULES={APP: module}):
+        _clear_caches()
+        resume = _timed_migrate_schemas(phases)
+    return {
+        "caught_mid_run": done_at_kill >= 0,
+        "killed_after_seconds": round(killed_after, 2),
+        "migrated_before_kill": migrated,
+        "pending_after_kill": len(schemas) - migrated,
+        "half_migrated": len(half),
+        "resume_seconds": round(resume, 2),
+        "resume_phases": phases,
+        "all_migrated_after_resume": all(r for _s, r, _t, _c in _killed_parts(schemas)),
+    }
+
+
 def _cleanup(schemas: list[str]) -> None:
     from django.db import connection
 
@@ -141,6 +267,7 @@ def run(ctx: BenchContext) -> dict[str, object]:
                 additive = _timed_migrate_schemas(additive_phases)
                 _cleanup(sample)
                 additive_standard = _standard_per_schema(sample)
+            killed = _killed_then_resumed(Path(tmp), module, schemas)
         finally:
             _cleanup([*schemas, TEMPLATE_SCHEMA])
             sys.path.remove(tmp)
@@ -163,6 +290,7 @@ def run(ctx: BenchContext) -> dict[str, object]:
             "standard_seconds_per_schema": round(additive_standard, 3),
             "standard_estimated_seconds": round(additive_standard * count, 1),
         },
+        "killed_and_resumed": killed,
         "targets": {
             f"no-op migrate_schemas over {count} schemas": target(noop, 30, unit="s"),
             f"additive migration over {count} schemas": target(additive, 300, unit="s"),
