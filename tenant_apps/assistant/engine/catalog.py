@@ -101,6 +101,9 @@ class Mention:
     def item(self) -> CatalogItem | None:
         return self.candidates[0] if len(self.candidates) == 1 else None
 
+    def item_id_or_zero(self) -> int:
+        return self.item.item_id if self.item is not None else 0
+
 
 def core_words(text: str) -> tuple[str, ...]:
     return tuple(word for word in to_tokens(text) if word not in FILLER)

@@ -26,17 +26,16 @@ from tenant_apps.assistant.engine.catalog import (
     catalog_load,
     match_options,
 )
-from tenant_apps.assistant.engine.parse import Parse, parse
+from tenant_apps.assistant.engine.parse import QUESTION_INTENTS, Parse, parse
 from tenant_apps.assistant.engine.runner import TurnResult
 from tenant_apps.assistant.engine.state import CartLine, Dialog
 from tenant_apps.assistant.llm.proposal import Proposal
 from tenant_apps.assistant.nlu.datetimes import combine
 from tenant_apps.assistant.nlu.fuzzy import matches, phrase_in
 from tenant_apps.assistant.nlu.intents import Intent
-from tenant_apps.assistant.nlu.normalize import fold
+from tenant_apps.assistant.nlu.normalize import fold, word_set
 from tenant_apps.conversations.models import Conversation
 
-QUESTION_INTENTS = (Intent.PRICE, Intent.DESCRIBE, Intent.ALLERGENS, Intent.DIETARY)
 MAX_QUANTITY = 50
 ORDINALS = {
     "primero": 0,
@@ -59,6 +58,52 @@ TAG_WORDS = {
     "spicy": ("picante", "pica", "spicy", "hot"),
     "halal": ("halal",),
 }
+
+
+# Specific allergens a customer asks about ("¿lleva gluten?", "is it dairy free?").
+ALLERGEN_WORDS = {
+    "gluten": ("gluten", "celiaco", "celiaca", "celiacos", "celiac", "coeliac", "trigo", "wheat"),
+    "milk": ("lactosa", "leche", "lacteos", "lacteo", "dairy", "milk", "lactose"),
+    "eggs": ("huevo", "huevos", "egg", "eggs"),
+    "nuts": ("frutos secos", "nueces", "nuts", "tree nuts"),
+    "peanuts": ("cacahuete", "cacahuetes", "mani", "peanut", "peanuts"),
+    "crustaceans": ("marisco", "crustaceos", "shellfish", "crustaceans"),
+    "molluscs": ("moluscos", "molluscs"),
+    "fish": ("pescado", "fish"),
+    "soybeans": ("soja", "soy", "soya"),
+    "sesame": ("sesamo", "sesame"),
+    "mustard": ("mostaza", "mustard"),
+    "celery": ("apio", "celery"),
+    "sulphites": ("sulfitos", "sulphites", "sulfites"),
+    "lupin": ("altramuces", "lupin"),
+}
+# Words of a question that wants a list of dishes rather than an answer about one.
+LIST_WORDS = word_set(
+    "que what which cuales tienen tienes teneis have hay any anything algo opciones options "
+    "platos dishes something"
+)
+
+
+def allergen_asked(words: list[str]) -> str:
+    for code, phrases in ALLERGEN_WORDS.items():
+        if any(phrase_in(words, phrase.split()) for phrase in phrases):
+            return code
+    return ""
+
+
+@dataclass(frozen=True)
+class Question:
+    """What was asked about a dish: price, describe, allergens, allergen <code>, tag <code>."""
+
+    kind: str
+    code: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {"kind": self.kind, "code": self.code}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Question:
+        return cls(kind=str(data.get("kind", "price")), code=str(data.get("code", "")))
 
 
 TAG_VOCABULARY = frozenset(
@@ -462,21 +507,10 @@ class DialogManager:
         if self.is_booking(p):
             self.start_booking(p)
             return
-        if p.mentions and p.has(*QUESTION_INTENTS) and not p.has(Intent.ADD):
-            if p.has(Intent.DIETARY) and all(self.only_tag_words(p, m) for m in p.mentions):
-                # "¿qué tienen vegetariano?" names a diet, not the veggie burger.
-                self.list_by_tag(p)
-            else:
-                self.answer_item_question(p)
+        if self.answer_questions(p):
             return
         if p.mentions:
             self.add_mentions(p.mentions, p)
-            return
-        if p.has(Intent.DIETARY) and not p.has(Intent.ADD):
-            self.list_by_tag(p)
-            return
-        if p.has(*QUESTION_INTENTS) and not p.categories:
-            self.say("which_item", examples=self.examples())
             return
         if p.categories and not p.has(Intent.CHECKOUT):
             self.list_category(p)
@@ -622,7 +656,7 @@ class DialogManager:
         self.say("menu_outro")
 
     def list_by_tag(self, p: Parse) -> None:
-        tag = self.tag_asked(p) or "vegetarian"
+        tag = self.tag_asked(p.words) or "vegetarian"
         items = [
             i
             for i in self.ctx.catalog.items
@@ -644,42 +678,107 @@ class DialogManager:
         said = [w for w in p.words[mention.start : mention.end] if w not in FILLER]
         return bool(said) and all(w in TAG_VOCABULARY for w in said)
 
-    def tag_asked(self, p: Parse) -> str:
-        for tag, words in TAG_WORDS.items():
-            if any(phrase_in(p.words, w.split()) for w in words):
+    def tag_asked(self, words: list[str]) -> str:
+        for tag, phrases in TAG_WORDS.items():
+            if any(phrase_in(words, phrase.split()) for phrase in phrases):
                 return tag
         return ""
 
-    def answer_item_question(self, p: Parse) -> None:
+    def answer_questions(self, p: Parse) -> bool:  # noqa: PLR0911 - a priority list
+        """Questions about dishes: named, followed up ("y los de nopal?") or implied ("¿lleva
+        gluten?" about the dish just talked about)."""
+        quantities = any(m.quantity_said for m in p.mentions)
+        if p.mentions and p.has(*QUESTION_INTENTS) and not p.has(Intent.ADD):
+            if p.has(Intent.DIETARY) and all(self.only_tag_words(p, m) for m in p.mentions):
+                # "¿qué tienen vegetariano?" names a diet, not the veggie burger.
+                self.list_by_tag(p)
+            else:
+                self.answer_item_question(p, self.question_of(p))
+            return True
+        if p.mentions and not (quantities or p.has(Intent.ADD)) and self.is_follow_up(p):
+            self.answer_item_question(p, Question.from_json(self.d.last_question))
+            return True
+        if p.mentions or not p.has(*QUESTION_INTENTS) or p.has(Intent.ADD):
+            return False
+        last = self.ctx.catalog.by_id.get(self.d.last_item_id or 0)
+        if p.has(Intent.DIETARY) and (last is None or self.asks_for_a_list(p)):
+            self.list_by_tag(p)
+            return True
+        if p.categories:
+            return False
+        if last is None:
+            self.say("which_item", examples=self.examples())
+            return True
+        p.mentions = [Mention(start=0, end=0, candidates=[last])]
+        self.answer_item_question(p, self.question_of(p))
+        return True
+
+    def is_follow_up(self, p: Parse) -> bool:
+        """ "y los de nopal?", "what about the fries?" right after a question about a dish."""
+        if not self.d.last_question or self.d.last_question_turn != self.d.turns - 1:
+            return False
+        return "?" in p.raw or p.words[0] in {"y", "and", "what", "how", "e", "tambien"}
+
+    def asks_for_a_list(self, p: Parse) -> bool:
+        """ "¿qué tienen vegano?" lists dishes; "¿es vegano?" asks about the last one."""
+        return any(w in LIST_WORDS for w in p.words)
+
+    def question_of(self, p: Parse) -> Question:
+        """What is asked about a dish, read first from the words around its name."""
+        asked = (p.outside_intents & QUESTION_INTENTS) or (p.intents & QUESTION_INTENTS)
+        outside = p.outside_words
+        tag = self.tag_asked(outside) or self.tag_asked(p.words)
+        allergen = allergen_asked(outside) or allergen_asked(p.words)
+        if allergen and (Intent.ALLERGENS in asked or tag in {"gluten_free", "lactose_free"}):
+            return Question(kind="allergen", code=allergen)
+        if Intent.ALLERGENS in asked:
+            return Question(kind="allergens")
+        if Intent.DIETARY in asked and tag:
+            return Question(kind="tag", code=tag)
+        if Intent.DESCRIBE in asked:
+            return Question(kind="describe")
+        return Question(kind="price")
+
+    def answer_item_question(self, p: Parse, question: Question) -> None:
         for mention in p.mentions:
             item = mention.item or mention.candidates[0]
-            name = self.item_name(item)
-            if p.has(Intent.ALLERGENS):
-                if item.allergens:
-                    self.say(
-                        "allergens",
-                        item=name,
-                        allergens=r.join(
-                            [r.allergen_name(a, self.lang) for a in item.allergens], self.lang
-                        ),
-                    )
-                else:
-                    self.say("no_allergens", item=name)
-            elif p.has(Intent.DIETARY) and self.tag_asked(p):
-                tag = self.tag_asked(p)
-                has_tag = tag in item.dietary_tags or (
-                    tag == "vegetarian" and "vegan" in item.dietary_tags
-                )
-                self.say(
-                    "tag_yes" if has_tag else "tag_no", item=name, tag=r.tag_name(tag, self.lang)
-                )
-            elif p.has(Intent.DESCRIBE) and item.description(self.lang):
-                self.say("describe", item=name, description=item.description(self.lang))
-                self.say("price", item=name, price=self.money(item.price))
-            else:
-                self.say("price", item=name, price=self.money(item.price))
+            self.answer_about(item, question)
             if not item.orderable:
-                self.say("sold_out", item=name)
+                self.say("sold_out", item=self.item_name(item))
+            self.d.last_item_id = item.item_id
+        self.d.last_question = question.to_json()
+        self.d.last_question_turn = self.d.turns
+
+    def answer_about(self, item: CatalogItem, question: Question) -> None:
+        name = self.item_name(item)
+        declared = r.join([r.allergen_name(a, self.lang) for a in item.allergens], self.lang)
+        if question.kind == "allergen":
+            tag = {"gluten": "gluten_free", "milk": "lactose_free"}.get(question.code, "")
+            if tag and tag in item.dietary_tags:
+                self.say("tag_yes", item=name, tag=r.tag_name(tag, self.lang))
+                return
+            self.say(
+                "allergen_yes" if question.code in item.allergens else "allergen_no",
+                item=name,
+                allergen=r.allergen_name(question.code, self.lang),
+                allergens=declared or r.say("none", self.lang),
+            )
+        elif question.kind == "allergens":
+            if item.allergens:
+                self.say("allergens", item=name, allergens=declared)
+            else:
+                self.say("no_allergens", item=name)
+        elif question.kind == "tag":
+            tag = question.code
+            has_tag = tag in item.dietary_tags or (
+                tag == "vegetarian" and "vegan" in item.dietary_tags
+            )
+            self.say("tag_yes" if has_tag else "tag_no", item=name, tag=r.tag_name(tag, self.lang))
+        elif question.kind == "describe" and item.description(self.lang):
+            self.say("describe", item=name, description=item.description(self.lang))
+            self.say("price", item=name, price=self.money(item.price))
+        else:
+            self.say("price", item=name, price=self.money(item.price))
 
     def add_mentions(self, mentions: list[Mention], p: Parse) -> None:
         added: list[str] = []
@@ -728,9 +827,11 @@ class DialogManager:
         options = sorted(option_ids)
         for index, line in enumerate(self.d.cart):
             if line.item_id == item.item_id and sorted(line.option_ids) == options:
+                self.d.last_item_id = item.item_id
                 line.quantity = min(MAX_QUANTITY, line.quantity + quantity)
                 self.d.last_target = f"cart:{index}"
                 return
+        self.d.last_item_id = item.item_id
         self.d.cart.append(CartLine(item_id=item.item_id, quantity=quantity, option_ids=options))
         self.d.last_target = f"cart:{len(self.d.cart) - 1}"
 
@@ -829,6 +930,8 @@ class DialogManager:
     def apply_correction(self, p: Parse) -> bool:  # noqa: PLR0911 - one branch per form
         """ "no, mejor 3", "make it two", "mejor a las 10", "no, una hamburguesa"."""
         target = self.d.last_target
+        if p.mentions and self.correct_cart_lines(p):
+            return True
         if p.mentions and target.startswith("cart:"):
             index = int(target.split(":")[1])
             if index < len(self.d.cart):
@@ -864,6 +967,35 @@ class DialogManager:
             self.continue_order()
             return True
         return False
+
+    def correct_cart_lines(self, p: Parse) -> bool:
+        """ "mejor 3 margaritas", "las croquetas que sean ración entera", "make the coke large":
+        dishes already in the order get the quantity or options said, not a second line."""
+        changes: list[tuple[int, Mention]] = []
+        for mention in p.mentions:
+            item = mention.item
+            index = next(
+                (
+                    i
+                    for i in range(len(self.d.cart) - 1, -1, -1)
+                    if item is not None and self.d.cart[i].item_id == item.item_id
+                ),
+                None,
+            )
+            if index is None or not (mention.quantity_said or mention.option_ids):
+                return False
+            changes.append((index, mention))
+        for index, mention in changes:
+            line = self.d.cart[index]
+            item = self.ctx.catalog.by_id[line.item_id]
+            if mention.quantity_said:
+                line.quantity = min(MAX_QUANTITY, max(1, mention.quantity))
+            if mention.option_ids:
+                line.option_ids = sorted(_merge_options(item, line.option_ids, mention.option_ids))
+            self.d.last_target = f"cart:{index}"
+            self.d.last_item_id = item.item_id
+        self.after_cart_change()
+        return True
 
     def corrected_line(self, target: str) -> int | None:
         """The cart line a bare number corrects: the one just added, or the only one."""

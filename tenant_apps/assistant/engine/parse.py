@@ -68,6 +68,10 @@ class Parse:
     order_type: str = ""
     language: str | None = None
     switch_language: str | None = None
+    # The intents and words outside dish names: "¿cuánto cuesta la paella de marisco?" asks
+    # a price, whatever "marisco" says about allergens.
+    outside_intents: set[Intent] = field(default_factory=set)
+    outside_words: list[str] = field(default_factory=list)
 
     def has(self, *intents: Intent) -> bool:
         return any(intent in self.intents for intent in intents)
@@ -167,6 +171,41 @@ def _order_type(intents: set[Intent]) -> str:
     return ""
 
 
+# Words after which a customer corrects what they just wrote ("3 tacos... no, mejor 4").
+_CORRECTION_MARKERS = word_set("mejor no espera wait actually sorry perdon rather corrijo")
+
+
+def _corrected_in_message(words: list[str], mentions: list[Mention], used: set[int]) -> bool:
+    """Self-corrections inside one message, applied to its mentions: "quiero 3 tacos al
+    pastor, no espera, mejor 4" orders four; "2 coronas, no, mejor 3 coronas" orders three
+    (the later mention of a dish replaces the earlier one)."""
+    changed = False
+    for i, word in enumerate(words):
+        if word not in _CORRECTION_MARKERS:
+            continue
+        before = [m for m in mentions if m.end <= i and m.item is not None]
+        if not before:
+            continue
+        target = before[-1]
+        if any(
+            m.start > i and m.item is not None and m.item.item_id == target.item_id_or_zero()
+            for m in mentions
+        ):
+            mentions.remove(target)
+            changed = True
+            continue
+        for j in range(i + 1, min(i + 4, len(words))):
+            span = number_at(words, j)
+            if span is None or span.weak or j in used:
+                continue
+            target.quantity = max(1, span.value)
+            target.quantity_said = True
+            used |= set(range(span.start, span.end))
+            changed = True
+            break
+    return changed
+
+
 QUESTION_INTENTS = frozenset({Intent.PRICE, Intent.DESCRIBE, Intent.ALLERGENS, Intent.DIETARY})
 # A message opening with one of these asks something even without a question mark.
 _QUESTION_OPENERS = word_set(
@@ -215,10 +254,16 @@ def parse(raw: str, *, catalog: Catalog, today: date, current_language: str | No
         used |= set(range(mention.start, mention.end))
         if mention.quantity_start is not None:
             used |= set(range(mention.quantity_start, mention.start))
+    corrected = _corrected_in_message(words, mentions, used)
     free_numbers = [
         span.value for span in find_numbers(words) if not span.weak and span.start not in used
     ]
     intents = _intents(raw, words, mentions)
+    if corrected:
+        # Already applied to the dishes of this message; nothing earlier is being corrected.
+        intents -= {Intent.CORRECTION, Intent.NO}
+    named = {i for m in mentions for i in (*range(m.start, m.end), *m.option_positions)}
+    outside_words = [w if i not in named else "\0" for i, w in enumerate(words)]
     text = " ".join(words)
     return Parse(
         raw=raw,
@@ -235,4 +280,6 @@ def parse(raw: str, *, catalog: Catalog, today: date, current_language: str | No
         order_type=_order_type(intents),
         language=lang.detect(words, current=current_language),
         switch_language=lang.requested_switch(text),
+        outside_intents=classify(outside_words) if mentions else set(intents),
+        outside_words=outside_words,
     )

@@ -48,6 +48,15 @@ TEXTS: dict[str, dict[str, str]] = {
     "describe": {"es": "{item}: {description}", "en": "{item}: {description}"},
     "no_description": {"es": "{item} cuesta {price}.", "en": "{item} is {price}."},
     "allergens": {"es": "{item} contiene: {allergens}.", "en": "{item} contains: {allergens}."},
+    "allergen_yes": {
+        "es": "Sí, {item} lleva {allergen} (alérgenos declarados: {allergens}).",
+        "en": "Yes, {item} contains {allergen} (declared allergens: {allergens}).",
+    },
+    "allergen_no": {
+        "es": "{item} no lleva {allergen} según sus alérgenos declarados ({allergens}).",
+        "en": "{item} has no {allergen} among its declared allergens ({allergens}).",
+    },
+    "none": {"es": "ninguno", "en": "none"},
     "no_allergens": {
         "es": "{item} no tiene alérgenos declarados.",
         "en": "{item} has no declared allergens.",

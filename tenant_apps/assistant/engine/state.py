@@ -42,6 +42,11 @@ class Dialog:
     pending_item: dict[str, Any] = field(default_factory=dict)
     # Items the customer named ambiguously ("tacos" with several kinds on the menu).
     pending_choice: dict[str, Any] = field(default_factory=dict)
+    # The dish talked about last and the question asked about it, for "¿lleva gluten?" and
+    # "y los de nopal?" (a follow-up only right after the question).
+    last_item_id: int | None = None
+    last_question: dict[str, str] = field(default_factory=dict)
+    last_question_turn: int = 0
     last_order_id: int | None = None
     last_reservation_id: int | None = None
     turns: int = 0

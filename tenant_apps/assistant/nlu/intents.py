@@ -492,6 +492,11 @@ _PHRASES: dict[Intent, tuple[str, ...]] = {
         "corrijo",
         "correction",
         "wait",
+        "que sea",
+        "que sean",
+        "make the",
+        "make that",
+        "change the",
     ),
     Intent.PICKUP: (
         "para llevar",
