@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api import StrictInputSerializer, validated_query
-from config.cache import cached
+from config.cache import cache_read_keys, cached
 from config.i18n import SUPPORTED_LANGUAGES, TranslatedTextField
 from tenant_apps.menu.models import Allergen, Category, DietaryTag, MenuItem, Option, OptionGroup
 from tenant_apps.menu.selectors import (
@@ -175,6 +175,10 @@ _LANG = OpenApiParameter(
 )
 
 
+def _public_menu_key(language: str) -> str:
+    return f"public-json:{language}"
+
+
 # --- public -----------------------------------------------------------------------------------
 class PublicMenuApi(TenantApiView):
     """The menu customers see: visible categories and their items, in one language."""
@@ -193,6 +197,13 @@ class PublicMenuApi(TenantApiView):
             },
         ),
     )
+    def throttle_piggyback_keys(self, request: Request) -> list[str]:
+        """The cache entries `get` reads, fetched in the throttle's Redis round trip."""
+        requested = request.query_params.get("lang")
+        if requested is not None and requested not in SUPPORTED_LANGUAGES:
+            return []
+        return cache_read_keys("menu", _public_menu_key(_language(request, {"lang": requested})))
+
     def get(self, request: Request) -> HttpResponse:
         # Checked by hand rather than with LanguageQuery: this is the API's hottest read.
         requested = request.query_params.get("lang")
@@ -200,13 +211,14 @@ class PublicMenuApi(TenantApiView):
             raise ValidationError({"lang": [f"Use one of {list(SUPPORTED_LANGUAGES)}."]})
         language = _language(request, {"lang": requested})
         # The hottest read of the API: cache the rendered body, not the data, so a hit is
-        # one Redis round trip and no JSON encoding.
+        # no JSON encoding and no Redis round trip of its own (see throttle_piggyback_keys).
         body = cached(
             "menu",
-            f"public-json:{language}",
+            _public_menu_key(language),
             lambda: JSONRenderer().render(
                 {"language": language, "categories": menu_tree(language=language)}
             ),
+            prefetched=getattr(request, "piggybacked", None),
         )
         return HttpResponse(body, content_type="application/json")
 
