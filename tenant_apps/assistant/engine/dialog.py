@@ -60,6 +60,8 @@ TAG_WORDS = {
 }
 
 
+# A whole answer to "¿para cuándo?" that means as soon as possible ("ya", "ahora", "now").
+NOW_WORDS = word_set("ya ahora now para pues right away")
 # Specific allergens a customer asks about ("¿lleva gluten?", "is it dairy free?").
 ALLERGEN_WORDS = {
     "gluten": ("gluten", "celiaco", "celiaca", "celiacos", "celiac", "coeliac", "trigo", "wheat"),
@@ -313,12 +315,18 @@ class DialogManager:
 
     def answer_awaiting(self, p: Parse) -> bool:  # noqa: PLR0911, PLR0912 - one branch per slot
         awaiting = self.d.awaiting
+        if self.d.flow in {"order", "booking"} and awaiting not in {"name", "phone"}:
+            # Contact details given ahead of the question are kept for when it comes.
+            self.d.phone = p.phone or self.d.phone
+            self.d.name = p.name or self.d.name
         if awaiting == "pick_item":
             return self.answer_pick_item(p)
         if awaiting == "option":
             return self.answer_option(p)
         if awaiting == "order_type" and p.order_type:
             self.set_order_type(p)
+            if p.when.found:  # "paso a recogerlo a las 8"
+                self.set_order_time(p)
             self.continue_order()
             return True
         if awaiting == "address" and self.looks_like_free_text(p):
@@ -329,7 +337,9 @@ class DialogManager:
             self.d.table = str(p.numbers[0]) if p.numbers else p.raw.strip()[:20]
             self.continue_order()
             return True
-        if awaiting == "order_time" and (p.when.found or p.has(Intent.YES)):
+        if awaiting == "order_time" and (
+            p.when.found or p.has(Intent.YES) or set(p.words) <= NOW_WORDS
+        ):
             self.set_order_time(p)
             self.continue_order()
             return True
@@ -482,12 +492,8 @@ class DialogManager:
 
     # --- intents -----------------------------------------------------------------------------
 
-    def dispatch(self, p: Parse) -> None:  # noqa: PLR0915, PLR0911, PLR0912 - a priority list
-        if p.has(Intent.CANCEL_BOOKING):
-            self.start_cancel_booking(p)
-            return
-        if p.has(Intent.CHANGE_BOOKING):
-            self.start_reschedule(p)
+    def dispatch(self, p: Parse) -> None:  # noqa: PLR0911, PLR0912 - a priority list
+        if self.about_my_booking(p):
             return
         if p.has(Intent.CLEAR_CART) and self.d.cart:
             self.d.reset_order()
@@ -1077,6 +1083,8 @@ class DialogManager:
             self.continue_booking()
         elif self.d.flow == "cancel_booking":
             self.continue_cancel()
+        elif self.d.flow == "my_booking":
+            self.show_booking()
         elif self.d.flow == "order_status":
             self.d.flow = ""
             self.d.awaiting = ""
@@ -1295,6 +1303,7 @@ class DialogManager:
         if not self.slot_is_free(starts):
             self.offer_slots(starts)
             return
+        self.announce_room(starts)
         if self.d.flow == "booking" and self.need_customer():
             return
         if self.d.flow == "booking" and self.resolve_customer() is None:
@@ -1309,6 +1318,17 @@ class DialogManager:
                 when=self.when_text(starts),
                 name=self.d.name or self.customer_name(),
             )
+
+    def announce_room(self, starts: datetime) -> None:
+        """Say there is room before asking who the customer is (once per time asked)."""
+        if (
+            self.d.flow == "booking"
+            and self.customer() is None
+            and not (self.d.name and self.d.phone)
+            and self.d.slot_told != starts.isoformat()
+        ):
+            self.d.slot_told = starts.isoformat()
+            self.say("slot_free", party=self.d.party_size, when=self.when_text(starts))
 
     def party_size_accepted(self) -> bool:
         """Within the restaurant's booking limits, or say them and ask again."""
@@ -1448,6 +1468,45 @@ class DialogManager:
             when=self.when_text(reservation.starts_at.astimezone(self.ctx.profile.tz)),
         )
 
+    def about_my_booking(self, p: Parse) -> bool:
+        """Cancel, change or ask about the customer's booking: said outright ("cancelar mi
+        reserva"), or with "it" when the booking is what we are talking about ("tengo una
+        reserva y quiero cancelarla", "actually, move it to 9pm" after booking)."""
+        context = p.has(Intent.MY_BOOKING) or bool(
+            self.d.last_reservation_id and not self.d.cart and not self.d.flow and not p.mentions
+        )
+        if p.has(Intent.CANCEL_BOOKING) or (
+            context and p.has(Intent.CANCEL_IT) and not p.has(Intent.CLEAR_CART)
+        ):
+            self.start_cancel_booking(p)
+            return True
+        moved = p.has(Intent.CHANGE_IT) or (
+            p.has(Intent.CORRECTION) and (p.when.found or bool(p.party_size))
+        )
+        if p.has(Intent.CHANGE_BOOKING) or (context and moved):
+            self.start_reschedule(p)
+            return True
+        if p.has(Intent.MY_BOOKING) and not (p.party_size or p.when.found or p.has(Intent.ADD)):
+            self.d.reset_booking()
+            self.d.flow = "my_booking"
+            if p.phone:
+                self.d.phone = p.phone
+            self.show_booking()
+            return True
+        return False
+
+    def show_booking(self) -> None:
+        reservation = self.find_reservation()
+        if reservation is None:
+            return
+        self.d.reset_booking()
+        self.d.last_reservation_id = reservation.pk
+        self.say(
+            "your_booking",
+            party=reservation.party_size,
+            when=self.when_text(reservation.starts_at.astimezone(self.ctx.profile.tz)),
+        )
+
     def start_cancel_booking(self, p: Parse) -> None:
         self.d.reset_booking()
         self.d.flow = "cancel_booking"
@@ -1498,6 +1557,10 @@ class DialogManager:
         self.d.flow = "reschedule"
         if p.phone:
             self.d.phone = p.phone
+        # "move it to 9pm": kept while we ask who the customer is.
+        self.apply_when_to_booking(p)
+        if p.party_size:
+            self.d.party_size = p.party_size
         reservation = self.find_reservation()
         if reservation is None:
             if self.d.awaiting not in {"phone", "name"}:
@@ -1508,12 +1571,20 @@ class DialogManager:
     def adopt_reservation(self, reservation: Any, p: Parse | None) -> None:
         self.d.reservation_id = reservation.pk
         starts = reservation.starts_at.astimezone(self.ctx.profile.tz)
+        asked_party = self.d.party_size
         self.d.party_size = reservation.party_size
         if p is not None and (p.when.found or p.party_size):
             if p.party_size:
                 self.d.party_size = p.party_size
             self.d.booking_day = starts.date().isoformat()
             self.apply_when_to_booking(p)
+            self.continue_booking()
+            return
+        if self.d.booking_time or self.d.booking_day or asked_party:
+            # Said with the request, before we knew which booking it was.
+            self.d.party_size = asked_party or reservation.party_size
+            self.d.booking_day = self.d.booking_day or starts.date().isoformat()
+            self.d.booking_time = self.d.booking_time or starts.strftime("%H:%M")
             self.continue_booking()
             return
         self.d.awaiting = "booking_day"

@@ -203,6 +203,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "No encuentro reservas próximas a tu nombre.",
         "en": "I can't find any upcoming bookings for you.",
     },
+    "your_booking": {
+        "es": "Tienes una reserva para {party} {when}. ¿Quieres cambiarla o cancelarla?",
+        "en": "You have a booking for {party} {when}. Would you like to change or cancel it?",
+    },
     "confirm_cancel": {
         "es": "Tienes una reserva para {party} {when}. ¿La cancelo?",
         "en": "You have a booking for {party} {when}. Shall I cancel it?",

@@ -35,6 +35,9 @@ class Dialog:
     booking_time: str = ""  # HH:MM
     party_size: int = 0
     offered_slots: list[str] = field(default_factory=list)  # ISO datetimes
+    # The free slot already announced ("Hay mesa para 4 ..."), so asking for the name and
+    # then the phone does not repeat it.
+    slot_told: str = ""
     reservation_id: int | None = None  # the booking being changed or cancelled
     # What "no, mejor 3" corrects: "cart:<index>", "party_size", "time".
     last_target: str = ""
@@ -79,10 +82,15 @@ class Dialog:
         self.last_target = ""
 
     def reset_booking(self) -> None:
-        self.flow = "" if self.flow in {"booking", "reschedule", "cancel_booking"} else self.flow
+        self.flow = (
+            ""
+            if self.flow in {"booking", "reschedule", "cancel_booking", "my_booking"}
+            else self.flow
+        )
         self.awaiting = ""
         self.booking_day = self.booking_time = ""
         self.party_size = 0
         self.offered_slots = []
+        self.slot_told = ""
         self.reservation_id = None
         self.last_target = ""

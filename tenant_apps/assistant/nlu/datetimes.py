@@ -94,6 +94,13 @@ ASAP_PHRASES = (
     "right now",
     "ahora mismo",
     "lo antes que se pueda",
+    "en cuanto se pueda",
+    "en cuanto podais",
+    "enseguida",
+    "para ya",
+    "para ahora",
+    "right away",
+    "now please",
 )
 
 _HHMM = re.compile(r"^(\d{1,2})[:.h](\d{2})(am|pm|h|hs)?$")

@@ -25,6 +25,11 @@ class Intent(StrEnum):
     BOOK = "book"
     CANCEL_BOOKING = "cancel_booking"
     CHANGE_BOOKING = "change_booking"
+    # "cancelarla", "cancel it", "move it": about a booking only when the context says so.
+    CANCEL_IT = "cancel_it"
+    CHANGE_IT = "change_it"
+    # "¿a qué hora es mi reserva?", "I booked a table": the customer's existing booking.
+    MY_BOOKING = "my_booking"
     SHOW_CART = "show_cart"
     CHECKOUT = "checkout"
     ADD = "add"
@@ -231,6 +236,58 @@ _PHRASES: dict[Intent, tuple[str, ...]] = {
         "reschedule",
         "move my reservation",
         "cambiar la hora de la reserva",
+    ),
+    Intent.CANCEL_IT: (
+        "cancelarla",
+        "cancelala",
+        "cancelarlo",
+        "cancelalo",
+        "anularla",
+        "anulala",
+        "cancel it",
+        "cancel that",
+        "cancel",
+        "cancelar",
+        "anular",
+    ),
+    Intent.CHANGE_IT: (
+        "cambiarla",
+        "cambiala",
+        "moverla",
+        "muevela",
+        "modificarla",
+        "move it",
+        "change it",
+        "move that",
+        "push it",
+        "reschedule",
+        "cambiar",
+        "mover",
+        "move",
+        "change",
+    ),
+    Intent.MY_BOOKING: (
+        "mi reserva",
+        "hora es la reserva",
+        "cuando es la reserva",
+        "what time is the booking",
+        "what time is the reservation",
+        "when is the booking",
+        "tengo una reserva",
+        "tengo reserva",
+        "hice una reserva",
+        "tenemos una reserva",
+        "tenemos reserva",
+        "my reservation",
+        "my booking",
+        "i booked",
+        "we booked",
+        "i have a booking",
+        "i have a reservation",
+        "we have a booking",
+        "we have a reservation",
+        "i made a booking",
+        "i made a reservation",
     ),
     Intent.SHOW_CART: (
         "mi carrito",
@@ -513,6 +570,19 @@ _PHRASES: dict[Intent, tuple[str, ...]] = {
         "to go",
         "collect",
         "paso por el",
+        "recogerlo",
+        "recogerla",
+        "recogerlos",
+        "recogerlas",
+        "lo recogemos",
+        "paso a buscarlo",
+        "voy a buscarlo",
+        "pasare a recogerlo",
+        "pick it up",
+        "pick them up",
+        "collect it",
+        "come get it",
+        "come and get it",
     ),
     Intent.DELIVERY: (
         "a domicilio",

@@ -5,6 +5,8 @@ The success rate is printed at the end of the run (see conftest.py here).
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +45,8 @@ def test_the_corpus_is_large_enough() -> None:
 @pytest.mark.parametrize("dialog", CORPUS, ids=[d["id"] for d in CORPUS])
 def test_dialog_reaches_its_end_state(dialog: dict[str, Any], in_tenant_a: Restaurant) -> None:
     outcome = run_dialog(dialog, _seed(dialog, in_tenant_a))
+    if os.environ.get("DIALOG_TRANSCRIPTS"):  # `DIALOG_TRANSCRIPTS=1 pytest -s -k <id>`
+        sys.stdout.write("\n".join(["", f"== {dialog['id']}", *outcome.transcript, ""]))
 
     RESULTS[dialog["id"]] = not outcome.failures
     if outcome.failures and dialog.get("known_gap"):
