@@ -52,3 +52,10 @@ def customer_get(*, customer_id: int) -> Customer | None:
 
 def customer_get_by_phone(*, phone: str) -> Customer | None:
     return Customer.objects.filter(phone=normalize_phone(phone)).first()
+
+
+def customer_phone_example() -> str:
+    """How a phone number with its country code looks in the restaurant's country."""
+    from tenant_apps.customers.phones import example_phone
+
+    return example_phone()

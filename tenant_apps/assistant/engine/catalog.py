@@ -257,6 +257,7 @@ def find_mentions(catalog: Catalog, words: list[str], *, skip: set[int]) -> list
         _widen_to_category(catalog, usable, mention)
         _attach_quantity(usable, mention)
     mentions = _absorb_options(usable, mentions)
+    mentions = _split_ellipses(usable, mentions)
     lower = 0
     for index, mention in enumerate(mentions):
         limit = mentions[index + 1].start if index + 1 < len(mentions) else len(words)
@@ -360,8 +361,11 @@ def _attach_quantity(words: list[str], mention: Mention) -> None:
         if span is None:
             continue
         between = words[span.end : mention.start]
-        if span.end <= mention.start and all(
-            w in FILLER or w in GENERIC or w in described for w in between
+        # "uno con guacamole" is one of something with guacamole, not one guacamole.
+        if (
+            span.end <= mention.start
+            and all(w in FILLER or w in GENERIC or w in described for w in between)
+            and not any(w in WITH_WORDS for w in between)
         ):
             span = _widest_number(words, span)
             mention.quantity = max(1, span.value)
@@ -413,6 +417,61 @@ def _absorb_options(words: list[str], mentions: list[Mention]) -> list[Mention]:
                 continue
         kept.append(mention)
     return kept
+
+
+# "y otra normal", "and another large one": one more of the dish before.
+ANOTHER = word_set("otra otro another")
+AND_WORDS = word_set("y and e")
+
+
+def _split_ellipses(words: list[str], mentions: list[Mention]) -> list[Mention]:
+    """One more of the dish just named, with other options, without naming it again.
+
+    "2 chocolate milkshakes and a strawberry one", "una coca grande y otra normal",
+    "2 tacos con queso y uno con guacamole": after "y"/"and", a number (or "otra") and words
+    that name options of that dish become a mention of it of their own.
+    """
+    out: list[Mention] = []
+    for index, mention in enumerate(mentions):
+        out.append(mention)
+        item = mention.item
+        limit = mentions[index + 1].start if index + 1 < len(mentions) else len(words)
+        if item is None or not item.groups:
+            continue
+        position = mention.end
+        while position < limit:
+            extra = _ellipsis_at(words, item, position, limit)
+            if extra is None:
+                position += 1
+                continue
+            out.append(extra)
+            position = extra.end + 1
+    return out
+
+
+def _ellipsis_at(words: list[str], item: CatalogItem, at: int, limit: int) -> Mention | None:
+    if words[at] not in AND_WORDS or at + 1 >= limit:
+        return None
+    start = at + 1
+    if words[start] in ANOTHER:
+        quantity, end = 1, start + 1
+    else:
+        span = number_at(words, start)
+        if span is None or span.end > limit:
+            return None
+        quantity, end = span.value, span.end
+    found = match_options(item, words, lower=end, limit=limit)
+    if not found.option_ids or min(found.positions) > end + 2:
+        return None
+    return Mention(
+        start=end,
+        end=end,
+        candidates=[item],
+        quantity=max(1, quantity),
+        quantity_said=True,
+        quantity_start=start,
+        quantity_end=end,
+    )
 
 
 def _attach_options(words: list[str], mention: Mention, *, lower: int, limit: int) -> None:

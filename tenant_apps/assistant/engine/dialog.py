@@ -60,6 +60,8 @@ TAG_WORDS = {
 }
 
 
+# "¿Estáis abiertos ahora?": whether we are open now, not the week's hours.
+NOW_QUESTION = word_set("ahora now ya todavia aun still currently actualmente tonight hoy today")
 # A whole answer to "¿para cuándo?" that means as soon as possible ("ya", "ahora", "now").
 NOW_WORDS = word_set("ya ahora now para pues right away")
 # Specific allergens a customer asks about ("¿lleva gluten?", "is it dairy free?").
@@ -111,6 +113,10 @@ class Question:
 TAG_VOCABULARY = frozenset(
     word for words in TAG_WORDS.values() for w in words for word in w.split()
 )
+
+
+def _digit_count(text: str) -> int:
+    return sum(1 for ch in text if ch.isdigit())
 
 
 def _merge_options(item: CatalogItem, first: list[int], then: list[int]) -> list[int]:
@@ -351,6 +357,10 @@ class DialogManager:
                     self.d.phone = p.phone
                 self.continue_flow()
                 return True
+        if awaiting in {"phone", "phone_lookup"} and not p.phone and _digit_count(p.raw) >= 3:
+            # Digits that do not make a number: say so rather than ask the same again.
+            self.say("bad_phone", example=domain.phone_example())
+            return True
         if awaiting in {"phone", "phone_lookup"} and p.phone:
             self.d.phone = p.phone
             if p.name:
@@ -544,7 +554,7 @@ class DialogManager:
             self.show_promotions()
             return
         if p.has(Intent.HOURS):
-            self.show_hours()
+            self.show_hours(p)
             return
         if p.has(Intent.ADDRESS):
             self.show_address()
@@ -576,7 +586,42 @@ class DialogManager:
 
     # --- restaurant facts ----------------------------------------------------------------------
 
-    def show_hours(self) -> None:
+    def show_hours(self, p: Parse) -> None:
+        """Today's hours and whether we are open when asked about now/today/tonight, one
+        day's when asked about a day, else the week."""
+        today = self.ctx.today
+        if p.when.day == today or any(w in NOW_QUESTION for w in p.words):
+            hours = self.hours_on(today)
+            if domain.is_open(at=self.ctx.now):
+                self.say("open_now", hours=hours)
+                return
+            opening = next(
+                (
+                    start
+                    for offset in range(8)
+                    for start, _end in domain.open_intervals(day=today + timedelta(days=offset))
+                    if start > self.ctx.now
+                ),
+                None,
+            )
+            if opening is None:
+                self.say("closed_now_until", when="-")
+            else:
+                self.say("closed_now_until", when=self.when_text(opening))
+            return
+        if p.when.day is not None:
+            day = r.day_text(p.when.day, today=today, language=self.lang)
+            self.say("day_hours", day=day[:1].upper() + day[1:], hours=self.hours_on(p.when.day))
+            return
+        self.show_week_hours()
+
+    def hours_on(self, day: date) -> str:
+        intervals = domain.open_intervals(day=day)
+        if not intervals:
+            return r.say("closed_day", self.lang)
+        return " / ".join(f"{start:%H:%M}-{end:%H:%M}" for start, end in intervals)
+
+    def show_week_hours(self) -> None:
         profile = self.ctx.profile
         days = r.WEEKDAYS[self.lang if self.lang in r.WEEKDAYS else "es"]
         per_day = []
@@ -610,7 +655,7 @@ class DialogManager:
         for promotion in found[:5]:
             name = promotion.name.get(self.lang) or next(iter(promotion.name.values()), "")
             value = (
-                f"{promotion.value:g}%"
+                f"{promotion.value.normalize():f}%"
                 if promotion.kind == "percent"
                 else f"-{self.money(promotion.value)}"
             )
@@ -621,7 +666,8 @@ class DialogManager:
                     if self.lang == "es"
                     else f" with code {promotion.code}"
                 )
-            texts.append(f"{name} ({value}{extra})")
+            description = promotion.description_in(self.lang)
+            texts.append(f"{name} ({value}{extra})" + (f": {description}" if description else ""))
         self.say("promotions", promotions="; ".join(texts))
 
     # --- menu and items ----------------------------------------------------------------------
@@ -1115,7 +1161,7 @@ class DialogManager:
         except ValidationError:
             self.d.phone = ""
             self.d.awaiting = "phone"
-            self.say("bad_phone")
+            self.say("bad_phone", example=domain.phone_example())
             return None
         self.result.customer_id = customer.pk
         return customer

@@ -65,6 +65,13 @@ def customer_for_phone(*, phone: str, name: str, language: str) -> Any:
     return customer_get_or_create_by_phone(phone=phone, name=name, language=language)
 
 
+def phone_example() -> str:
+    """A valid number of the restaurant's country, to show how to write one."""
+    from tenant_apps.customers.selectors import customer_phone_example
+
+    return customer_phone_example()
+
+
 def customer_get(*, customer_id: int) -> Any:
     from tenant_apps.customers.selectors import customer_get as get
 
@@ -136,6 +143,19 @@ def promotions() -> list[Any]:
     from tenant_apps.promotions.selectors import promotion_list_current
 
     return list(promotion_list_current())
+
+
+def open_intervals(*, day: date) -> list[tuple[datetime, datetime]]:
+    """The restaurant's shifts starting that day (none on a closed date)."""
+    from tenant_apps.restaurant.selectors import open_intervals as intervals
+
+    return intervals(day=day)
+
+
+def is_open(*, at: datetime) -> bool:
+    from tenant_apps.restaurant.selectors import restaurant_is_open
+
+    return restaurant_is_open(at=at)
 
 
 def profile() -> Any:

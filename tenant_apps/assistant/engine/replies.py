@@ -127,9 +127,9 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "bad_phone": {
         "es": "Ese teléfono no parece válido. ¿Me lo escribes con el prefijo, "
-        "por ejemplo +34 600 123 456?",
+        "por ejemplo {example}?",
         "en": "That phone number doesn't look valid. Could you type it with the "
-        "country code, e.g. +34 600 123 456?",
+        "country code, e.g. {example}?",
     },
     "order_summary": {
         "es": "Resumen: {lines}. {totals} {details}. ¿Confirmo el pedido?",
@@ -230,6 +230,15 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "hours": {"es": "Nuestro horario: {hours}.", "en": "Our opening hours: {hours}."},
     "closed_day": {"es": "cerrado", "en": "closed"},
+    "open_now": {
+        "es": "Sí, ahora mismo estamos abiertos. Hoy: {hours}.",
+        "en": "Yes, we're open right now. Today: {hours}.",
+    },
+    "closed_now_until": {
+        "es": "Ahora mismo estamos cerrados. Volvemos a abrir {when}.",
+        "en": "We're closed right now. We open again {when}.",
+    },
+    "day_hours": {"es": "{day}: {hours}.", "en": "{day}: {hours}."},
     "address": {"es": "Estamos en {address}.", "en": "We're at {address}."},
     "no_address": {
         "es": "Puedes encontrarnos en {name}. Para la dirección exacta, pregunta a nuestro equipo.",

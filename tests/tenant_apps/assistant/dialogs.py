@@ -34,6 +34,10 @@ def _setup(dialog: dict[str, Any], conversation: Conversation) -> Reservation | 
     if "full_tomorrow_at" in setup:
         hour, minute = (int(x) for x in setup["full_tomorrow_at"].split(":"))
         fill_covers_at(tomorrow_at(hour, minute, tz=tz))
+    if setup.get("closed_today"):
+        from tenant_apps.restaurant.services import closed_date_add
+
+        closed_date_add(day=restaurant_local_now().date(), reason="Inventario")
     existing = None
     if "customer" in setup:
         customer = customer_get_or_create_by_phone(
@@ -53,14 +57,32 @@ def _setup(dialog: dict[str, Any], conversation: Conversation) -> Reservation | 
     return existing
 
 
-def _check_options(key: str, expected: list[str], chosen: list[Any], out: Outcome) -> None:
+def _option_problems(key: str, expected: list[str], chosen: list[Any]) -> list[str]:
     names = " ".join(fold(str(option)) for option in chosen)
+    problems = []
     for option in expected:
         # "!normal": that option must not be on the line.
         if option.startswith("!") and fold(option[1:]) in names:
-            out.failures.append(f"option {option[1:]} unexpected on {key}: {names}")
+            problems.append(f"option {option[1:]} unexpected on {key}: {names}")
         elif not option.startswith("!") and fold(option) not in names:
-            out.failures.append(f"option {option} missing on {key}: {names}")
+            problems.append(f"option {option} missing on {key}: {names}")
+    return problems
+
+
+def _check_options(
+    expect: dict[str, Any], items: dict[str, MenuItem], order: Order, out: Outcome
+) -> None:
+    """Each expected line with options has its own order line (two cokes, one of each size)."""
+    unused = list(order.lines.all())
+    for key, quantity, *options in expect["lines"]:
+        if not options:
+            continue
+        same = [li for li in unused if li.item_id == items[key].pk and li.quantity == quantity]
+        fitting = [li for li in same if not _option_problems(key, options[0], li.options)]
+        if fitting:
+            unused.remove(fitting[0])
+        else:
+            out.failures.extend(_option_problems(key, options[0], same[0].options if same else []))
 
 
 def _check_order(expect: dict[str, Any], items: dict[str, MenuItem], out: Outcome) -> None:
@@ -77,10 +99,7 @@ def _check_order(expect: dict[str, Any], items: dict[str, MenuItem], out: Outcom
     want = sorted((items[key].pk, qty) for key, qty, *_ in expect["lines"])
     if got != want:
         out.failures.append(f"order lines {got} != {want}")
-    for key, _qty, *options in expect["lines"]:
-        if options:
-            line = next((li for li in order.lines.all() if li.item_id == items[key].pk), None)
-            _check_options(key, options[0], line.options if line else [], out)
+    _check_options(expect, items, order, out)
     if "total" in expect and f"{order.total:.2f}" != expect["total"]:
         out.failures.append(f"order total {order.total} != {expect['total']}")
     if "type" in expect and order.order_type != expect["type"]:

@@ -86,3 +86,14 @@ def test_list_searches_name_phone_and_email() -> None:
 
     assert [c.name for c in customer_list(filters={"search": "ana@"})] == ["Ana"]
     assert [c.name for c in customer_list(filters={"search": "69999"})] == ["Luis"]
+
+
+def test_numbers_without_country_code_are_read_as_the_restaurants_country() -> None:
+    from tenant_apps.restaurant.services import restaurant_profile_update
+
+    restaurant_profile_update(changes={"phone": "+442079460000"})
+
+    customer = customer_get_or_create_by_phone(phone="07911 123456", name="Jake")
+
+    assert customer.phone == "+447911123456"
+    assert customer_get_or_create_by_phone(phone="+34 612 345 678").phone == "+34612345678"
