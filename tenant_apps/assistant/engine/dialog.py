@@ -321,10 +321,7 @@ class DialogManager:
 
     def answer_awaiting(self, p: Parse) -> bool:  # noqa: PLR0911, PLR0912 - one branch per slot
         awaiting = self.d.awaiting
-        if self.d.flow in {"order", "booking"} and awaiting not in {"name", "phone"}:
-            # Contact details given ahead of the question are kept for when it comes.
-            self.d.phone = p.phone or self.d.phone
-            self.d.name = p.name or self.d.name
+        self.keep_details_given_early(p)
         if awaiting == "pick_item":
             return self.answer_pick_item(p)
         if awaiting == "option":
@@ -335,7 +332,7 @@ class DialogManager:
                 self.set_order_time(p)
             self.continue_order()
             return True
-        if awaiting == "address" and self.looks_like_free_text(p):
+        if awaiting == "address" and self.looks_like_address(p):
             self.d.address = p.raw.strip()[:255]
             self.continue_order()
             return True
@@ -391,6 +388,15 @@ class DialogManager:
             return self.answer_confirm_cancel(p)
         return False
 
+    def keep_details_given_early(self, p: Parse) -> None:
+        """Contact details or a time given ahead of their question are kept for it."""
+        awaiting = self.d.awaiting
+        if self.d.flow in {"order", "booking"} and awaiting not in {"name", "phone"}:
+            self.d.phone = p.phone or self.d.phone
+            self.d.name = p.name or self.d.name
+        if awaiting in {"order_type", "address", "table"} and p.when.found:
+            self.set_order_time(p)
+
     def looks_like_free_text(self, p: Parse) -> bool:
         blocking = {
             Intent.NO,
@@ -402,6 +408,16 @@ class DialogManager:
             Intent.REMOVE,
         }
         return len(p.words) >= 2 and not p.mentions and not (p.intents & blocking)
+
+    def looks_like_address(self, p: Parse) -> bool:
+        """Free text that is not a phone number or only a time ("8:30pm" is not where to)."""
+        leftover = [w for i, w in enumerate(p.words) if i not in p.when.consumed]
+        return (
+            self.looks_like_free_text(p)
+            and not p.phone
+            and sum(1 for w in leftover if any(ch.isalpha() for ch in w)) >= 1
+            and len(leftover) >= 2
+        )
 
     def bare_name(self, p: Parse) -> str:
         """A reply that is just a name ("Ana", "Juan Pérez")."""
@@ -666,9 +682,11 @@ class DialogManager:
                     if self.lang == "es"
                     else f" with code {promotion.code}"
                 )
-            description = promotion.description_in(self.lang)
-            texts.append(f"{name} ({value}{extra})" + (f": {description}" if description else ""))
-        self.say("promotions", promotions="; ".join(texts))
+            description = promotion.description_in(self.lang).strip().rstrip(".")
+            texts.append(
+                f"- {name} ({value}{extra})" + (f". {description}." if description else ".")
+            )
+        self.say("promotions", promotions="\n".join(texts))
 
     # --- menu and items ----------------------------------------------------------------------
 
@@ -793,13 +811,53 @@ class DialogManager:
 
     def answer_item_question(self, p: Parse, question: Question) -> None:
         for mention in p.mentions:
-            item = mention.item or mention.candidates[0]
+            if len(mention.candidates) > 1:
+                self.answer_about_several(mention.candidates, question)
+                continue
+            item = mention.candidates[0]
             self.answer_about(item, question)
             if not item.orderable:
                 self.say("sold_out", item=self.item_name(item))
             self.d.last_item_id = item.item_id
         self.d.last_question = question.to_json()
         self.d.last_question_turn = self.d.turns
+
+    def answer_about_several(self, items: list[CatalogItem], question: Question) -> None:
+        """ "do you do gluten free burgers?": which of those dishes fit, not the first one."""
+        items = [item for item in items if item.orderable]
+        names = r.join([self.item_name(item) for item in items], self.lang)
+        if question.kind == "allergen":
+            tag = {"gluten": "gluten_free", "milk": "lactose_free"}.get(question.code, "")
+            free = [
+                item
+                for item in items
+                if question.code not in item.allergens or (tag and tag in item.dietary_tags)
+            ]
+            allergen = r.allergen_name(question.code, self.lang)
+            if free:
+                listed = r.join([self.item_name(item) for item in free], self.lang)
+                self.say("allergen_free_list", allergen=allergen, items=listed)
+            else:
+                self.say("allergen_in_all", allergen=allergen, items=names)
+            return
+        if question.kind == "tag":
+            fitting = [
+                item
+                for item in items
+                if question.code in item.dietary_tags
+                or (question.code == "vegetarian" and "vegan" in item.dietary_tags)
+            ]
+            tag = r.tag_name(question.code, self.lang, plural=True)
+            if fitting:
+                listed = r.join([self.item_name(item) for item in fitting], self.lang)
+                self.say(
+                    "tag_list", tag=tag.capitalize() if self.lang == "en" else tag, items=listed
+                )
+            else:
+                self.say("tag_none_of", tag=r.tag_name(question.code, self.lang), items=names)
+            return
+        for item in items[:6]:
+            self.answer_about(item, question)
 
     def answer_about(self, item: CatalogItem, question: Question) -> None:
         name = self.item_name(item)
@@ -1105,8 +1163,8 @@ class DialogManager:
     def set_order_type(self, p: Parse) -> None:
         if p.order_type:
             self.d.order_type = p.order_type
-            if p.order_type == "delivery" and not self.d.address:
-                self.d.address = ""
+            if p.order_type == "delivery" and p.address:
+                self.d.address = p.address
 
     def set_order_time(self, p: Parse) -> None:
         moment = combine(p.when, now=self.ctx.now)

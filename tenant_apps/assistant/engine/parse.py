@@ -19,6 +19,18 @@ from tenant_apps.assistant.nlu.intents import Intent, classify
 from tenant_apps.assistant.nlu.normalize import fold, tokens, word_set
 from tenant_apps.assistant.nlu.numbers import find_numbers, number_at
 
+# "delivery to 5 Camden Road", "a domicilio en Calle Luna 5, 3ºB", "envíamelo a c/ Sol 3".
+_ADDRESS = re.compile(
+    r"(?:deliver(?:y|ed)?|domicilio|env[ií]a(?:lo|mela|melo|mel[oa])?|send it|bring it)"
+    r"\s+(?:to|a|en|at|al)\s+(?P<address>.{4,})$",
+    re.IGNORECASE,
+)
+# Where an address said with the delivery ends: a time or a courtesy after it.
+_ADDRESS_END = re.compile(
+    r"[\s,]+(?:at \d|a las|para las|sobre las|lo antes|cuanto antes|asap|as soon|en \d+ min|"
+    r"in \d+ min|por favor|porfa|please|pls|thanks|gracias)\b.*$",
+    re.IGNORECASE,
+)
 _PHONE = re.compile(r"(?<![\d+])(\+?\d[\d\s().-]{6,18}\d)(?!\d)")
 _NAME_LEADS = (
     ("me", "llamo"),
@@ -66,6 +78,7 @@ class Parse:
     phone: str = ""
     name: str = ""
     order_type: str = ""
+    address: str = ""
     language: str | None = None
     switch_language: str | None = None
     # The intents and words outside dish names: "¿cuánto cuesta la paella de marisco?" asks
@@ -83,6 +96,15 @@ def _phone(raw: str) -> str:
         if 8 <= len(digits.lstrip("+")) <= 15:
             return digits
     return ""
+
+
+def _address(raw: str) -> str:
+    """The address said together with the delivery request, if it has a number in it."""
+    match = _ADDRESS.search(raw.strip())
+    if match is None:
+        return ""
+    address = _ADDRESS_END.sub("", match.group("address")).strip(" .,;!?")
+    return address[:255] if any(ch.isdigit() for ch in address) else ""
 
 
 def _party_size(words: list[str], skip: set[int]) -> tuple[int | None, set[int]]:
@@ -278,6 +300,7 @@ def parse(raw: str, *, catalog: Catalog, today: date, current_language: str | No
         phone=phone,
         name=_name(raw, words),
         order_type=_order_type(intents),
+        address=_address(raw) if Intent.DELIVERY in intents else "",
         language=lang.detect(words, current=current_language),
         switch_language=lang.requested_switch(text),
         outside_intents=classify(outside_words) if mentions else set(intents),

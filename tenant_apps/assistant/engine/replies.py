@@ -49,14 +49,26 @@ TEXTS: dict[str, dict[str, str]] = {
     "no_description": {"es": "{item} cuesta {price}.", "en": "{item} is {price}."},
     "allergens": {"es": "{item} contiene: {allergens}.", "en": "{item} contains: {allergens}."},
     "allergen_yes": {
-        "es": "Sí, {item} lleva {allergen} (alérgenos declarados: {allergens}).",
-        "en": "Yes, {item} contains {allergen} (declared allergens: {allergens}).",
+        "es": "{item} lleva {allergen} (alérgenos declarados: {allergens}).",
+        "en": "{item} contains {allergen} (declared allergens: {allergens}).",
     },
     "allergen_no": {
         "es": "{item} no lleva {allergen} según sus alérgenos declarados ({allergens}).",
         "en": "{item} has no {allergen} among its declared allergens ({allergens}).",
     },
     "none": {"es": "ninguno", "en": "none"},
+    "allergen_free_list": {
+        "es": "Sin {allergen} entre sus alérgenos declarados: {items}.",
+        "en": "With no {allergen} among their declared allergens: {items}.",
+    },
+    "allergen_in_all": {
+        "es": "Todos llevan {allergen}: {items}.",
+        "en": "All of them contain {allergen}: {items}.",
+    },
+    "tag_none_of": {
+        "es": "Ninguno es {tag}: {items}.",
+        "en": "None of them is {tag}: {items}.",
+    },
     "no_allergens": {
         "es": "{item} no tiene alérgenos declarados.",
         "en": "{item} has no declared allergens.",
@@ -245,8 +257,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "You can find us at {name}. For the exact address, ask our team.",
     },
     "promotions": {
-        "es": "Promociones de ahora: {promotions}.",
-        "en": "Current promotions: {promotions}.",
+        "es": "Promociones de ahora:\n{promotions}",
+        "en": "Current promotions:\n{promotions}",
     },
     "no_promotions": {
         "es": "Ahora mismo no tenemos promociones.",

@@ -59,6 +59,7 @@ SHORTHAND = {
     "r": "are",
     "pa": "para",
     "w/": "with",
+    "w": "with",
     "w/o": "without",
     # Everyday names of menu items ("a large coke").
     "coke": "coca cola",
