@@ -62,6 +62,9 @@ TAG_WORDS = {
 
 # "¿Estáis abiertos ahora?": whether we are open now, not the week's hours.
 NOW_QUESTION = word_set("ahora now ya todavia aun still currently actualmente tonight hoy today")
+# "¿Hacéis envíos?", "do you deliver?": a question about the service, not a choice.
+SERVICE_QUESTION = word_set("haceis hacen hay teneis tienen do does can se puedo podeis")
+HOW_LONG = word_set("tarda tardan tardais long")
 # A whole answer to "¿para cuándo?" that means as soon as possible ("ya", "ahora", "now").
 NOW_WORDS = word_set("ya ahora now para pues right away")
 # Specific allergens a customer asks about ("¿lleva gluten?", "is it dairy free?").
@@ -213,6 +216,9 @@ class DialogManager:
         self.proposal = proposal
         # The model named dishes and none of them is on the menu (nor in the message).
         self.unknown_items = False
+        # Details answered ahead of their question this turn ("soy Javier" while asked
+        # pickup or delivery).
+        self.noted = False
 
     # --- helpers -----------------------------------------------------------------------------
 
@@ -333,7 +339,7 @@ class DialogManager:
             self.continue_order()
             return True
         if awaiting == "address" and self.looks_like_address(p):
-            self.d.address = p.raw.strip()[:255]
+            self.d.address = p.address or p.raw.strip()[:255]
             self.continue_order()
             return True
         if awaiting == "table" and (p.numbers or self.looks_like_free_text(p)):
@@ -389,13 +395,16 @@ class DialogManager:
         return False
 
     def keep_details_given_early(self, p: Parse) -> None:
-        """Contact details or a time given ahead of their question are kept for it."""
+        """Contact details or a time given ahead of their question are kept for it (and the
+        customer hears they were, before the question comes again)."""
         awaiting = self.d.awaiting
         if self.d.flow in {"order", "booking"} and awaiting not in {"name", "phone"}:
+            self.noted = bool(p.phone or p.name)
             self.d.phone = p.phone or self.d.phone
             self.d.name = p.name or self.d.name
         if awaiting in {"order_type", "address", "table"} and p.when.found:
             self.set_order_time(p)
+            self.noted = True
 
     def looks_like_free_text(self, p: Parse) -> bool:
         blocking = {
@@ -550,6 +559,8 @@ class DialogManager:
         if p.has(Intent.SHOW_CART):
             self.show_cart()
             return
+        if self.choose_fulfilment(p):
+            return
         if self.d.cart and (
             p.has(Intent.CHECKOUT)
             or p.order_type
@@ -558,39 +569,21 @@ class DialogManager:
             self.set_order_type(p)
             if p.when.found:
                 self.set_order_time(p)
+            if self.noted and not p.order_type:
+                self.say("noted")
             self.continue_order()
             return
         if p.has(Intent.CHECKOUT):
             self.say("cart_empty")
             return
-        if p.has(Intent.MENU):
-            self.show_menu()
-            return
-        if p.has(Intent.PROMOTIONS):
-            self.show_promotions()
-            return
-        if p.has(Intent.HOURS):
-            self.show_hours(p)
-            return
-        if p.has(Intent.ADDRESS):
-            self.show_address()
-            return
-        if p.has(Intent.GREET):
-            self.out.append(self.ctx.profile.greeting(self.lang))
-            return
-        if p.has(Intent.THANKS):
-            self.say("thanks")
-            return
-        if p.has(Intent.GOODBYE):
-            self.say("goodbye")
-            return
-        if p.has(Intent.CAPABILITIES):
-            self.say("capabilities")
+        if self.answer_info(p):
             return
         if self.unknown_items:
             self.say("not_on_menu")
             return
         if self.d.flow in {"order", "booking", "reschedule"} and self.d.awaiting:
+            if self.noted:
+                self.say("noted")
             self.reask()
             return
         # The model's own wording only for small talk: when it proposed an action the engine
@@ -601,6 +594,28 @@ class DialogManager:
         self.out.append(r.say("fallback", self.lang) + r.say("capabilities", self.lang))
 
     # --- restaurant facts ----------------------------------------------------------------------
+
+    def answer_info(self, p: Parse) -> bool:
+        """The restaurant's facts and small talk, in order of precedence."""
+        if p.has(Intent.MENU):
+            self.show_menu()
+        elif p.has(Intent.PROMOTIONS):
+            self.show_promotions()
+        elif p.has(Intent.HOURS):
+            self.show_hours(p)
+        elif p.has(Intent.ADDRESS):
+            self.show_address()
+        elif p.has(Intent.GREET):
+            self.out.append(self.ctx.profile.greeting(self.lang))
+        elif p.has(Intent.THANKS):
+            self.say("thanks")
+        elif p.has(Intent.GOODBYE):
+            self.say("goodbye")
+        elif p.has(Intent.CAPABILITIES):
+            self.say("capabilities")
+        else:
+            return False
+        return True
 
     def show_hours(self, p: Parse) -> None:
         """Today's hours and whether we are open when asked about now/today/tonight, one
@@ -776,6 +791,11 @@ class DialogManager:
             return True
         if p.categories:
             return False
+        just_asked = self.d.last_question_turn == self.d.turns - 1
+        if self.d.cart and p.has(Intent.PRICE) and not just_asked:
+            # "how much is it?" while ordering: the order's total.
+            self.show_cart()
+            return True
         if last is None:
             self.say("which_item", examples=self.examples())
             return True
@@ -1160,6 +1180,26 @@ class DialogManager:
         if self.d.cart:
             self.say("anything_else")
 
+    def choose_fulfilment(self, p: Parse) -> bool:
+        """ "¿hacéis envíos a domicilio?" is answered; "para un pedido a domicilio" before
+        any dish, or "mi dirección es ...", is kept for the order."""
+        if p.address and not p.has(Intent.PICKUP, Intent.DINE_IN):
+            self.d.order_type = "delivery"
+            self.d.address = p.address
+            if self.d.cart:
+                self.continue_order()
+            else:
+                self.say("fulfilment_noted", kind=r.say("kind_delivery", self.lang))
+            return True
+        if not p.order_type or self.d.cart:
+            return False
+        if "?" in p.raw or p.words[0] in SERVICE_QUESTION:
+            self.say("we_serve")
+            return True
+        self.set_order_type(p)
+        self.say("fulfilment_noted", kind=r.say(f"kind_{p.order_type}", self.lang))
+        return True
+
     def set_order_type(self, p: Parse) -> None:
         if p.order_type:
             self.d.order_type = p.order_type
@@ -1323,6 +1363,10 @@ class DialogManager:
         customer = self.customer()
         if customer is None and self.d.phone:
             customer = self.resolve_customer()
+        if customer is None and p is not None and any(w in HOW_LONG for w in p.words):
+            # Asked before ordering anything: there is no order to look up.
+            self.say("no_eta")
+            return
         if customer is None:
             self.d.flow = "order_status"
             self.d.awaiting = "phone_lookup"
@@ -1429,9 +1473,9 @@ class DialogManager:
             self.d.flow == "booking"
             and self.customer() is None
             and not (self.d.name and self.d.phone)
-            and self.d.slot_told != starts.isoformat()
+            and self.d.slot_told != f"{starts.isoformat()} {self.d.party_size}"
         ):
-            self.d.slot_told = starts.isoformat()
+            self.d.slot_told = f"{starts.isoformat()} {self.d.party_size}"
             self.say("slot_free", party=self.d.party_size, when=self.when_text(starts))
 
     def party_size_accepted(self) -> bool:

@@ -31,6 +31,12 @@ _ADDRESS_END = re.compile(
     r"in \d+ min|por favor|porfa|please|pls|thanks|gracias)\b.*$",
     re.IGNORECASE,
 )
+# "mi dirección es Avenida de América 12, 4ºB", "my address is 5 Camden Road".
+_CUSTOMER_ADDRESS = re.compile(
+    r"(?:\b(?:mi|la|my|the)\s+(?:direcci[oó]n|address)(?:\s+(?:es|is))?|\bdirecci[oó]n\s*:"
+    r"|\baddress\s*:|\bvivo en|\bi live (?:at|in))\s*(?P<address>.{4,})$",
+    re.IGNORECASE,
+)
 _PHONE = re.compile(r"(?<![\d+])(\+?\d[\d\s().-]{6,18}\d)(?!\d)")
 _NAME_LEADS = (
     ("me", "llamo"),
@@ -98,9 +104,12 @@ def _phone(raw: str) -> str:
     return ""
 
 
-def _address(raw: str) -> str:
-    """The address said together with the delivery request, if it has a number in it."""
-    match = _ADDRESS.search(raw.strip())
+def _address(raw: str, *, delivery: bool) -> str:
+    """The customer's address, said with the delivery request ("a domicilio en ...") or as
+    theirs ("mi dirección es ..."), if it has a number in it."""
+    match = (_ADDRESS.search(raw.strip()) if delivery else None) or _CUSTOMER_ADDRESS.search(
+        raw.strip()
+    )
     if match is None:
         return ""
     address = _ADDRESS_END.sub("", match.group("address")).strip(" .,;!?")
@@ -300,7 +309,7 @@ def parse(raw: str, *, catalog: Catalog, today: date, current_language: str | No
         phone=phone,
         name=_name(raw, words),
         order_type=_order_type(intents),
-        address=_address(raw) if Intent.DELIVERY in intents else "",
+        address=_address(raw, delivery=Intent.DELIVERY in intents),
         language=lang.detect(words, current=current_language),
         switch_language=lang.requested_switch(text),
         outside_intents=classify(outside_words) if mentions else set(intents),

@@ -265,6 +265,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "We have no promotions right now.",
     },
     "asap": {"es": "lo antes posible", "en": "as soon as possible"},
+    "kind_pickup": {"es": "para recoger", "en": "for pickup"},
+    "kind_delivery": {"es": "a domicilio", "en": "for delivery"},
+    "kind_dine_in": {"es": "para comer aquí", "en": "to eat in"},
+    "fulfilment_noted": {
+        "es": "¡Perfecto, {kind}! ¿Qué te pongo?",
+        "en": "Great, {kind}! What would you like?",
+    },
+    "we_serve": {
+        "es": "Sí: puedes pedir para recoger, a domicilio o para comer aquí. ¿Qué te apetece?",
+        "en": "Yes: you can order for pickup, for delivery or to eat in. What would you like?",
+    },
+    "noted": {"es": "Apuntado.", "en": "Noted."},
+    "no_eta": {
+        "es": 'Depende del momento: al hacer el pedido eliges la hora o "lo antes posible", y '
+        'luego puedes preguntarme "¿dónde está mi pedido?". ¿Te tomo nota?',
+        "en": 'It depends on how busy we are: when you order you pick a time or "as soon as '
+        'possible", and you can then ask me "where is my order?". Shall I take your order?',
+    },
     "pickup": {"es": "para recoger", "en": "for pickup"},
     "delivery": {"es": "a domicilio en {address}", "en": "delivered to {address}"},
     "dine_in": {"es": "para comer en el local", "en": "to eat in"},

@@ -214,6 +214,12 @@ _PHRASES: dict[Intent, tuple[str, ...]] = {
         "track my order",
         "llega mi pedido",
         "ya salio mi pedido",
+        "cuanto tarda",
+        "cuanto tardan",
+        "cuanto tardais",
+        "how long will it take",
+        "how long does it take",
+        "how long will it be",
     ),
     Intent.BOOK: (
         "reservar",
