@@ -8,6 +8,7 @@ real availability.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -116,6 +117,26 @@ class Question:
 TAG_VOCABULARY = frozenset(
     word for words in TAG_WORDS.values() for w in words for word in w.split()
 )
+
+
+_CODE_TOKEN = re.compile(r"[\w-]{2,32}")
+# Words after which the customer types a promotion code.
+CODE_WORDS = word_set("codigo code cupon coupon promo promocion descuento voucher")
+
+
+def promo_code_candidates(raw: str) -> list[tuple[str, bool]]:
+    """Tokens that may be a promotion code: written in capitals (TACOTUESDAY) or right after
+    "código"/"code"; with whether a code word came before."""
+    found: list[tuple[str, bool]] = []
+    previous = ""
+    for match in _CODE_TOKEN.finditer(raw):
+        token = match.group()
+        after_word = fold(previous) in CODE_WORDS
+        shaped = token.isascii() and len(token) >= 3
+        if shaped and (after_word or (token.isupper() and len(token) >= 4 and not token.isdigit())):
+            found.append((token.upper(), after_word))
+        previous = token
+    return found
 
 
 def _digit_count(text: str) -> int:
@@ -528,6 +549,8 @@ class DialogManager:
     # --- intents -----------------------------------------------------------------------------
 
     def dispatch(self, p: Parse) -> None:  # noqa: PLR0911, PLR0912 - a priority list
+        if self.take_promo_code(p):
+            return
         if self.about_my_booking(p):
             return
         if p.has(Intent.CLEAR_CART) and self.d.cart:
@@ -1160,11 +1183,68 @@ class DialogManager:
             )
         return "Total: " + self.money(totals.total) + "."
 
+    def quote(self) -> Any:
+        """The order's totals from the order service, with the customer's promotion code while
+        it applies; when it no longer does, the customer hears why and it is dropped."""
+        code = self.d.promo_code or None
+        try:
+            return domain.quote(self.d.cart, customer=self.customer(), promotion_code=code)
+        except ValidationError as exc:
+            reasons = exc.message_dict.get("promotion_code") if hasattr(exc, "error_dict") else None
+            if code is None or not reasons:
+                raise
+        self.d.promo_code = ""
+        self.say("promo_refused", code=code, reason=self.promotion_reason(reasons[0]))
+        return domain.quote(self.d.cart, customer=self.customer())
+
+    def promotion_reason(self, reason: str) -> str:
+        return r.promotion_reason(
+            reason,
+            self.lang,
+            money=self.money,
+        )
+
+    def take_promo_code(self, p: Parse) -> bool:
+        """A promotion code typed by the customer ("tengo el código BIENVENIDA"): kept for
+        the order, checked by the order service with every quote. True when the message was
+        only about the code."""
+        candidates = promo_code_candidates(p.raw)
+        if not candidates:
+            return False
+        codes = {
+            str(promotion.code).upper(): promotion
+            for promotion in domain.promotions()
+            if promotion.code
+        }
+        code = next((c for c, _after_word in candidates if c in codes), None)
+        about_code_only = not (
+            p.mentions or p.intents - {Intent.PROMOTIONS, Intent.ADD, Intent.GREET, Intent.THANKS}
+        )
+        if code is None:
+            if any(after_word for _c, after_word in candidates):
+                self.say("promo_unknown")
+                return about_code_only
+            return False
+        self.d.promo_code = code
+        if not about_code_only:
+            return False
+        if self.d.cart:
+            self.quote()  # says why not, and drops it, when it does not apply
+            if self.d.promo_code:
+                self.say("promo_taken", code=code)
+            if self.d.awaiting == "confirm_order":
+                self.continue_order()
+            else:
+                self.show_cart()
+        else:
+            self.say("promo_kept", code=code)
+        return True
+
     def cart_summary(self) -> None:
         if not self.d.cart:
             self.say("cart_empty")
             return
-        totals = domain.quote(self.d.cart, customer=self.customer())
+        totals = self.quote()
         text = r.say(
             "cart",
             self.lang,
@@ -1292,7 +1372,7 @@ class DialogManager:
             return
         if self.customer() is None and self.resolve_customer() is None:
             return
-        totals = domain.quote(self.d.cart, customer=self.customer())
+        totals = self.quote()
         self.d.awaiting = "confirm_order"
         self.say(
             "order_summary",
@@ -1341,6 +1421,7 @@ class DialogManager:
                 requested_time=requested,
                 table=self.d.table,
                 address=self.d.address,
+                promotion_code=self.d.promo_code or None,
             )
         except (ValidationError, APIException) as exc:
             self.d.awaiting = ""

@@ -24,10 +24,12 @@ def _lines(cart: Sequence[CartLine]) -> list[Any]:
     ]
 
 
-def quote(cart: Sequence[CartLine], *, customer: Any = None) -> Any:
+def quote(
+    cart: Sequence[CartLine], *, customer: Any = None, promotion_code: str | None = None
+) -> Any:
     from tenant_apps.orders.services import order_quote
 
-    return order_quote(lines=_lines(cart), customer=customer)
+    return order_quote(lines=_lines(cart), customer=customer, promotion_code=promotion_code)
 
 
 def place_order(
@@ -39,6 +41,7 @@ def place_order(
     requested_time: datetime | None,
     table: str,
     address: str,
+    promotion_code: str | None = None,
 ) -> Any:
     from tenant_apps.orders.services import order_create
 
@@ -50,6 +53,7 @@ def place_order(
         requested_time=requested_time,
         table=table,
         address=address,
+        promotion_code=promotion_code,
     )
 
 

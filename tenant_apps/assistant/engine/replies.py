@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -277,6 +279,21 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Yes: you can order for pickup, for delivery or to eat in. What would you like?",
     },
     "noted": {"es": "Apuntado.", "en": "Noted."},
+    "promo_taken": {"es": "Código {code} aplicado.", "en": "Code {code} applied."},
+    "promo_kept": {
+        "es": "Apunto el código {code}; se aplicará a tu pedido si cumple las condiciones. "
+        "¿Qué te apetece?",
+        "en": "I've noted the code {code}; it will apply to your order if it qualifies. "
+        "What would you like?",
+    },
+    "promo_unknown": {
+        "es": "No conozco ese código. Puedo decirte las promociones de ahora.",
+        "en": "I don't know that code. I can tell you our current promotions.",
+    },
+    "promo_refused": {
+        "es": "El código {code} no se puede aplicar: {reason}",
+        "en": "The code {code} can't be applied: {reason}",
+    },
     "no_eta": {
         "es": 'Depende del momento: al hacer el pedido eliges la hora o "lo antes posible", y '
         'luego puedes preguntarme "¿dónde está mi pedido?". ¿Te tomo nota?',
@@ -326,6 +343,38 @@ WEEKDAYS = {
 }
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "MXN": "$"}
+
+
+# Why the order service refuses a promotion, in the customer's language.
+_PROMOTION_REASONS: tuple[tuple[str, str], ...] = (
+    (r"Unknown promotion code\.", "No conozco ese código."),
+    (r"This promotion is not active\.", "esa promoción no está activa."),
+    (r"This promotion has not started yet\.", "esa promoción aún no ha empezado."),
+    (r"This promotion has ended\.", "esa promoción ya ha terminado."),
+    (
+        r"This promotion needs an order of at least (?P<amount>[\d.]+)\.",
+        "esa promoción necesita un pedido de al menos {amount}.",
+    ),
+    (
+        r"No item in this order qualifies for this promotion\.",
+        "ningún plato del pedido entra en esa promoción.",
+    ),
+    (r"This promotion has been used up\.", "esa promoción se ha agotado."),
+    (r"You have already used this promotion\.", "ya has usado esa promoción."),
+)
+
+
+def promotion_reason(reason: str, language: str, *, money: Callable[[Decimal], str]) -> str:
+    for pattern, spanish in _PROMOTION_REASONS:
+        match = re.fullmatch(pattern, reason.strip())
+        if match is None:
+            continue
+        amount = match.groupdict().get("amount")
+        shown = money(Decimal(amount)) if amount else ""
+        if language == "es":
+            return spanish.format(amount=shown)
+        return re.sub(r"[\d.]+(?=\.$)", shown, reason) if amount else reason
+    return reason
 
 
 def say(key: str, language: str, **values: Any) -> str:

@@ -29,6 +29,7 @@ class Dialog:
     asap: bool = False
     address: str = ""
     table: str = ""
+    promo_code: str = ""  # typed by the customer; the order service decides if it applies
     name: str = ""
     phone: str = ""
     booking_day: str = ""  # ISO date
@@ -75,7 +76,7 @@ class Dialog:
         self.cart = []
         self.flow = "" if self.flow == "order" else self.flow
         self.awaiting = ""
-        self.order_type = self.order_time = self.address = self.table = ""
+        self.order_type = self.order_time = self.address = self.table = self.promo_code = ""
         self.asap = False
         self.pending_item = {}
         self.pending_choice = {}
