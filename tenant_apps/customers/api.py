@@ -117,17 +117,13 @@ class CustomerDetailApi(TenantApiView):
     @extend_schema(tags=TAGS, responses={204: None})
     def delete(self, request: Request, customer_id: int) -> Response:
         customer = self.found(customer_get_uncached(customer_id=customer_id))
-        with transaction.atomic():
-            before = CustomerOut(customer).data
-            customer_delete(customer=customer)
-            self.audit(
-                "customers.customer.delete",
-                target_type="customers.customer",
-                target_id=customer_id,
-                before=before,
-                summary=str(before["phone"]),
-            )
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return self.audited_delete(
+            "customers.customer.delete",
+            customer,
+            snapshot=CustomerOut,
+            delete=lambda: customer_delete(customer=customer),
+            summary_field="phone",
+        )
 
 
 class CustomerReferenceIn(StrictInputSerializer):

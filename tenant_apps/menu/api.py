@@ -295,17 +295,13 @@ class CategoryDetailApi(TenantApiView):
     @extend_schema(tags=TAGS, responses={204: None})
     def delete(self, request: Request, category_id: int) -> Response:
         category = self.found(menu_category_get(category_id=category_id))
-        with transaction.atomic():
-            before = CategoryOut(category).data
-            category_delete(category=category)
-            self.audit(
-                "menu.category.delete",
-                target_type="menu.category",
-                target_id=category_id,
-                before=before,
-                summary=str(before["name"]),
-            )
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return self.audited_delete(
+            "menu.category.delete",
+            category,
+            snapshot=CategoryOut,
+            delete=lambda: category_delete(category=category),
+            summary_field="name",
+        )
 
 
 # --- staff: items -----------------------------------------------------------------------------
@@ -385,17 +381,13 @@ class MenuItemDetailApi(TenantApiView):
     @extend_schema(tags=TAGS, responses={204: None})
     def delete(self, request: Request, item_id: int) -> Response:
         item = self.found(menu_item_get(item_id=item_id))
-        with transaction.atomic():
-            before = MenuItemOut(item).data
-            menu_item_delete(item=item)
-            self.audit(
-                "menu.item.delete",
-                target_type="menu.menuitem",
-                target_id=item_id,
-                before=before,
-                summary=str(before["name"]),
-            )
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return self.audited_delete(
+            "menu.item.delete",
+            item,
+            snapshot=MenuItemOut,
+            delete=lambda: menu_item_delete(item=item),
+            summary_field="name",
+        )
 
 
 class MenuItemAvailabilityApi(TenantApiView):

@@ -183,13 +183,9 @@ class PromotionDetailApi(TenantApiView):
     @extend_schema(tags=TAGS, responses={204: None})
     def delete(self, request: Request, promotion_id: int) -> Response:
         promotion = self.found(promotion_get(promotion_id=promotion_id))
-        with transaction.atomic():
-            before = PromotionOut(promotion).data
-            promotion_delete(promotion=promotion)
-            self.audit(
-                "promotions.promotion.delete",
-                target_type="promotions.promotion",
-                target_id=promotion_id,
-                before=before,
-            )
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return self.audited_delete(
+            "promotions.promotion.delete",
+            promotion,
+            snapshot=PromotionOut,
+            delete=lambda: promotion_delete(promotion=promotion),
+        )

@@ -321,14 +321,10 @@ class TableDetailApi(TenantApiView):
     @extend_schema(tags=TAGS, responses={204: None})
     def delete(self, request: Request, table_id: int) -> Response:
         table = self.found(table_get(table_id=table_id))
-        with transaction.atomic():
-            before = TableOut(table).data
-            table_delete(table=table)
-            self.audit(
-                "reservations.table.delete",
-                target_type="reservations.table",
-                target_id=table_id,
-                before=before,
-                summary=str(before["name"]),
-            )
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return self.audited_delete(
+            "reservations.table.delete",
+            table,
+            snapshot=TableOut,
+            delete=lambda: table_delete(table=table),
+            summary_field="name",
+        )

@@ -198,13 +198,9 @@ class ClosedDateDetailApi(TenantApiView):
     @extend_schema(tags=TAGS, responses={204: None})
     def delete(self, request: Request, closed_date_id: int) -> Response:
         closed = self.found(closed_date_get(closed_date_id=closed_date_id))
-        with transaction.atomic():
-            before = ClosedDateOut(closed).data
-            closed_date_delete(closed_date=closed)
-            self.audit(
-                "restaurant.closed_date.delete",
-                target_type="restaurant.closeddate",
-                target_id=closed_date_id,
-                before=before,
-            )
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return self.audited_delete(
+            "restaurant.closed_date.delete",
+            closed,
+            snapshot=ClosedDateOut,
+            delete=lambda: closed_date_delete(closed_date=closed),
+        )

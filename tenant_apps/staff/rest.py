@@ -14,11 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar, Final, TypeVar
 
+from django.db import transaction
 from django.db.models import Model, QuerySet
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import StandardPagination, StrictOrderingFilter
@@ -76,6 +78,29 @@ class TenantApiView(APIView):
         paginator = StandardPagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(serializer_class(page, many=True).data).data
+
+    def audited_delete(
+        self,
+        action: str,
+        target: Model,
+        *,
+        snapshot: type[serializers.BaseSerializer[Any]],
+        delete: Callable[[], object],
+        summary_field: str | None = None,
+    ) -> Response:
+        """Delete through a service and audit what was deleted, in one transaction."""
+        target_type, target_id = target._meta.label_lower, target.pk
+        with transaction.atomic():
+            before = snapshot(target).data
+            delete()
+            self.audit(
+                action,
+                target_type=target_type,
+                target_id=target_id,
+                before=before,
+                summary=str(before[summary_field]) if summary_field else "",
+            )
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     def audit(
         self,
