@@ -66,6 +66,12 @@ NOW_QUESTION = word_set("ahora now ya todavia aun still currently actualmente to
 # "¿Hacéis envíos?", "do you deliver?": a question about the service, not a choice.
 SERVICE_QUESTION = word_set("haceis hacen hay teneis tienen do does can se puedo podeis")
 HOW_LONG = word_set("tarda tardan tardais long")
+# Words of a request for the kitchen ("sin cebolla", "extra salsa", "no onions please").
+KITCHEN_REQUEST = word_set(
+    "sin without no extra poco poca mucho mucha bien alergia alergico alergica allergic "
+    "allergy aparte separado separate side salsa sauce cubiertos cutlery servilletas napkins "
+    "cebolla onion onions cilantro picante spicy hielo ice"
+)
 # A whole answer to "¿para cuándo?" that means as soon as possible ("ya", "ahora", "now").
 NOW_WORDS = word_set("ya ahora now para pues right away")
 # Specific allergens a customer asks about ("¿lleva gluten?", "is it dairy free?").
@@ -415,6 +421,22 @@ class DialogManager:
             return self.answer_confirm_cancel(p)
         return False
 
+    def take_request(self, p: Parse) -> bool:
+        """A request the engine cannot act on, passed on to the restaurant as a note: during
+        a booking anything of a few words ("es un cumpleaños, ¿nos ponéis en la terraza?"),
+        during an order what sounds like one ("sin cebolla", "extra de salsa")."""
+        if p.intents - {Intent.GREET, Intent.THANKS} or p.mentions or len(p.words) < 2:
+            return False
+        note = " ".join(p.raw.split())[:200]
+        if self.d.flow == "booking" and len(p.words) >= 3:
+            self.d.booking_notes = f"{self.d.booking_notes} {note}".strip()[:500]
+        elif self.d.cart and any(w in KITCHEN_REQUEST for w in p.words):
+            self.d.order_notes = f"{self.d.order_notes} {note}".strip()[:500]
+        else:
+            return False
+        self.say("request_noted", note=note)
+        return True
+
     def keep_details_given_early(self, p: Parse) -> None:
         """Contact details or a time given ahead of their question are kept for it (and the
         customer hears they were, before the question comes again)."""
@@ -447,6 +469,8 @@ class DialogManager:
             and not p.phone
             and sum(1 for w in leftover if any(ch.isalpha() for ch in w)) >= 1
             and len(leftover) >= 2
+            # "sin cebolla por favor" is for the kitchen, not where to deliver.
+            and (_digit_count(p.raw) > 0 or not any(w in KITCHEN_REQUEST for w in p.words))
         )
 
     def bare_name(self, p: Parse) -> str:
@@ -603,6 +627,9 @@ class DialogManager:
             return
         if self.unknown_items:
             self.say("not_on_menu")
+            return
+        if self.take_request(p):
+            self.reask()
             return
         if self.d.flow in {"order", "booking", "reschedule"} and self.d.awaiting:
             if self.noted:
@@ -1395,7 +1422,8 @@ class DialogManager:
             if self.d.order_time
             else r.say("asap", self.lang)
         )
-        return f"{text[:1].upper()}{text[1:]}, {when}"
+        notes = r.say("with_note", self.lang, note=self.d.order_notes) if self.d.order_notes else ""
+        return f"{text[:1].upper()}{text[1:]}, {when}{notes}"
 
     def answer_confirm_order(self, p: Parse) -> bool:
         if p.has(Intent.YES) and not p.has(Intent.NO) and not p.mentions:
@@ -1422,6 +1450,7 @@ class DialogManager:
                 table=self.d.table,
                 address=self.d.address,
                 promotion_code=self.d.promo_code or None,
+                notes=self.d.order_notes,
             )
         except (ValidationError, APIException) as exc:
             self.d.awaiting = ""
@@ -1485,6 +1514,18 @@ class DialogManager:
 
     def apply_when_to_booking(self, p: Parse) -> None:
         when = p.when
+        if (when.asap or when.minutes_from_now is not None) and when.at is None:
+            # "a table rn", "en media hora": the first bookable time from then on.
+            moment = combine(when, now=self.ctx.now) or self.ctx.now
+            step = domain.slot_minutes()
+            minutes = moment.hour * 60 + moment.minute
+            minutes = -(-minutes // step) * step
+            start = datetime.combine(moment.date(), time(0, 0), tzinfo=moment.tzinfo)
+            moment = start + timedelta(minutes=minutes)
+            self.d.booking_day = moment.date().isoformat()
+            self.d.booking_time = moment.strftime("%H:%M")
+            self.d.offered_slots = []
+            return
         if when.day is not None:
             self.d.booking_day = when.day.isoformat()
         if when.at is not None:
@@ -1546,6 +1587,9 @@ class DialogManager:
                 party=self.d.party_size,
                 when=self.when_text(starts),
                 name=self.d.name or self.customer_name(),
+                notes=r.say("with_note", self.lang, note=self.d.booking_notes)
+                if self.d.booking_notes
+                else "",
             )
 
     def announce_room(self, starts: datetime) -> None:
@@ -1682,6 +1726,7 @@ class DialogManager:
                     starts_at=starts,
                     party_size=self.d.party_size,
                     channel=self.conversation.channel,
+                    notes=self.d.booking_notes,
                 )
                 key = "booking_done"
         except (ValidationError, APIException) as exc:

@@ -42,6 +42,7 @@ def place_order(
     table: str,
     address: str,
     promotion_code: str | None = None,
+    notes: str = "",
 ) -> Any:
     from tenant_apps.orders.services import order_create
 
@@ -54,6 +55,7 @@ def place_order(
         table=table,
         address=address,
         promotion_code=promotion_code,
+        notes=notes,
     )
 
 
@@ -101,11 +103,17 @@ def nearest_slots(*, when: datetime, party_size: int, limit: int = 3) -> list[da
     ]
 
 
-def book(*, customer: Any, starts_at: datetime, party_size: int, channel: str) -> Any:
+def book(
+    *, customer: Any, starts_at: datetime, party_size: int, channel: str, notes: str = ""
+) -> Any:
     from tenant_apps.reservations.services import reservation_create
 
     return reservation_create(
-        customer=customer, starts_at=starts_at, party_size=party_size, channel=channel
+        customer=customer,
+        starts_at=starts_at,
+        party_size=party_size,
+        channel=channel,
+        notes=notes,
     )
 
 
@@ -133,6 +141,13 @@ def reschedule(*, reservation: Any, starts_at: datetime, party_size: int) -> Any
     return reservation_reschedule(
         reservation=reservation, starts_at=starts_at, party_size=party_size
     )
+
+
+def slot_minutes() -> int:
+    """How far apart bookable times are."""
+    from tenant_apps.reservations.selectors import reservation_settings_get
+
+    return int(reservation_settings_get().slot_interval_minutes)
 
 
 def party_limits() -> tuple[int, int]:

@@ -202,8 +202,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "That time has already passed. What other time suits you?",
     },
     "booking_summary": {
-        "es": "Mesa para {party} {when} a nombre de {name}. ¿Confirmo la reserva?",
-        "en": "A table for {party} {when} under {name}. Shall I confirm the booking?",
+        "es": "Mesa para {party} {when} a nombre de {name}{notes}. ¿Confirmo la reserva?",
+        "en": "A table for {party} {when} under {name}{notes}. Shall I confirm the booking?",
     },
     "booking_done": {
         "es": "¡Reserva confirmada! Mesa para {party} {when}. ¡Te esperamos!",
@@ -279,6 +279,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Yes: you can order for pickup, for delivery or to eat in. What would you like?",
     },
     "noted": {"es": "Apuntado.", "en": "Noted."},
+    "request_noted": {
+        "es": "Lo dejo anotado para el restaurante: «{note}».",
+        "en": 'I\'ve noted that for the restaurant: "{note}".',
+    },
+    "with_note": {"es": " (nota: {note})", "en": " (note: {note})"},
     "promo_taken": {"es": "Código {code} aplicado.", "en": "Code {code} applied."},
     "promo_kept": {
         "es": "Apunto el código {code}; se aplicará a tu pedido si cumple las condiciones. "

@@ -30,6 +30,9 @@ class Dialog:
     address: str = ""
     table: str = ""
     promo_code: str = ""  # typed by the customer; the order service decides if it applies
+    # Requests for the restaurant ("sin cebolla", "¿podemos estar en la terraza?").
+    order_notes: str = ""
+    booking_notes: str = ""
     name: str = ""
     phone: str = ""
     booking_day: str = ""  # ISO date
@@ -77,6 +80,7 @@ class Dialog:
         self.flow = "" if self.flow == "order" else self.flow
         self.awaiting = ""
         self.order_type = self.order_time = self.address = self.table = self.promo_code = ""
+        self.order_notes = ""
         self.asap = False
         self.pending_item = {}
         self.pending_choice = {}
@@ -89,7 +93,7 @@ class Dialog:
             else self.flow
         )
         self.awaiting = ""
-        self.booking_day = self.booking_time = ""
+        self.booking_day = self.booking_time = self.booking_notes = ""
         self.party_size = 0
         self.offered_slots = []
         self.slot_told = ""

@@ -87,6 +87,7 @@ SHORTHAND = {
     "mnn": "manana",
     "mñn": "manana",
     "tonite": "tonight",
+    "rn": "right now",
     "2nite": "tonight",
     "wanna": "want to",
     "gonna": "going to",

@@ -106,6 +106,8 @@ def _check_order(expect: dict[str, Any], items: dict[str, MenuItem], out: Outcom
         out.failures.append(f"order type {order.order_type} != {expect['type']}")
     if expect.get("address") and fold(expect["address"]) not in fold(order.address):
         out.failures.append(f"address {order.address!r}")
+    if "notes" in expect and fold(expect["notes"]) not in fold(order.notes):
+        out.failures.append(f"order notes {order.notes!r}")
     if "customer_phone" in expect and (
         order.customer is None or order.customer.phone != expect["customer_phone"]
     ):
@@ -138,6 +140,10 @@ def _compare_reservation(reservation: Reservation, expect: dict[str, Any], out: 
         out.failures.append(f"reservation time {local:%H:%M} != {expect['time']}")
     if "party" in expect and reservation.party_size != int(expect["party"]):
         out.failures.append(f"party {reservation.party_size} != {expect['party']}")
+    if "customer_name" in expect and reservation.customer.name != expect["customer_name"]:
+        out.failures.append(f"customer name {reservation.customer.name!r}")
+    if "notes" in expect and fold(expect["notes"]) not in fold(reservation.notes):
+        out.failures.append(f"reservation notes {reservation.notes!r}")
     if "status" in expect and reservation.status != expect["status"]:
         out.failures.append(f"reservation status {reservation.status} != {expect['status']}")
 
