@@ -32,7 +32,7 @@ from tenant_apps.assistant.engine.runner import TurnResult
 from tenant_apps.assistant.engine.state import CartLine, Dialog
 from tenant_apps.assistant.llm.proposal import Proposal
 from tenant_apps.assistant.nlu.datetimes import combine
-from tenant_apps.assistant.nlu.fuzzy import matches, phrase_in
+from tenant_apps.assistant.nlu.fuzzy import phrase_in
 from tenant_apps.assistant.nlu.intents import Intent
 from tenant_apps.assistant.nlu.normalize import fold, word_set
 from tenant_apps.conversations.models import Conversation
@@ -74,6 +74,7 @@ KITCHEN_REQUEST = word_set(
 )
 # A whole answer to "¿para cuándo?" that means as soon as possible ("ya", "ahora", "now").
 NOW_WORDS = word_set("ya ahora now para pues right away")
+PRONOUNS = word_set("it this that lo la esto este esta eso ese esa")
 # Specific allergens a customer asks about ("¿lleva gluten?", "is it dairy free?").
 ALLERGEN_WORDS = {
     "gluten": ("gluten", "celiaco", "celiaca", "celiacos", "celiac", "coeliac", "trigo", "wheat"),
@@ -246,6 +247,9 @@ class DialogManager:
         # Details answered ahead of their question this turn ("soy Javier" while asked
         # pickup or delivery).
         self.noted = False
+        # A dish or option question whose answer was not understood: asked again if nothing
+        # else in the message was.
+        self.unanswered: tuple[str, dict[str, Any]] | None = None
 
     # --- helpers -----------------------------------------------------------------------------
 
@@ -513,6 +517,7 @@ class DialogManager:
         self.d.pending_choice = {}
         self.d.awaiting = ""
         if chosen is None:
+            self.unanswered = ("pick_item", pending)
             return False
         words = [str(w) for w in pending.get("words", [])]
         start, end = (int(x) for x in pending.get("name", [0, 0]))
@@ -546,19 +551,15 @@ class DialogManager:
         group = next((g for g in item.groups if g.group_id == pending.get("group_id")), None)
         if group is None:
             return False
-        chosen = [
-            o.option_id
-            for o in group.options
-            if any(
-                all(any(matches(w, word) for w in p.words) for word in variant)
-                for variant in o.variants
-            )
-        ]
+        in_group = {o.option_id for o in group.options}
+        said = match_options(item, p.words, lower=0, limit=len(p.words))
+        chosen = [option_id for option_id in said.option_ids if option_id in in_group]
         if not chosen:
             index = self.ordinal(p)
             if index is not None and -len(group.options) <= index < len(group.options):
                 chosen = [group.options[index].option_id]
         if not chosen:
+            self.unanswered = ("option", pending)
             return False
         mention = Mention(
             start=0,
@@ -600,6 +601,8 @@ class DialogManager:
         if p.mentions:
             self.add_mentions(p.mentions, p)
             return
+        if self.options_for_last_line(p):
+            return
         if p.categories and not p.has(Intent.CHECKOUT):
             self.list_category(p)
             return
@@ -630,6 +633,9 @@ class DialogManager:
             return
         if self.take_request(p):
             self.reask()
+            return
+        if self.unanswered is not None:
+            self.ask_again(*self.unanswered)
             return
         if self.d.flow in {"order", "booking", "reschedule"} and self.d.awaiting:
             if self.noted:
@@ -836,6 +842,11 @@ class DialogManager:
         if p.mentions or not p.has(*QUESTION_INTENTS) or p.has(Intent.ADD):
             return False
         last = self.ctx.catalog.by_id.get(self.d.last_item_id or 0)
+        question = self.question_of(p)
+        if question.kind == "allergen" and (last is None or self.asks_for_a_list(p)):
+            # "¿tenéis algo sin lactosa?": the dishes whose declared allergens leave it out.
+            self.answer_about_several(self.ctx.catalog.items, question)
+            return True
         if p.has(Intent.DIETARY) and (last is None or self.asks_for_a_list(p)):
             self.list_by_tag(p)
             return True
@@ -860,8 +871,9 @@ class DialogManager:
         return "?" in p.raw or p.words[0] in {"y", "and", "what", "how", "e", "tambien"}
 
     def asks_for_a_list(self, p: Parse) -> bool:
-        """ "¿qué tienen vegano?" lists dishes; "¿es vegano?" asks about the last one."""
-        return any(w in LIST_WORDS for w in p.words)
+        """ "¿qué tienen vegano?" lists dishes; "¿es vegano?" and "does it have gluten?" ask
+        about the last one."""
+        return any(w in LIST_WORDS for w in p.words) and not any(w in PRONOUNS for w in p.words)
 
     def question_of(self, p: Parse) -> Question:
         """What is asked about a dish, read first from the words around its name."""
@@ -1051,6 +1063,39 @@ class DialogManager:
             options=options,
         )
 
+    def ask_again(self, awaiting: str, pending: dict[str, Any]) -> None:
+        """The dish or option question again, when its answer was not understood."""
+        if awaiting == "pick_item":
+            candidates = [
+                self.ctx.catalog.by_id[i]
+                for i in pending.get("candidates", [])
+                if i in self.ctx.catalog.by_id
+            ]
+            if len(candidates) > 1:
+                self.d.awaiting, self.d.pending_choice = awaiting, pending
+                options = r.join(
+                    [f"{self.item_name(c)} ({self.money(c.price)})" for c in candidates],
+                    self.lang,
+                )
+                self.say("pick_item", options=options)
+                return
+        item = self.ctx.catalog.by_id.get(int(pending.get("item_id", 0)))
+        group = next(
+            (g for g in (item.groups if item else ()) if g.group_id == pending.get("group_id")),
+            None,
+        )
+        if awaiting == "option" and item is not None and group is not None:
+            mention = Mention(
+                start=0,
+                end=0,
+                candidates=[item],
+                quantity=int(pending.get("quantity", 1)),
+                option_ids=list(pending.get("option_ids", [])),
+            )
+            self.ask_option(item, group, mention)
+            return
+        self.out.append(r.say("fallback", self.lang) + r.say("capabilities", self.lang))
+
     def ask_pick_item(self, mention: Mention, p: Parse) -> None:
         self.d.awaiting = "pick_item"
         # The words around the name keep the options said ("2 burgers w/ extra cheese") for
@@ -1174,6 +1219,22 @@ class DialogManager:
                 line.option_ids = sorted(_merge_options(item, line.option_ids, mention.option_ids))
             self.d.last_target = f"cart:{index}"
             self.d.last_item_id = item.item_id
+        self.after_cart_change()
+        return True
+
+    def options_for_last_line(self, p: Parse) -> bool:
+        """ "grande", "con queso", "make it large" right after adding a dish: its options."""
+        index = self.corrected_line(self.d.last_target)
+        if index is None or p.mentions:
+            return False
+        line = self.d.cart[index]
+        item = self.ctx.catalog.by_id.get(line.item_id)
+        if item is None:
+            return False
+        said = match_options(item, p.words, lower=0, limit=len(p.words))
+        if not said.option_ids:
+            return False
+        line.option_ids = sorted(_merge_options(item, line.option_ids, said.option_ids))
         self.after_cart_change()
         return True
 

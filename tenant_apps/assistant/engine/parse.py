@@ -250,6 +250,11 @@ _QUESTION_OPENERS = word_set(
 )
 
 
+_QUESTION_VERBS = word_set(
+    "es son lleva llevan tiene tienen teneis tienes hay is are does do has have comes"
+)
+
+
 def _intents(raw: str, words: list[str], mentions: list[Mention]) -> set[Intent]:
     """The message's intents, without the words that named a dish or its options.
 
@@ -261,6 +266,15 @@ def _intents(raw: str, words: list[str], mentions: list[Mention]) -> set[Intent]
     unmasked = [w if i not in options else "\0" for i, w in enumerate(words)]
     intents = classify(unmasked)
     asking = "?" in raw or (bool(words) and words[0] in _QUESTION_OPENERS)
+    if (
+        "?" in raw
+        and mentions
+        and not intents & (QUESTION_INTENTS | {Intent.ADD})
+        and not any(m.quantity_said for m in mentions)
+        and any(w in _QUESTION_VERBS for w in words)
+    ):
+        # "¿la paella es para 2?", "do you have churros?": about the dish, not an order.
+        intents.add(Intent.DESCRIBE)
     if asking or not intents & QUESTION_INTENTS:
         return intents
     names = {i for m in mentions for i in range(m.start, m.end)}
