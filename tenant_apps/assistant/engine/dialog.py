@@ -66,6 +66,7 @@ NOW_QUESTION = word_set("ahora now ya todavia aun still currently actualmente to
 # "¿Hacéis envíos?", "do you deliver?": a question about the service, not a choice.
 SERVICE_QUESTION = word_set("haceis hacen hay teneis tienen do does can se puedo podeis")
 HOW_LONG = word_set("tarda tardan tardais long")
+ORDER_WORDS = word_set("pedido order comanda")
 # Words of a request for the kitchen ("sin cebolla", "extra salsa", "no onions please").
 KITCHEN_REQUEST = word_set(
     "sin without no extra poco poca mucho mucha bien alergia alergico alergica allergic "
@@ -423,6 +424,8 @@ class DialogManager:
             return self.answer_confirm_booking(p)
         if awaiting == "confirm_cancel":
             return self.answer_confirm_cancel(p)
+        if awaiting in {"confirm_cancel_order", "offer_handoff"}:
+            return self.answer_order_cancel(p)
         return False
 
     def take_request(self, p: Parse) -> bool:
@@ -581,6 +584,12 @@ class DialogManager:
         if p.has(Intent.CLEAR_CART) and self.d.cart:
             self.d.reset_order()
             self.say("cart_cleared")
+            return
+        if p.has(Intent.CLEAR_CART) and any(w in ORDER_WORDS for w in p.words):
+            # Nothing in the cart: the order already placed.
+            self.d.flow = "cancel_order"
+            self.d.phone = p.phone or self.d.phone
+            self.cancel_placed_order()
             return
         if p.has(Intent.REMOVE) and p.mentions:
             self.remove_mentions(p)
@@ -1401,6 +1410,8 @@ class DialogManager:
             self.d.flow = ""
             self.d.awaiting = ""
             self.order_status(None)
+        elif self.d.flow == "cancel_order":
+            self.cancel_placed_order()
 
     def need_customer(self) -> bool:
         """Ask for what we need to know who the customer is; True while still asking."""
@@ -1529,6 +1540,56 @@ class DialogManager:
         self.say(
             "order_placed", number=order.number, total=self.money(order.total), details=details
         )
+
+    def cancel_placed_order(self) -> None:
+        """A placed order is cancelled from the chat only while the restaurant has not
+        confirmed it; after that a person decides (they may be cooking it already)."""
+        if self.need_customer():
+            return
+        customer = self.resolve_customer()
+        if customer is None:
+            return
+        self.d.flow = ""
+        self.d.awaiting = ""
+        order = domain.latest_order(customer=customer)
+        if order is None:
+            self.say("no_orders")
+            return
+        self.d.last_order_id = order.pk
+        status = r.ORDER_STATUS.get(order.status, {}).get(self.lang, order.status)
+        if order.status == "pending":
+            self.d.awaiting = "confirm_cancel_order"
+            self.say("confirm_cancel_order", number=order.number, total=self.money(order.total))
+        elif order.status in {"confirmed", "preparing", "ready"}:
+            self.d.awaiting = "offer_handoff"
+            self.say("order_too_late", number=order.number, status=status)
+        else:
+            self.say("order_status", number=order.number, status=status)
+
+    def answer_order_cancel(self, p: Parse) -> bool:
+        awaiting = self.d.awaiting
+        if not p.has(Intent.YES, Intent.NO):
+            return False
+        self.d.awaiting = ""
+        if p.has(Intent.NO):
+            self.say("order_kept" if awaiting == "confirm_cancel_order" else "anything_else")
+            return True
+        if awaiting == "offer_handoff":
+            self.say("handoff")
+            self.result.handoff = True
+            return True
+        order = domain.order_get(order_id=self.d.last_order_id or 0)
+        try:
+            order = domain.cancel_order(order=order)
+        except (ValidationError, APIException):
+            # Confirmed meanwhile: the restaurant decides now.
+            self.d.awaiting = "offer_handoff"
+            self.say(
+                "order_too_late", number=order.number, status=r.ORDER_STATUS["confirmed"][self.lang]
+            )
+            return True
+        self.say("order_cancelled", number=order.number)
+        return True
 
     def order_status(self, p: Parse | None) -> None:
         customer = self.customer()

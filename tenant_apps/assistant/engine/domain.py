@@ -59,6 +59,20 @@ def place_order(
     )
 
 
+def order_get(*, order_id: int) -> Any:
+    from tenant_apps.orders.selectors import order_get as get
+
+    return get(order_id=order_id)
+
+
+def cancel_order(*, order: Any) -> Any:
+    from tenant_apps.orders.services import order_transition
+
+    return order_transition(
+        order=order, to_status="cancelled", reason="Cancelled by the customer in chat"
+    )
+
+
 def latest_order(*, customer: Any) -> Any:
     from tenant_apps.orders.selectors import order_latest_for_customer
 

@@ -161,6 +161,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "De acuerdo, ¿qué quieres cambiar?",
         "en": "Sure, what would you like to change?",
     },
+    "confirm_cancel_order": {
+        "es": "Tu pedido #{number} ({total}) aún no está confirmado. ¿Lo cancelo?",
+        "en": "Your order #{number} ({total}) isn't confirmed yet. Shall I cancel it?",
+    },
+    "order_cancelled": {
+        "es": "Pedido #{number} cancelado.",
+        "en": "Order #{number} cancelled.",
+    },
+    "order_kept": {
+        "es": "De acuerdo, tu pedido sigue en marcha.",
+        "en": "OK, your order stays as it is.",
+    },
+    "order_too_late": {
+        "es": "Tu pedido #{number} ya está {status}; para cambiarlo o cancelarlo tiene que "
+        "verlo el equipo. ¿Quieres que te pase con una persona?",
+        "en": "Your order #{number} is already {status}; to change or cancel it someone on "
+        "our team has to look at it. Shall I put you through to a person?",
+    },
     "order_status": {
         "es": "Tu pedido #{number} está {status}.",
         "en": "Your order #{number} is {status}.",

@@ -106,6 +106,8 @@ def _check_order(expect: dict[str, Any], items: dict[str, MenuItem], out: Outcom
         out.failures.append(f"order type {order.order_type} != {expect['type']}")
     if expect.get("address") and fold(expect["address"]) not in fold(order.address):
         out.failures.append(f"address {order.address!r}")
+    if "status" in expect and order.status != expect["status"]:
+        out.failures.append(f"order status {order.status} != {expect['status']}")
     if "notes" in expect and fold(expect["notes"]) not in fold(order.notes):
         out.failures.append(f"order notes {order.notes!r}")
     if "customer_phone" in expect and (
@@ -148,6 +150,17 @@ def _compare_reservation(reservation: Reservation, expect: dict[str, Any], out: 
         out.failures.append(f"reservation status {reservation.status} != {expect['status']}")
 
 
+def _staff_action(action: str) -> None:
+    from tenant_apps.orders.services import order_transition
+
+    order = Order.objects.order_by("-id").first()
+    assert order is not None, "no order for the staff to act on"
+    if action == "confirm_order":
+        order_transition(order=order, to_status="confirmed")
+    else:
+        raise AssertionError(f"unknown staff action {action!r}")
+
+
 def run_dialog(dialog: dict[str, Any], items: dict[str, MenuItem]) -> Outcome:
     out = Outcome()
     conversation = conversation_start(channel=Channel.WEB, language=dialog.get("language", "es"))
@@ -155,6 +168,10 @@ def run_dialog(dialog: dict[str, Any], items: dict[str, MenuItem]) -> Outcome:
     trouble = {replies.say("trouble", "es"), replies.say("trouble", "en")}
     said: list[str] = []
     for text in dialog["turns"]:
+        if isinstance(text, dict):  # {staff: confirm_order}: the restaurant acts meanwhile
+            _staff_action(str(text["staff"]))
+            out.transcript.append(f"[staff: {text['staff']}]")
+            continue
         turn = webchat_message_post(conversation=conversation, text=text)
         conversation.refresh_from_db()
         out.transcript.append(f"> {text}")
@@ -163,7 +180,26 @@ def run_dialog(dialog: dict[str, Any], items: dict[str, MenuItem]) -> Outcome:
             said.append(reply.text)
             if reply.text in trouble:
                 out.failures.append(f"the engine failed on {text!r}")
-    expect = dialog.get("expect", {})
+    _check_end_state(
+        dialog.get("expect", {}),
+        items=items,
+        existing=existing,
+        conversation=conversation,
+        said=said,
+        out=out,
+    )
+    return out
+
+
+def _check_end_state(
+    expect: dict[str, Any],
+    *,
+    items: dict[str, MenuItem],
+    existing: Reservation | None,
+    conversation: Conversation,
+    said: list[str],
+    out: Outcome,
+) -> None:
     if "order" in expect:
         _check_order(expect["order"], items, out)
     if "reservation" in expect:
@@ -182,4 +218,3 @@ def run_dialog(dialog: dict[str, Any], items: dict[str, MenuItem]) -> Outcome:
     for snippet in expect.get("never_says", []):
         if fold(snippet) in everything:
             out.failures.append(f"said {snippet!r}")
-    return out
