@@ -435,7 +435,7 @@ class DialogManager:
         if p.intents - {Intent.GREET, Intent.THANKS} or p.mentions or len(p.words) < 2:
             return False
         note = " ".join(p.raw.split())[:200]
-        if self.d.flow == "booking" and len(p.words) >= 3:
+        if self.d.flow == "booking" and len(p.words) >= 3 and self.d.awaiting != "pick_slot":
             self.d.booking_notes = f"{self.d.booking_notes} {note}".strip()[:500]
         elif self.d.cart and any(w in KITCHEN_REQUEST for w in p.words):
             self.d.order_notes = f"{self.d.order_notes} {note}".strip()[:500]
@@ -1750,11 +1750,12 @@ class DialogManager:
         return any(slot == starts for slot in slots)
 
     def offer_slots(self, starts: datetime) -> None:
-        nearest = [
+        # Shown (and picked by "la primera") in the order of the day, not of distance.
+        nearest = sorted(
             s
             for s in domain.nearest_slots(when=starts, party_size=self.d.party_size)
             if s > self.ctx.now
-        ]
+        )
         if not nearest:
             self.d.booking_day = ""
             self.d.booking_time = ""
@@ -1776,8 +1777,33 @@ class DialogManager:
             return ("a las " if self.lang == "es" else "at ") + slot.strftime("%H:%M")
         return self.when_text(slot)
 
-    def answer_pick_slot(self, p: Parse) -> bool:
+    def offer_later_or_earlier(self, later: bool) -> None:
+        """ "¿alguna más tarde?": the next free times that day after (or before) the asked one."""
+        asked = self.booking_start()
+        if asked is None:
+            self.say("ask_time")
+            return
+        free = [
+            s
+            for s in domain.free_slots(day=asked.date(), party_size=self.d.party_size)
+            if s > self.ctx.now
+        ]
+        pool = [s for s in free if s > asked][:3] if later else [s for s in free if s < asked][-3:]
+        if not pool:
+            self.say("no_later_slots" if later else "no_earlier_slots")
+            return
+        self.d.offered_slots = [s.isoformat() for s in pool]
+        self.d.awaiting = "pick_slot"
+        self.say(
+            "slots_other",
+            options=r.join([self.slot_text(s, asked=asked) for s in pool], self.lang),
+        )
+
+    def answer_pick_slot(self, p: Parse) -> bool:  # noqa: PLR0911 - one branch per answer
         offered = [datetime.fromisoformat(s) for s in self.d.offered_slots]
+        if p.when.at is None and (phrase := self.later_or_earlier(p)):
+            self.offer_later_or_earlier(later=phrase == "later")
+            return True
         chosen = None
         if p.when.at is not None:
             matching = [
@@ -1818,6 +1844,14 @@ class DialogManager:
         self.d.offered_slots = []
         self.continue_booking()
         return True
+
+    def later_or_earlier(self, p: Parse) -> str:
+        padded = f" {p.text} "
+        if any(f" {w} " in padded for w in ("mas tarde", "later", "despues", "luego")):
+            return "later"
+        if any(f" {w} " in padded for w in ("mas pronto", "earlier", "antes", "mas temprano")):
+            return "earlier"
+        return ""
 
     def answer_confirm_booking(self, p: Parse) -> bool:
         if p.has(Intent.YES) and not p.has(Intent.NO):

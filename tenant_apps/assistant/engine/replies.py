@@ -215,6 +215,21 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "Lo siento, no hay mesas para {party} cerca de esa fecha. ¿Probamos otro día?",
         "en": "Sorry, there are no tables for {party} around then. Shall we try another day?",
     },
+    "slots_other": {
+        "es": "Tengo: {options}. ¿Te va bien alguna?",
+        "en": "I have: {options}. Would one of those work?",
+    },
+    "no_later_slots": {
+        "es": "Ese día no tengo nada más tarde. ¿Te va bien alguna de las otras o probamos "
+        "otro día?",
+        "en": "There's nothing later that day. Would one of the others work, or shall we try "
+        "another day?",
+    },
+    "no_earlier_slots": {
+        "es": "Ese día no tengo nada antes. ¿Te va bien alguna de las otras o probamos otro día?",
+        "en": "There's nothing earlier that day. Would one of the others work, or shall we try "
+        "another day?",
+    },
     "slot_past": {
         "es": "Esa hora ya ha pasado. ¿Qué otra hora te va bien?",
         "en": "That time has already passed. What other time suits you?",
