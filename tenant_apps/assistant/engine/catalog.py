@@ -425,53 +425,69 @@ AND_WORDS = word_set("y and e")
 
 
 def _split_ellipses(words: list[str], mentions: list[Mention]) -> list[Mention]:
-    """One more of the dish just named, with other options, without naming it again.
+    """Portions of the dish just named with other options, without naming it again.
 
     "2 chocolate milkshakes and a strawberry one", "una coca grande y otra normal",
-    "2 tacos con queso y uno con guacamole": after "y"/"and", a number (or "otra") and words
-    that name options of that dish become a mention of it of their own.
+    "2 tacos con queso y uno con guacamole": one more, with its own options. "2 classic
+    burgers, one well done and one rare", "3 cocas, una grande": when the dish was named
+    without options, the portions share out its quantity (the rest keep the defaults).
     """
     out: list[Mention] = []
     for index, mention in enumerate(mentions):
-        out.append(mention)
         item = mention.item
         limit = mentions[index + 1].start if index + 1 < len(mentions) else len(words)
-        if item is None or not item.groups:
-            continue
-        position = mention.end
-        while position < limit:
-            extra = _ellipsis_at(words, item, position, limit)
-            if extra is None:
-                position += 1
-                continue
-            out.append(extra)
-            position = extra.end + 1
+        portions = _portions_after(words, mention, limit) if item and item.groups else []
+        if portions and item is not None:
+            own = match_options(
+                item,
+                words,
+                lower=max(0, mention.start - 2),
+                limit=portions[0].quantity_start or mention.end,
+                name=(mention.start, mention.end),
+            )
+            shared = sum(p.quantity for p in portions)
+            if not own.option_ids and mention.quantity_said and shared <= mention.quantity:
+                mention.quantity -= shared
+        if mention.quantity > 0:
+            out.append(mention)
+        out.extend(portions)
     return out
 
 
-def _ellipsis_at(words: list[str], item: CatalogItem, at: int, limit: int) -> Mention | None:
-    if words[at] not in AND_WORDS or at + 1 >= limit:
-        return None
-    start = at + 1
-    if words[start] in ANOTHER:
-        quantity, end = 1, start + 1
-    else:
-        span = number_at(words, start)
-        if span is None or span.end > limit:
-            return None
-        quantity, end = span.value, span.end
-    found = match_options(item, words, lower=end, limit=limit)
-    if not found.option_ids or min(found.positions) > end + 2:
-        return None
-    return Mention(
-        start=end,
-        end=end,
-        candidates=[item],
-        quantity=max(1, quantity),
-        quantity_said=True,
-        quantity_start=start,
-        quantity_end=end,
-    )
+def _portions_after(words: list[str], mention: Mention, limit: int) -> list[Mention]:
+    """The "<and> <number|otra> <options>" segments after a mention, each with its options'
+    window ending where the next one starts."""
+    starts: list[tuple[int, int, int]] = []  # (quantity start, quantity end, quantity)
+    for at in range(mention.end, limit):
+        if at != mention.end and words[at - 1] not in AND_WORDS:
+            continue
+        if words[at] in ANOTHER:
+            starts.append((at, at + 1, 1))
+            continue
+        span = number_at(words, at)
+        if span is not None and span.end <= limit:
+            starts.append((at, span.end, span.value))
+    item = mention.item
+    portions: list[Mention] = []
+    for k, (begin, end, quantity) in enumerate(starts):
+        upto = starts[k + 1][0] if k + 1 < len(starts) else limit
+        if item is None or end >= upto:
+            continue
+        found = match_options(item, words, lower=end, limit=upto)
+        if not found.option_ids or min(found.positions) > end + 2:
+            continue
+        portions.append(
+            Mention(
+                start=end,
+                end=end,
+                candidates=[item],
+                quantity=max(1, quantity),
+                quantity_said=True,
+                quantity_start=begin,
+                quantity_end=end,
+            )
+        )
+    return portions
 
 
 def _attach_options(words: list[str], mention: Mention, *, lower: int, limit: int) -> None:
@@ -493,9 +509,30 @@ def _attach_options(words: list[str], mention: Mention, *, lower: int, limit: in
     )
     mention.option_ids = found.option_ids
     mention.option_positions = found.positions
-    if found.portion:
+    counted = _count_option(item, mention.quantity) if mention.quantity_said else None
+    if counted is not None:
+        # "3 de pastor" with portions of "3 tacos"/"5 tacos": one portion of three, as
+        # "3 tacos al pastor" is.
+        group, option = counted
+        in_group = {o.option_id for o in group.options}
+        mention.option_ids = [o for o in found.option_ids if o not in in_group] + [option]
+        mention.quantity = 1
+    elif found.portion:
         # "a dozen wings" with a "12 wings" portion on the menu: one portion of twelve.
         mention.quantity = 1
+
+
+def _count_option(item: CatalogItem, quantity: int) -> tuple[GroupEntry, int] | None:
+    """The option of a group of counted portions ("3 tacos", "5 tacos") for that many."""
+    for group in item.groups:
+        if len(group.options) < 2 or not all(
+            v and v[0].isdigit() for o in group.options for v in o.variants
+        ):
+            continue
+        for option in group.options:
+            if any(v[0] == str(quantity) for v in option.variants):
+                return group, option.option_id
+    return None
 
 
 @dataclass(frozen=True)

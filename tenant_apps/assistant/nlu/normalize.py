@@ -63,6 +63,8 @@ SHORTHAND = {
     "w/o": "without",
     # Everyday names of menu items ("a large coke").
     "coke": "coca cola",
+    "cokes": "coca colas",
+    "cocas": "coca colas",
     "cocacola": "coca cola",
     "d": "de",
     "kiero": "quiero",
