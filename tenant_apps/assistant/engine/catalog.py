@@ -249,10 +249,28 @@ def _distinctive(catalog: Catalog, words: list[str], start: int, end: int) -> bo
     return bool(matched)
 
 
-def find_mentions(catalog: Catalog, words: list[str], *, skip: set[int]) -> list[Mention]:
+# "one of those", "dos de esos": the dish just talked about.
+THOSE = word_set("those them esos esas estos estas")
+
+
+def _those(words: list[str], item: CatalogItem | None, taken: list[Mention]) -> list[Mention]:
+    if item is None:
+        return []
+    covered = {i for m in taken for i in range(m.start, m.end)}
+    return [
+        Mention(start=i, end=i + 1, candidates=[item], score=1.0)
+        for i, word in enumerate(words)
+        if word in THOSE and i > 0 and words[i - 1] in {"of", "de"} and i not in covered
+    ]
+
+
+def find_mentions(
+    catalog: Catalog, words: list[str], *, skip: set[int], last_item: CatalogItem | None = None
+) -> list[Mention]:
     """Item mentions in the message, left to right, without overlaps, with their options."""
     usable = [word if i not in skip else "\0" for i, word in enumerate(words)]
     mentions = _best_mentions(catalog, usable)
+    mentions = sorted(mentions + _those(usable, last_item, mentions), key=lambda m: m.start)
     for mention in mentions:
         _widen_to_category(catalog, usable, mention)
         _attach_quantity(usable, mention)

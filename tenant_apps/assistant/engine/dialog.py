@@ -279,7 +279,11 @@ class DialogManager:
     def handle(self, text: str) -> TurnResult:
         self.d.turns += 1
         p = parse(
-            text, catalog=self.ctx.catalog, today=self.ctx.today, current_language=self.d.language
+            text,
+            catalog=self.ctx.catalog,
+            today=self.ctx.today,
+            current_language=self.d.language,
+            last_item=self.ctx.catalog.by_id.get(self.d.last_item_id or 0),
         )
         if self.proposal is not None:
             self.apply_proposal(p, self.proposal)
@@ -1624,6 +1628,10 @@ class DialogManager:
         if self.d.flow not in {"booking", "reschedule"}:
             self.d.reset_booking()
             self.d.flow = "booking"
+        if p.has(Intent.ALLERGENS) and self.d.flow == "booking":
+            # "mesa para 2 el domingo, uno es celíaco": the restaurant should know.
+            note = " ".join(p.raw.split())[:200]
+            self.d.booking_notes = f"{self.d.booking_notes} {note}".strip()[:500]
         if p.party_size:
             self.d.party_size = p.party_size
             self.d.last_target = "party_size"

@@ -8,6 +8,7 @@ from datetime import date
 
 from tenant_apps.assistant.engine.catalog import (
     Catalog,
+    CatalogItem,
     CategoryEntry,
     Mention,
     find_categories,
@@ -250,6 +251,7 @@ _QUESTION_OPENERS = word_set(
 )
 
 
+_ASKING = word_set("saber preguntar preguntaros preguntarte consultar know ask")
 _QUESTION_VERBS = word_set(
     "es son lleva llevan tiene tienen teneis tienes hay is are does do has have comes"
 )
@@ -282,7 +284,14 @@ def _intents(raw: str, words: list[str], mentions: list[Mention]) -> set[Intent]
     return (intents - QUESTION_INTENTS) | (outside & QUESTION_INTENTS)
 
 
-def parse(raw: str, *, catalog: Catalog, today: date, current_language: str | None) -> Parse:
+def parse(
+    raw: str,
+    *,
+    catalog: Catalog,
+    today: date,
+    current_language: str | None,
+    last_item: CatalogItem | None = None,
+) -> Parse:
     words = tokens(raw)
     when = parse_when(words, today=today)
     phone = _phone(raw)
@@ -298,7 +307,7 @@ def parse(raw: str, *, catalog: Catalog, today: date, current_language: str | No
         }
     party_size, party_span = _party_size(words, skip)
     skip |= party_span
-    mentions = find_mentions(catalog, words, skip=skip)
+    mentions = find_mentions(catalog, words, skip=skip, last_item=last_item)
     used = set(skip)
     for mention in mentions:
         used |= set(range(mention.start, mention.end))
@@ -309,6 +318,9 @@ def parse(raw: str, *, catalog: Catalog, today: date, current_language: str | No
         span.value for span in find_numbers(words) if not span.weak and span.start not in used
     ]
     intents = _intents(raw, words, mentions)
+    if Intent.ADD in intents and any(w in _ASKING for w in words):
+        # "quería saber si...", "I'd like to know": a question, not an order.
+        intents.discard(Intent.ADD)
     if corrected:
         # Already applied to the dishes of this message; nothing earlier is being corrected.
         intents -= {Intent.CORRECTION, Intent.NO}

@@ -17,7 +17,7 @@ SPANISH = word_set(
     "horario abren cierran direccion adios chao hasta luego vale perfecto necesito ayuda "
     "persona humano hablar alguien mi nombre soy telefono al pastor picante alergenos "
     "vegetariano cancelar cambiar quitar agrega anade ponme pon lleva llevan cual cuales "
-    "tengo"
+    "tengo ok"
 )
 ENGLISH = word_set(
     "hi hello hey good morning afternoon evening what want would like i me my for please "
