@@ -842,6 +842,16 @@ class DialogManager:
         """Questions about dishes: named, followed up ("y los de nopal?") or implied ("¿lleva
         gluten?" about the dish just talked about)."""
         quantities = any(m.quantity_said for m in p.mentions)
+        if (
+            p.categories
+            and not any(m.item for m in p.mentions)
+            and p.has(Intent.DESCRIBE, Intent.MENU)
+            and self.asks_for_a_list(p)
+            and not (quantities or p.has(Intent.ADD))
+        ):
+            # "what burgers do u have?": the category's dishes and prices.
+            self.list_category(p)
+            return True
         if p.mentions and p.has(*QUESTION_INTENTS) and not p.has(Intent.ADD):
             if p.has(Intent.DIETARY) and all(self.only_tag_words(p, m) for m in p.mentions):
                 # "¿qué tienen vegetariano?" names a diet, not the veggie burger.
