@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import logging
 
-from django.contrib.auth import authenticate
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,7 +24,7 @@ from config.jwt_auth import (
     token_pair_refresh,
     token_revoke,
 )
-from shared_apps.accounts.services import user_password_set_with_token
+from shared_apps.accounts.services import user_authenticate, user_password_set_with_token
 from tenants.db import current_schema_name
 
 security = logging.getLogger("security")
@@ -73,14 +72,11 @@ class TokenObtainApi(_TokenEndpoint):
     def post(self, request: Request) -> Response:
         credentials = CredentialsSerializer(data=request.data)
         credentials.is_valid(raise_exception=True)
-        user = authenticate(
-            request._request,
-            email=credentials.validated_data["email"].lower(),
+        user = user_authenticate(
+            request=request._request,
+            email=credentials.validated_data["email"],
             password=credentials.validated_data["password"],
         )
-        if user is None:
-            security.warning("login failed")
-            raise exceptions.AuthenticationFailed("Invalid email or password.")
         security.info("login succeeded", extra={"user_id": user.pk})
         return Response(TokenPairSerializer(token_pair_issue(user=user)).data)
 

@@ -1,17 +1,20 @@
-"""Account writes shared by both schemas (the user table of the active schema)."""
+"""Account writes and the credential check shared by both schemas (the user table of the
+active schema)."""
 
 from __future__ import annotations
 
 import logging
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from rest_framework import exceptions
 
 from shared_apps.accounts.models import User
 
@@ -19,6 +22,26 @@ security = logging.getLogger("security")
 
 PLATFORM_ROLES = ("operator", "support")
 SET_PASSWORD_PATH = "/account/set-password/{uid}/{token}/"  # noqa: S105 - a URL pattern
+
+
+def user_authenticate(
+    *, request: HttpRequest, email: str, password: str, event: str = "login"
+) -> User:
+    """The active user of the current schema with this email and password, or a 401.
+
+    Both login endpoints (API tokens and the panel's session) check credentials here so they
+    answer alike. The failure does not say which of the two was wrong, and Django's
+    ModelBackend hashes the password even for an unknown email, so neither the answer nor
+    its timing tells whether an account exists. `event` names a failed attempt in the
+    security log; the caller logs the success, after the session it starts (if any), so the
+    line carries the logged-in user. Raises DRF's AuthenticationFailed: the views answer it
+    with their own challenge.
+    """
+    user = authenticate(request, email=email.lower(), password=password)
+    if not isinstance(user, User):  # that is, None: User is the only user model
+        security.warning("%s failed", event)
+        raise exceptions.AuthenticationFailed("Invalid email or password.")
+    return user
 
 
 def password_setup_path(*, user: User) -> str:

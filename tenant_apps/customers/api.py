@@ -107,12 +107,12 @@ class CustomerDetailApi(TenantApiView):
         customer = self.found(customer_get_uncached(customer_id=customer_id))
         body = CustomerIn(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
-        with transaction.atomic():
-            before = CustomerOut(customer).data
-            customer_update(customer=customer, changes=body.validated_data)
-            after = CustomerOut(customer).data
-            self.audit("customers.customer.update", customer, before=before, after=after)
-        return Response(after)
+        return self.audited_update(
+            "customers.customer.update",
+            customer,
+            snapshot=CustomerOut,
+            update=lambda: customer_update(customer=customer, changes=body.validated_data),
+        )
 
     @extend_schema(tags=TAGS, responses={204: None})
     def delete(self, request: Request, customer_id: int) -> Response:

@@ -285,12 +285,12 @@ class CategoryDetailApi(TenantApiView):
         category = self.found(menu_category_get(category_id=category_id))
         body = CategoryIn(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
-        with transaction.atomic():
-            before = CategoryOut(category).data
-            category_update(category=category, changes=body.validated_data)
-            after = CategoryOut(category).data
-            self.audit("menu.category.update", category, before=before, after=after)
-        return Response(after)
+        return self.audited_update(
+            "menu.category.update",
+            category,
+            snapshot=CategoryOut,
+            update=lambda: category_update(category=category, changes=body.validated_data),
+        )
 
     @extend_schema(tags=TAGS, responses={204: None})
     def delete(self, request: Request, category_id: int) -> Response:
@@ -371,12 +371,13 @@ class MenuItemDetailApi(TenantApiView):
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         groups = _groups(data.pop("option_groups")) if "option_groups" in data else None
-        with transaction.atomic():
-            before = MenuItemOut(item).data
+
+        def update() -> MenuItem:
             menu_item_update(item=item, changes=data, option_groups=groups)
-            after = MenuItemOut(menu_item_get(item_id=item.pk)).data
-            self.audit("menu.item.update", item, before=before, after=after)
-        return Response(after)
+            # Read again: the prefetched option groups may be the ones just replaced.
+            return self.found(menu_item_get(item_id=item.pk))
+
+        return self.audited_update("menu.item.update", item, snapshot=MenuItemOut, update=update)
 
     @extend_schema(tags=TAGS, responses={204: None})
     def delete(self, request: Request, item_id: int) -> Response:

@@ -173,12 +173,15 @@ class PromotionDetailApi(TenantApiView):
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         scope = _scope(data)
-        with transaction.atomic():
-            before = PromotionOut(promotion).data
+
+        def update() -> Promotion:
             promotion_update(promotion=promotion, changes=data, **scope)
-            after = PromotionOut(promotion_get(promotion_id=promotion_id)).data
-            self.audit("promotions.promotion.update", promotion, before=before, after=after)
-        return Response(after)
+            # Read again: the prefetched categories and items may be the ones just replaced.
+            return self.found(promotion_get(promotion_id=promotion_id))
+
+        return self.audited_update(
+            "promotions.promotion.update", promotion, snapshot=PromotionOut, update=update
+        )
 
     @extend_schema(tags=TAGS, responses={204: None})
     def delete(self, request: Request, promotion_id: int) -> Response:

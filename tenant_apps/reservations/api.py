@@ -213,12 +213,12 @@ class ReservationDetailApi(TenantApiView):
         reservation = self.found(reservation_get(reservation_id=reservation_id))
         body = RescheduleIn(data=request.data)
         body.is_valid(raise_exception=True)
-        with transaction.atomic():
-            before = ReservationOut(reservation).data
-            moved = reservation_reschedule(reservation=reservation, **body.validated_data)
-            after = ReservationOut(moved).data
-            self.audit("reservations.reservation.reschedule", moved, before=before, after=after)
-        return Response(after)
+        return self.audited_update(
+            "reservations.reservation.reschedule",
+            reservation,
+            snapshot=ReservationOut,
+            update=lambda: reservation_reschedule(reservation=reservation, **body.validated_data),
+        )
 
 
 class ReservationStatusApi(TenantApiView):
@@ -261,18 +261,13 @@ class SettingsApi(TenantApiView):
     def patch(self, request: Request) -> Response:
         body = SettingsIn(data=request.data)
         body.is_valid(raise_exception=True)
-        with transaction.atomic():
-            before = SettingsOut(reservation_settings_get()).data
-            settings = reservation_settings_update(changes=body.validated_data)
-            after = SettingsOut(settings).data
-            self.audit(
-                "reservations.settings.update",
-                settings,
-                before=before,
-                after=after,
-                summary="Booking rules",
-            )
-        return Response(after)
+        return self.audited_update(
+            "reservations.settings.update",
+            reservation_settings_get(),
+            snapshot=SettingsOut,
+            update=lambda: reservation_settings_update(changes=body.validated_data),
+            summary="Booking rules",
+        )
 
 
 class TableListApi(TenantApiView):
@@ -311,12 +306,12 @@ class TableDetailApi(TenantApiView):
         table = self.found(table_get(table_id=table_id))
         body = TableIn(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
-        with transaction.atomic():
-            before = TableOut(table).data
-            table_update(table=table, changes=body.validated_data)
-            after = TableOut(table).data
-            self.audit("reservations.table.update", table, before=before, after=after)
-        return Response(after)
+        return self.audited_update(
+            "reservations.table.update",
+            table,
+            snapshot=TableOut,
+            update=lambda: table_update(table=table, changes=body.validated_data),
+        )
 
     @extend_schema(tags=TAGS, responses={204: None})
     def delete(self, request: Request, table_id: int) -> Response:

@@ -131,12 +131,12 @@ class StaffDetailApi(TenantApiView):
         user = self.found(staff_get(user_id=user_id))
         body = StaffUpdateIn(data=request.data)
         body.is_valid(raise_exception=True)
-        with transaction.atomic():
-            before = StaffOut(user).data
-            updated = staff_update(user=user, changes=body.validated_data)
-            after = StaffOut(updated).data
-            self.audit("staff.user.update", updated, before=before, after=after)
-        return Response(after)
+        return self.audited_update(
+            "staff.user.update",
+            user,
+            snapshot=StaffOut,
+            update=lambda: staff_update(user=user, changes=body.validated_data),
+        )
 
 
 class StaffPasswordApi(TenantApiView):

@@ -79,6 +79,28 @@ class TenantApiView(APIView):
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(serializer_class(page, many=True).data).data
 
+    def audited_update(
+        self,
+        action: str,
+        target: M,
+        *,
+        snapshot: type[serializers.BaseSerializer[Any]],
+        update: Callable[[], M],
+        summary: str = "",
+    ) -> Response:
+        """Update through a service and audit the object before and after, in one transaction
+        so the change and its audit entry commit together or not at all.
+
+        `update` returns the object as it now is (the service's own instance, or a fresh read
+        when the service replaced related rows): that is what the response and the audit show.
+        """
+        with transaction.atomic():
+            before = snapshot(target).data
+            updated = update()
+            after = snapshot(updated).data
+            self.audit(action, updated, before=before, after=after, summary=summary)
+        return Response(after)
+
     def audited_delete(
         self,
         action: str,

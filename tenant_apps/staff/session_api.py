@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout
 from django.middleware.csrf import get_token
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_protect, ensure_csrf_cookie
@@ -24,6 +24,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from config.api import StrictInputSerializer
+from shared_apps.accounts.services import user_authenticate
 from tenant_apps.staff.selectors import permissions_for
 
 security = logging.getLogger("security")
@@ -94,14 +95,12 @@ class SessionApi(APIView):
     def post(self, request: Request) -> Response:
         body = SessionLoginIn(data=request.data)
         body.is_valid(raise_exception=True)
-        user = authenticate(
-            request._request,
-            email=body.validated_data["email"].lower(),
+        user = user_authenticate(
+            request=request._request,
+            email=body.validated_data["email"],
             password=body.validated_data["password"],
+            event="panel login",
         )
-        if user is None:
-            security.warning("panel login failed")
-            raise exceptions.AuthenticationFailed("Invalid email or password.")
         login(request._request, user)
         security.info("panel login succeeded", extra={"user_id": user.pk})
         return Response(_session_body(user))

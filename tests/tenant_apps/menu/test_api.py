@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from tenant_apps.audit.models import AuditEntry
 from tenant_apps.menu.models import MenuItem
+from tests.tenant_apps.audit.entries import audit_entry
 from tests.tenant_apps.menu.factories import make_category, make_item
 from tests.tenant_apps.staff.factories import client_as
 from tests.tenants.factories import TenantHandle
@@ -147,6 +148,42 @@ def test_staff_may_mark_sold_out_but_not_edit_prices(tenant_a: TenantHandle) -> 
     assert reprice.status_code == 403
     with schema_context(tenant_a.schema_name):
         assert MenuItem.objects.get(pk=item.pk).price == Decimal("9.50")
+
+
+def test_editing_a_category_audits_it_before_and_after(tenant_a: TenantHandle) -> None:
+    manager = client_as(tenant_a, "manager")
+    with schema_context(tenant_a.schema_name):
+        category = make_category("Tacos", "Tacos")
+
+    response = manager.patch(
+        f"/api/v1/menu/categories/{category.pk}/", {"name": {"es": "Tortas"}}, format="json"
+    )
+
+    assert response.status_code == 200
+    entry = audit_entry(tenant_a, "menu.category.update")
+    assert (entry.target_type, entry.target_id) == ("menu.category", str(category.pk))
+    assert entry.summary == "Tortas"
+    assert (entry.before["name"], entry.after) == ({"es": "Tacos", "en": "Tacos"}, response.json())
+
+
+def test_editing_an_item_audits_it_with_the_option_groups_it_ends_up_with(
+    tenant_a: TenantHandle,
+) -> None:
+    manager = client_as(tenant_a, "manager")
+    with schema_context(tenant_a.schema_name):
+        item = make_item(make_category(), with_options=True)
+
+    response = manager.patch(
+        f"/api/v1/menu/items/{item.pk}/", {"price": "10.00", "option_groups": []}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["option_groups"] == []
+    entry = audit_entry(tenant_a, "menu.item.update")
+    assert (entry.target_type, entry.target_id) == ("menu.menuitem", str(item.pk))
+    assert entry.summary == "Tacos al pastor"
+    assert (entry.before["price"], len(entry.before["option_groups"])) == ("9.50", 2)
+    assert entry.after == response.json()
 
 
 def test_anonymous_cannot_list_staff_menu_endpoints(client_a: APIClient) -> None:

@@ -9,7 +9,10 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
+from tenant_apps.reservations.services import reservation_create
 from tenant_apps.restaurant.selectors import restaurant_profile_get
+from tests.tenant_apps.audit.entries import audit_entry
+from tests.tenant_apps.customers.factories import make_customer
 from tests.tenant_apps.staff.factories import client_as
 from tests.tenants.factories import TenantHandle
 
@@ -104,3 +107,56 @@ def test_reschedule_and_cancel(tenant_a: TenantHandle) -> None:
     assert moved.json()["party_size"] == 3
     assert cancelled.json()["status"] == "cancelled"
     assert again.status_code == 409
+
+
+def test_rescheduling_audits_the_booking_before_and_after(tenant_a: TenantHandle) -> None:
+    client = client_as(tenant_a, "staff")
+    with schema_context(tenant_a.schema_name):
+        reservation = reservation_create(
+            customer=make_customer(), starts_at=evening(tenant_a), party_size=2, channel="web"
+        )
+    booking = client.get(f"/api/v1/reservations/{reservation.pk}/").json()
+
+    moved = client.patch(
+        f"/api/v1/reservations/{reservation.pk}/",
+        {"party_size": 3, "starts_at": booking["starts_at"]},
+        format="json",
+    )
+
+    assert moved.status_code == 200
+    entry = audit_entry(tenant_a, "reservations.reservation.reschedule")
+    assert (entry.target_type, entry.target_id) == ("reservations.reservation", str(booking["id"]))
+    assert entry.summary.endswith(" x3")
+    assert (entry.before, entry.after) == (booking, moved.json())
+
+
+def test_editing_a_table_audits_it_before_and_after(tenant_a: TenantHandle) -> None:
+    manager = client_as(tenant_a, "manager")
+    table = manager.post(
+        "/api/v1/reservations/tables/", {"name": "A1", "capacity": 4}, format="json"
+    ).json()
+
+    response = manager.patch(
+        f"/api/v1/reservations/tables/{table['id']}/", {"capacity": 6}, format="json"
+    )
+
+    assert response.status_code == 200
+    entry = audit_entry(tenant_a, "reservations.table.update")
+    assert (entry.target_type, entry.target_id) == ("reservations.table", str(table["id"]))
+    assert (entry.summary, entry.before, entry.after) == ("A1 (6)", table, response.json())
+
+
+def test_changing_booking_rules_audits_them_before_and_after(tenant_a: TenantHandle) -> None:
+    manager = client_as(tenant_a, "manager")
+    rules = manager.get("/api/v1/reservations/settings/").json()
+
+    response = manager.patch("/api/v1/reservations/settings/", {"total_covers": 7}, format="json")
+
+    assert response.status_code == 200
+    entry = audit_entry(tenant_a, "reservations.settings.update")
+    assert (entry.target_type, entry.summary) == (
+        "reservations.reservationsettings",
+        "Booking rules",
+    )
+    assert (entry.before, entry.after) == (rules, response.json())
+    assert entry.after["total_covers"] == 7
