@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from tenant_apps.staff.permissions import DEFAULT_ROLE_PERMISSIONS, PERMISSIONS
 from tenants import secrets
+from tests.tenant_apps.endpoints import api_endpoints
 from tests.tenant_apps.staff.factories import client_as
 from tests.tenants.factories import TenantHandle
 
@@ -33,6 +34,7 @@ MATRIX = [
     ("DELETE", f"/api/v1/menu/items/{MISSING}/", "OM"),
     ("POST", f"/api/v1/menu/items/{MISSING}/availability/", "OMSK"),
     ("GET", "/api/v1/menu/categories/", "OMSVK"),
+    ("GET", f"/api/v1/menu/categories/{MISSING}/", "OMSVK"),
     ("POST", "/api/v1/menu/categories/", "OM"),
     ("PATCH", f"/api/v1/menu/categories/{MISSING}/", "OM"),
     ("DELETE", f"/api/v1/menu/categories/{MISSING}/", "OM"),
@@ -55,10 +57,12 @@ MATRIX = [
     ("PATCH", "/api/v1/reservations/settings/", "OM"),
     ("GET", "/api/v1/reservations/tables/", "OMSVK"),
     ("POST", "/api/v1/reservations/tables/", "OM"),
+    ("GET", f"/api/v1/reservations/tables/{MISSING}/", "OMSVK"),
     ("PATCH", f"/api/v1/reservations/tables/{MISSING}/", "OM"),
     ("DELETE", f"/api/v1/reservations/tables/{MISSING}/", "OM"),
     ("GET", "/api/v1/promotions/", "OMSVK"),
     ("POST", "/api/v1/promotions/", "OM"),
+    ("GET", f"/api/v1/promotions/{MISSING}/", "OMSVK"),
     ("PATCH", f"/api/v1/promotions/{MISSING}/", "OM"),
     ("DELETE", f"/api/v1/promotions/{MISSING}/", "OM"),
     ("GET", "/api/v1/staff/", "OM"),
@@ -85,6 +89,45 @@ MATRIX = [
     ("PATCH", "/api/v1/assistant/settings/", "OM"),
 ]
 ROLE_LETTERS = {"owner": "O", "manager": "M", "staff": "S", "viewer": "V"}
+# Permissions an endpoint checks on what the body asks for, on top of the method's own.
+BODY_CHECKED = {
+    "orders.cancel": "POST orders/<id>/status/ with status cancelled",
+    "reservations.cancel": "POST reservations/<id>/status/ with status cancelled",
+}
+# In the catalogue (and the roles) for features not built yet; no endpoint checks them.
+RESERVED = {
+    "analytics.view": "sales and booking analytics (no analytics app yet)",
+    "integrations.manage": "connecting WhatsApp and other channels (no endpoint yet)",
+    "billing.view": "the plan and invoices (no billing app yet)",
+    "backups.manage": "restaurant-requested backups (backups are run by operators)",
+}
+
+
+def test_the_matrix_covers_every_endpoint_that_needs_a_permission() -> None:
+    written = {(method, path) for method, path, _ in MATRIX}
+
+    missing = [
+        str(endpoint)
+        for endpoint in api_endpoints()
+        if endpoint.is_staff_api
+        and (
+            endpoint.method,
+            endpoint.path(
+                {name: "nobody" if name == "code" else MISSING for name in endpoint.params}
+            ),
+        )
+        not in written
+    ]
+
+    assert missing == []
+
+
+def test_every_permission_is_checked_by_an_endpoint_or_reserved() -> None:
+    checked = {endpoint.permission for endpoint in api_endpoints() if endpoint.is_staff_api}
+
+    unchecked = set(PERMISSIONS) - checked - set(BODY_CHECKED)
+
+    assert unchecked == set(RESERVED)
 
 
 def api_key_client(handle: TenantHandle) -> APIClient:
@@ -179,3 +222,79 @@ def test_the_last_owner_cannot_be_demoted(tenant_a: TenantHandle) -> None:
     response = owner.patch(f"/api/v1/staff/{user_id}/", {"role": "manager"}, format="json")
 
     assert response.status_code == 409
+
+
+def _without(client: APIClient, role: str, permission: str) -> None:
+    """As the owner, take one permission away from `role`."""
+    kept = sorted(DEFAULT_ROLE_PERMISSIONS[role] - {permission})
+    response = client.patch(f"/api/v1/staff/roles/{role}/", {"permissions": kept}, format="json")
+    assert response.status_code == 200, response.json()
+
+
+def test_cancelling_an_order_needs_orders_cancel_on_top_of_moving_it(
+    tenant_a: TenantHandle,
+) -> None:
+    from tests.tenant_apps.orders.factories import make_order
+
+    with schema_context(tenant_a.schema_name):
+        cancelled_try, confirmed = make_order().pk, make_order().pk
+    _without(client_as(tenant_a, "owner"), "staff", "orders.cancel")
+    staff = client_as(tenant_a, "staff")
+
+    refused = staff.post(
+        f"/api/v1/orders/{cancelled_try}/status/",
+        {"status": "cancelled", "reason": "no"},
+        format="json",
+    )
+    allowed = staff.post(
+        f"/api/v1/orders/{confirmed}/status/", {"status": "confirmed"}, format="json"
+    )
+
+    assert refused.status_code == 403
+    assert allowed.status_code == 200
+    assert staff.get(f"/api/v1/orders/{cancelled_try}/").json()["status"] == "pending"
+
+
+def test_cancelling_a_booking_needs_reservations_cancel_on_top_of_updating_it(
+    tenant_a: TenantHandle,
+) -> None:
+    from tests.tenant_apps.reservations.test_api import evening
+
+    owner = client_as(tenant_a, "owner")
+    booking = owner.post(
+        "/api/v1/reservations/",
+        {
+            "customer_phone": "+34612000009",
+            "starts_at": evening(tenant_a).isoformat(),
+            "party_size": 2,
+        },
+        format="json",
+    ).json()["id"]
+    _without(owner, "staff", "reservations.cancel")
+    staff = client_as(tenant_a, "staff")
+
+    refused = staff.post(
+        f"/api/v1/reservations/{booking}/status/", {"status": "cancelled"}, format="json"
+    )
+    allowed = staff.post(
+        f"/api/v1/reservations/{booking}/status/", {"status": "seated"}, format="json"
+    )
+
+    assert refused.status_code == 403
+    assert allowed.status_code == 200
+
+
+def test_editing_the_assistant_in_the_profile_needs_assistant_manage(
+    tenant_a: TenantHandle,
+) -> None:
+    _without(client_as(tenant_a, "owner"), "manager", "assistant.manage")
+    manager = client_as(tenant_a, "manager")
+
+    refused = manager.patch(
+        "/api/v1/restaurant/profile/", {"assistant_persona": "Pirate"}, format="json"
+    )
+    allowed = manager.patch("/api/v1/restaurant/profile/", {"address": "Calle 1"}, format="json")
+
+    assert refused.status_code == 403
+    assert allowed.status_code == 200
+    assert allowed.json()["assistant_persona"] == ""
