@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, Final
 
 from django.db.models import QuerySet
 from rest_framework import serializers
@@ -24,10 +25,43 @@ class StrictInputSerializer(serializers.Serializer[Any]):
         return super().to_internal_value(data)
 
 
+# The query parameters every paginated list takes besides its own filters.
+LIST_QUERY_PARAMS: Final = frozenset({"page", "page_size", "ordering"})
+
+
+def reject_unknown_query_params(request: Request, allowed: Iterable[str]) -> None:
+    """A query parameter the endpoint does not know (a misspelt filter) is a 400, not a
+    silently unfiltered answer."""
+    unknown = sorted(set(request.query_params) - set(allowed))
+    if unknown:
+        raise ValidationError({name: ["Unknown query parameter."] for name in unknown})
+
+
+def _positive_int(request: Request, name: str) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValidationError({name: ["A whole number from 1 up."]})
+    return int(raw)
+
+
 class StandardPagination(PageNumberPagination):
+    """`?page=` and `?page_size=` (at most 200); values that are not a number from 1 up are a
+    400 (DRF would answer 404 for the page and silently use the default size)."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request: Request) -> int:
+        size = _positive_int(request, self.page_size_query_param)
+        return self.page_size if size is None else min(size, self.max_page_size)
+
+    def get_page_number(self, request: Request, paginator: Any) -> Any:
+        if request.query_params.get(self.page_query_param) in self.last_page_strings:
+            return super().get_page_number(request, paginator)
+        return _positive_int(request, self.page_query_param) or 1
 
 
 class StrictOrderingFilter(OrderingFilter):
@@ -53,9 +87,14 @@ class StrictOrderingFilter(OrderingFilter):
 
 
 def validated_query(
-    serializer_class: type[serializers.Serializer[Any]], request: Request
+    serializer_class: type[serializers.Serializer[Any]],
+    request: Request,
+    *,
+    also: Iterable[str] = (),
 ) -> dict[str, Any]:
-    """Parse query parameters with a serializer; bad values are a 400 with field errors."""
+    """Parse query parameters with a serializer; bad values are a 400 with field errors, and
+    so are parameters it does not know (`also` names others the endpoint takes)."""
     serializer = serializer_class(data=request.query_params)
+    reject_unknown_query_params(request, {*serializer.fields, *also})
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)

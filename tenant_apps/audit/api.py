@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tenant_apps.audit.models import AuditEntry
-from tenant_apps.audit.selectors import audit_list
+from tenant_apps.audit.selectors import AuditFilter, audit_list
 from tenant_apps.staff.rest import TenantApiView
 
 
@@ -35,6 +35,7 @@ class AuditListApi(TenantApiView):
     required_permissions = {"GET": "audit.view"}
     ordering_fields = ["created", "id"]
     ordering = ["-created", "-id"]
+    filter_params = tuple(AuditFilter.base_filters)
 
     @extend_schema(
         tags=["audit"],

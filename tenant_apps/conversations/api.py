@@ -43,6 +43,7 @@ class ConversationListApi(TenantApiView):
     required_permissions = {"GET": "conversations.view"}
     ordering_fields = ["last_message_at", "last_customer_message_at", "created"]
     ordering = ["-last_message_at", "-id"]
+    filter_params = ("status", "channel")
 
     @extend_schema(
         tags=TAGS,

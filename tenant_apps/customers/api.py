@@ -11,7 +11,11 @@ from rest_framework.response import Response
 from config.api import StrictInputSerializer
 from config.i18n import SUPPORTED_LANGUAGES
 from tenant_apps.customers.models import Customer
-from tenant_apps.customers.selectors import customer_get_uncached, customer_list
+from tenant_apps.customers.selectors import (
+    CustomerFilter,
+    customer_get_uncached,
+    customer_list,
+)
 from tenant_apps.customers.services import customer_create, customer_delete, customer_update
 from tenant_apps.staff.rest import TenantApiView
 
@@ -51,6 +55,7 @@ class CustomerListApi(TenantApiView):
     cache_resource = "customers"
     ordering_fields = ["created", "name", "id"]
     ordering = ["-created", "-id"]
+    filter_params = tuple(CustomerFilter.base_filters)
 
     @extend_schema(
         tags=TAGS,

@@ -19,6 +19,7 @@ from config.cache import cache_read_keys, cached
 from config.i18n import SUPPORTED_LANGUAGES, TranslatedTextField
 from tenant_apps.menu.models import Allergen, Category, DietaryTag, MenuItem, Option, OptionGroup
 from tenant_apps.menu.selectors import (
+    MenuItemFilter,
     menu_category_get,
     menu_category_list,
     menu_item_filtered,
@@ -310,6 +311,7 @@ class MenuItemListApi(TenantApiView):
     cache_resource = "menu"
     ordering_fields = ["position", "price", "id", "created", "updated"]
     ordering = ["category__position", "position", "id"]
+    filter_params = tuple(MenuItemFilter.base_filters)
 
     @extend_schema(
         tags=TAGS,

@@ -16,7 +16,7 @@ from tenant_apps.customers.api import CustomerReferenceIn
 from tenant_apps.customers.models import Customer
 from tenant_apps.customers.services import customer_resolve
 from tenant_apps.orders.models import Order, OrderLine, OrderStatusChange
-from tenant_apps.orders.selectors import order_get, order_list
+from tenant_apps.orders.selectors import OrderFilter, order_get, order_list
 from tenant_apps.orders.services import (
     MAX_LINES,
     MAX_QUANTITY,
@@ -184,6 +184,7 @@ class OrderListApi(TenantApiView):
     cache_resource = "orders"
     ordering_fields = ["number", "created", "total", "requested_time"]
     ordering = ["-number"]
+    filter_params = tuple(OrderFilter.base_filters)
 
     @extend_schema(
         tags=TAGS,

@@ -14,7 +14,12 @@ from rest_framework.response import Response
 from config.api import StrictInputSerializer
 from config.i18n import TranslatedTextField
 from tenant_apps.promotions.models import Promotion
-from tenant_apps.promotions.selectors import promotion_get, promotion_list, promotion_list_current
+from tenant_apps.promotions.selectors import (
+    PromotionFilter,
+    promotion_get,
+    promotion_list,
+    promotion_list_current,
+)
 from tenant_apps.promotions.services import promotion_create, promotion_delete, promotion_update
 from tenant_apps.staff.rest import PUBLIC, TenantApiView
 
@@ -117,6 +122,7 @@ class PromotionListApi(TenantApiView):
     cache_resource = "promotions"
     ordering_fields = ["created", "starts_at", "ends_at", "id"]
     ordering = ["-created", "-id"]
+    filter_params = tuple(PromotionFilter.base_filters)
 
     @extend_schema(
         tags=TAGS,

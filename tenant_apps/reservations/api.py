@@ -17,6 +17,7 @@ from tenant_apps.customers.api import CustomerReferenceIn
 from tenant_apps.customers.services import customer_resolve
 from tenant_apps.reservations.models import Reservation, ReservationSettings, Table
 from tenant_apps.reservations.selectors import (
+    ReservationFilter,
     availability_slots,
     reservation_get,
     reservation_list,
@@ -165,6 +166,7 @@ class ReservationListApi(TenantApiView):
     required_permissions = {"GET": "reservations.view", "POST": "reservations.create"}
     ordering_fields = ["starts_at", "created", "party_size"]
     ordering = ["starts_at", "id"]
+    filter_params = tuple(ReservationFilter.base_filters)
 
     @extend_schema(tags=TAGS, responses=ReservationOut(many=True))
     def get(self, request: Request) -> Response:

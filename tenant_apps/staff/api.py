@@ -11,7 +11,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import StrictInputSerializer, validated_query
+from config.api import LIST_QUERY_PARAMS, StrictInputSerializer, validated_query
 from shared_apps.accounts.models import User
 from tenant_apps.staff.permissions import PERMISSIONS, ROLES
 from tenant_apps.staff.rest import TenantApiView
@@ -98,10 +98,11 @@ class StaffListApi(TenantApiView):
     required_permissions = {"GET": "staff.view", "POST": "staff.manage"}
     ordering_fields = ["email", "date_joined", "role"]
     ordering = ["email"]
+    filter_params = ("role", "active")
 
     @extend_schema(tags=TAGS, responses=StaffOut(many=True), parameters=[StaffQuery])
     def get(self, request: Request) -> Response:
-        query = validated_query(StaffQuery, request)
+        query = validated_query(StaffQuery, request, also=LIST_QUERY_PARAMS)
         return Response(
             self.paginated(
                 request, staff_list(role=query.get("role"), active=query.get("active")), StaffOut

@@ -11,7 +11,7 @@ refused, so forgetting a permission fails closed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, ClassVar, Final, TypeVar
 
 from django.db import transaction
@@ -23,7 +23,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import StandardPagination, StrictOrderingFilter
+from config.api import (
+    LIST_QUERY_PARAMS,
+    StandardPagination,
+    StrictOrderingFilter,
+    reject_unknown_query_params,
+)
 from config.cache import cached
 from tenant_apps.audit.services import audit_record
 from tenant_apps.staff.selectors import permissions_for
@@ -52,6 +57,8 @@ class TenantApiView(APIView):
     cache_resource: ClassVar[str | None] = None
     ordering_fields: ClassVar[list[str]] = []
     ordering: ClassVar[list[str]] = []
+    # The query parameters a paginated list filters by; any other is a 400 (see paginated).
+    filter_params: ClassVar[Collection[str]] = ()
 
     def permission_for(self, method: str | None) -> str | None:
         if method in ("HEAD", "OPTIONS"):
@@ -74,6 +81,7 @@ class TenantApiView(APIView):
         queryset: QuerySet[Any],
         serializer_class: type[serializers.BaseSerializer[Any]],
     ) -> Any:
+        reject_unknown_query_params(request, {*LIST_QUERY_PARAMS, *self.filter_params})
         queryset = StrictOrderingFilter().filter_queryset(request, queryset, self)
         paginator = StandardPagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
