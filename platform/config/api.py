@@ -15,14 +15,28 @@ from rest_framework.views import APIView
 
 
 class StrictInputSerializer(serializers.Serializer[Any]):
-    """An input serializer that rejects fields it does not know (a typo is not a no-op)."""
+    """An input serializer that rejects fields it does not know (a typo is not a no-op) and
+    numbers or booleans given for text (DRF's CharField would turn 42 into "42")."""
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
                 raise ValidationError({name: ["Unknown field."] for name in unknown})
+            not_text = [
+                name
+                for name, field in self.fields.items()
+                if isinstance(field, serializers.CharField)
+                and data.get(name) is not None
+                and not isinstance(data[name], str)
+            ]
+            if not_text:
+                raise ValidationError({name: ["Expected a string."] for name in not_text})
         return super().to_internal_value(data)
+
+
+class NoInput(StrictInputSerializer):
+    """The body of an action that takes none: nothing or `{}`; any field is unknown."""
 
 
 # The query parameters every paginated list takes besides its own filters.

@@ -87,6 +87,10 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
             "The request has invalid fields.",
             errors=_field_errors(exc.detail),
         )
+    elif isinstance(exc, exceptions.ParseError):
+        # Malformed JSON is a 400 like any other bad input: clients find why under `errors`.
+        detail = str(exc.detail)
+        body = problem_body(response.status_code, detail, errors={"non_field_errors": [detail]})
     else:
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
         body = problem_body(response.status_code, str(detail))

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from config.api import StrictInputSerializer
 from config.jwt_auth import (
     JWTAuthentication,
     TokenPair,
@@ -30,12 +31,12 @@ from tenants.db import current_schema_name
 security = logging.getLogger("security")
 
 
-class CredentialsSerializer(serializers.Serializer[None]):
+class CredentialsSerializer(StrictInputSerializer):
     email = serializers.EmailField()
     password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=256)
 
 
-class RefreshSerializer(serializers.Serializer[None]):
+class RefreshSerializer(StrictInputSerializer):
     refresh = serializers.CharField(max_length=4096)
 
 
@@ -111,7 +112,7 @@ class TokenRevokeApi(_TokenEndpoint):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class PasswordSetSerializer(serializers.Serializer[None]):
+class PasswordSetSerializer(StrictInputSerializer):
     uid = serializers.CharField(max_length=64)
     token = serializers.CharField(max_length=128)
     password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=256)

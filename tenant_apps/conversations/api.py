@@ -16,6 +16,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api import NoInput
 from tenant_apps.conversations import selectors, services
 from tenant_apps.conversations.models import Channel, Conversation
 from tenant_apps.conversations.serializers import (
@@ -87,6 +88,7 @@ class _ConversationActionApi(TenantApiView):
     @extend_schema(tags=TAGS, request=None, responses=ConversationSerializer)
     def post(self, request: Request, conversation_id: int) -> Response:
         conversation = self.found(selectors.conversation_get(conversation_id=conversation_id))
+        NoInput(data=request.data).is_valid(raise_exception=True)
         before = conversation.status
         with transaction.atomic():
             self.act(conversation, request.user)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from config.api import StrictInputSerializer
 from tenant_apps.conversations.models import Conversation, Message
 from tenant_apps.conversations.services import MAX_TEXT_LENGTH
 
@@ -43,5 +44,5 @@ class ConversationDetailSerializer(ConversationSerializer):
         return MessageSerializer(self.context["messages"], many=True).data  # type: ignore[return-value]
 
 
-class ReplySerializer(serializers.Serializer[None]):
+class ReplySerializer(StrictInputSerializer):
     text = serializers.CharField(max_length=MAX_TEXT_LENGTH, trim_whitespace=True)

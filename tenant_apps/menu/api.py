@@ -121,7 +121,10 @@ class CategoryIn(StrictInputSerializer):
 
 
 class MenuItemIn(StrictInputSerializer):
-    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all())
+    # pk_field: an id of 3.5 is a 400 (the ORM would round it down to category 3).
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.all(), pk_field=serializers.IntegerField()
+    )
     name = TranslatedTextField(max_length=120)
     description = TranslatedTextField(max_length=1000, required=False)
     price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
+from config.api import StrictInputSerializer
 from tenant_apps.conversations.models import Conversation
 from tenant_apps.conversations.selectors import conversation_get, message_list
 from tenant_apps.conversations.services import MAX_TEXT_LENGTH
@@ -142,11 +143,11 @@ def _message_json(message: Any) -> dict[str, Any]:
     }
 
 
-class _SessionIn(serializers.Serializer[None]):
+class _SessionIn(StrictInputSerializer):
     language = serializers.ChoiceField(choices=Conversation.Language.values, required=False)
 
 
-class _MessageIn(serializers.Serializer[None]):
+class _MessageIn(StrictInputSerializer):
     text = serializers.CharField(
         max_length=MAX_TEXT_LENGTH,
         trim_whitespace=True,
@@ -186,7 +187,7 @@ class ChatSessionApi(_PublicChatApi):
         },
     )
     def post(self, request: Request) -> Response:
-        data = _SessionIn(data=request.data if isinstance(request.data, dict) else {})
+        data = _SessionIn(data=request.data)
         data.is_valid(raise_exception=True)
         language = data.validated_data.get("language") or request.tenant.locale  # type: ignore[attr-defined]
         session = services.webchat_session_start(language=language)
@@ -214,8 +215,6 @@ class ChatMessagesApi(_PublicChatApi):
         },
     )
     def post(self, request: Request) -> Response:
-        if not isinstance(request.data, dict) or not isinstance(request.data.get("text", ""), str):
-            raise ValidationError({"text": ['Send a JSON object like {"text": "..."}.']})
         data = _MessageIn(data=request.data)
         data.is_valid(raise_exception=True)
         turn = services.webchat_message_post(
@@ -257,7 +256,7 @@ class ChatMessagesApi(_PublicChatApi):
         )
 
 
-class _SettingsIo(serializers.Serializer[None]):
+class _SettingsIo(StrictInputSerializer):
     enabled = serializers.BooleanField(required=False)
     allowed_origins = serializers.ListField(
         child=serializers.CharField(max_length=200), max_length=20, required=False

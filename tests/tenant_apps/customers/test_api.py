@@ -25,3 +25,25 @@ def test_editing_a_customer_audits_it_before_and_after(tenant_a: TenantHandle) -
     assert (entry.target_type, entry.target_id) == ("customers.customer", str(customer.pk))
     assert entry.summary == f"Eva ({customer.phone})"
     assert (entry.before["name"], entry.after) == ("Ana", response.json())
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"phone": 34611000111}, "phone"),
+        ({"phone": "+34611000111", "name": 42}, "name"),
+        ({"phone": "+34611000111", "marketing_consent": "perhaps"}, "marketing_consent"),
+        ({"phone": "+34611000111", "email": "not-an-email"}, "email"),
+    ],
+)
+def test_wrong_types_are_a_400_naming_the_field_and_create_nothing(
+    tenant_a: TenantHandle, body: dict[str, object], field: str
+) -> None:
+    from tenant_apps.customers.models import Customer
+
+    response = client_as(tenant_a, "staff").post("/api/v1/customers/", body, format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+    with schema_context(tenant_a.schema_name):
+        assert not Customer.objects.filter(phone="+34611000111").exists()

@@ -102,6 +102,7 @@ def test_manager_creates_an_item_with_options_and_the_write_is_audited(
         ({"name": {"fr": "Tacos"}}, "name"),
         ({"colour": "red"}, "colour"),
         ({"category": 999999}, "category"),
+        ({"image_url": 42}, "image_url"),
     ],
 )
 def test_bad_item_input_is_a_400_naming_the_field(
@@ -122,6 +123,19 @@ def test_bad_item_input_is_a_400_naming_the_field(
         assert not MenuItem.objects.exists()
 
 
+def test_a_category_id_with_a_fraction_is_a_400_not_rounded_down(tenant_a: TenantHandle) -> None:
+    client = client_as(tenant_a, "owner")
+    with schema_context(tenant_a.schema_name):
+        category = make_category()
+
+    response = client.post(
+        "/api/v1/menu/items/", item_payload(category.pk, category=category.pk + 0.5), format="json"
+    )
+
+    assert response.status_code == 400
+    assert "category" in response.json()["errors"]
+
+
 def test_malformed_json_is_a_400_problem(tenant_a: TenantHandle) -> None:
     client = client_as(tenant_a, "owner")
 
@@ -131,6 +145,7 @@ def test_malformed_json_is_a_400_problem(tenant_a: TenantHandle) -> None:
 
     assert response.status_code == 400
     assert response.json()["status"] == 400
+    assert response.json()["errors"]["non_field_errors"][0].startswith("JSON parse error")
 
 
 def test_staff_may_mark_sold_out_but_not_edit_prices(tenant_a: TenantHandle) -> None:
