@@ -27,7 +27,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet, Subquery
 from django.utils import timezone
 
 from tenants.models import ApiKey, Restaurant, TenantSecret
@@ -87,11 +87,15 @@ def _encrypt(value: str) -> tuple[str, str]:
 
 
 def _decrypt(row: TenantSecret) -> str:
+    return _decrypt_ciphertext(row.ciphertext, label=repr(row))
+
+
+def _decrypt_ciphertext(ciphertext: str, *, label: str) -> str:
     try:
-        return _fernet_for(_master_keys()).decrypt(row.ciphertext.encode()).decode()
+        return _fernet_for(_master_keys()).decrypt(ciphertext.encode()).decode()
     except InvalidToken:
         raise SecretDecryptionError(
-            f"{row!r} cannot be decrypted with any configured master key"
+            f"{label} cannot be decrypted with any configured master key"
         ) from None
 
 
@@ -187,14 +191,16 @@ def jwt_signing_key(*, schema_name: str) -> str:
     return jwt_signing_key_versioned(schema_name=schema_name)[1]
 
 
+def _verifying_jwt_keys(schema_name: str) -> QuerySet[TenantSecret]:
+    """The JWT keys that verify tokens now: the current one and retired ones in their grace."""
+    return TenantSecret.objects.filter(schema_name=schema_name, kind=JWT_SIGNING_KEY).filter(
+        Q(retired_at__isnull=True) | Q(grace_until__gt=timezone.now())
+    )
+
+
 def jwt_verification_keyring(*, schema_name: str) -> dict[int, str]:
     """{version: key} for the current key and retired keys still in their grace period."""
-    # One query on the hot path (every authenticated request): current and in-grace keys.
-    rows = list(
-        TenantSecret.objects.filter(schema_name=schema_name, kind=JWT_SIGNING_KEY)
-        .filter(Q(retired_at__isnull=True) | Q(grace_until__gt=timezone.now()))
-        .order_by("-version")
-    )
+    rows = list(_verifying_jwt_keys(schema_name).order_by("-version"))
     if not any(row.retired_at is None for row in rows):
         rows.insert(0, _current_generated(schema_name, JWT_SIGNING_KEY))
     return {row.version: _decrypt(row) for row in rows}
@@ -202,6 +208,23 @@ def jwt_verification_keyring(*, schema_name: str) -> dict[int, str]:
 
 def jwt_verification_keys(*, schema_name: str) -> list[str]:
     return list(jwt_verification_keyring(schema_name=schema_name).values())
+
+
+def jwt_verification_ciphertext(*, schema_name: str, version: int) -> Subquery:
+    """The encrypted JWT key `version` while it verifies tokens (else NULL), as a subquery.
+
+    For the request hot path: authentication annotates the user row with it, so the key, the
+    user and the denylist are read in one round trip; `jwt_key_decrypt` opens the value. Being
+    read per request, a rotation (or a zero-grace cut-off) is seen by every process at once.
+    """
+    return Subquery(
+        _verifying_jwt_keys(schema_name).filter(version=version).values("ciphertext")[:1]
+    )
+
+
+def jwt_key_decrypt(ciphertext: str) -> str:
+    """The key behind a `jwt_verification_ciphertext` value."""
+    return _decrypt_ciphertext(ciphertext, label="<TenantSecret jwt_signing_key>")
 
 
 # --- backup keys ----------------------------------------------------------------------------

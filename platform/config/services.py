@@ -30,3 +30,18 @@ def model_update(*, instance: M, fields: Iterable[str], data: Mapping[str, Any])
     auto_now = [f.name for f in instance._meta.fields if getattr(f, "auto_now", False)]
     instance.save(update_fields=[*changed, *auto_now])
     return changed
+
+
+def prefetched_rows_set(*, instance: models.Model, relation: str, rows: Iterable[Any]) -> None:
+    """Make `instance.<relation>.all()` return `rows` without a query, as a prefetch would.
+
+    For a service handing back what it has just written (an order and its lines): the caller
+    serializes them without reading back from the database what is already in memory. `rows`
+    must be exactly what a read would find, in the relation's default order; `relation` is
+    a reverse foreign key's related_name.
+    """
+    queryset = getattr(instance, relation).all()
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True
+    cache: dict[str, Any] = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache[relation] = queryset

@@ -96,13 +96,18 @@ def customer_get_or_create_by_phone(*, phone: str, name: str = "", language: str
     concurrent first messages from the same number end with one customer.
     """
     data = _clean({"phone": phone, "name": name, "language": language})
-    try:
-        with transaction.atomic():
-            customer, created = Customer.objects.get_or_create(
-                phone=data["phone"], defaults={"name": data["name"], "language": data["language"]}
-            )
-    except IntegrityError:
-        customer, created = Customer.objects.get(phone=data["phone"]), False
+    # A known number (the usual case) is one plain read: the savepoint that get_or_create
+    # needs against a concurrent first contact is only paid when the customer is new.
+    customer, created = Customer.objects.filter(phone=data["phone"]).first(), False
+    if customer is None:
+        try:
+            with transaction.atomic():
+                customer, created = Customer.objects.get_or_create(
+                    phone=data["phone"],
+                    defaults={"name": data["name"], "language": data["language"]},
+                )
+        except IntegrityError:
+            customer, created = Customer.objects.get(phone=data["phone"]), False
     if created:
         invalidate("customers")
         return customer

@@ -227,7 +227,7 @@ class OrderListApi(TenantApiView):
                 notes=data.get("notes", ""),
                 created_by=None if is_api_key else request.user,  # type: ignore[arg-type]
             )
-            after = OrderOut(_order(order.pk)).data
+            after = OrderOut(order).data
             self.audit(
                 "orders.order.create",
                 order,

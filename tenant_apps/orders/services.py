@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from config.api_errors import Conflict
 from config.cache import invalidate
+from config.services import prefetched_rows_set
 from shared_apps.accounts.models import User
 from tenant_apps.customers.models import Customer
 from tenant_apps.menu.models import MenuItem, Option
@@ -260,6 +261,11 @@ def order_create(
     notes: str = "",
     created_by: User | None = None,
 ) -> Order:
+    """Place an order at the quoted price, numbered next (gapless) in this restaurant.
+
+    The returned order carries its lines and status history: serialize it without reading it
+    back.
+    """
     _validate_fulfilment(
         channel=channel,
         order_type=order_type,
@@ -268,6 +274,10 @@ def order_create(
         address=address,
     )
     totals = order_quote(lines=lines, promotion_code=promotion_code, customer=customer)
+    # Before the number: from there to the commit every other order of the restaurant waits
+    # on the counter row, so that stretch holds database writes only (this is a Redis write;
+    # invalidate() bumps the version again once the transaction commits).
+    invalidate("orders")
     order = Order.objects.create(
         number=_next_order_number(),
         customer=customer,
@@ -285,7 +295,7 @@ def order_create(
         notes=notes.strip(),
         created_by=created_by,
     )
-    OrderLine.objects.bulk_create(
+    order_lines = OrderLine.objects.bulk_create(
         OrderLine(
             order=order,
             item=line.item,
@@ -297,7 +307,7 @@ def order_create(
         )
         for line in totals.lines
     )
-    OrderStatusChange.objects.create(
+    first_change = OrderStatusChange.objects.create(
         order=order, from_status="", to_status=order.status, actor=created_by
     )
     if totals.promotion is not None:
@@ -307,7 +317,9 @@ def order_create(
             customer=customer,
             discount=totals.discount,
         )
-    invalidate("orders")
+    # The order comes back with its lines and status history, as order_get would read them.
+    prefetched_rows_set(instance=order, relation="lines", rows=order_lines)
+    prefetched_rows_set(instance=order, relation="status_changes", rows=[first_change])
     return order
 
 

@@ -9,8 +9,10 @@ import jwt
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import override_settings
-from rest_framework.test import APIClient
+from rest_framework.request import Request
+from rest_framework.test import APIClient, APIRequestFactory
 
+from config.jwt_auth import JWTAuthentication, token_pair_issue
 from tenants import secrets
 from tests.conftest import PUBLIC_HOST
 from tests.tenants.factories import TenantHandle
@@ -235,3 +237,68 @@ def test_token_endpoints_are_in_both_openapi_schemas(
     platform_schema = platform_client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     assert {TOKEN, REFRESH, REVOKE, ME} <= set(tenant_schema["paths"])
     assert PLATFORM_TOKEN in platform_schema["paths"]
+
+
+def test_authenticating_an_access_token_is_one_query(
+    tenant_a: TenantHandle, in_tenant_a: Any, django_assert_num_queries: Any
+) -> None:
+    # Given a key rotation in its grace period, and tokens under the old and the new key
+    owner = get_user_model().objects.get(email=tenant_a.owner_email)
+    before = token_pair_issue(user=owner).access
+    secrets.secret_rotate(schema_name=tenant_a.schema_name, kind=secrets.JWT_SIGNING_KEY)
+    after = token_pair_issue(user=owner).access
+
+    for access in (before, after):
+        request = Request(APIRequestFactory().get(ME, HTTP_AUTHORIZATION=f"Bearer {access}"))
+        # When either authenticates: user, key and denylist in one round trip
+        with django_assert_num_queries(1):
+            principal = JWTAuthentication().authenticate(request)
+
+        assert principal is not None
+        user, claims = principal
+        assert user == owner
+        assert claims["sub"] == str(owner.pk)
+        assert "jwt_key_ciphertext" not in vars(user)
+
+
+@pytest.mark.parametrize(
+    ("header", "changes"),
+    [
+        ({"kid": "-1"}, {}),
+        ({"kid": str(2**70)}, {}),
+        ({"kid": "one"}, {}),
+        ({}, {"sub": "not-a-number"}),
+        ({}, {"sub": str(2**70)}),
+        ({}, {"sub": None}),
+        ({}, {"jti": ["a", "b"]}),
+        ({}, {"sid": {"nested": True}}),
+    ],
+)
+def test_odd_key_ids_and_claims_are_a_401_never_a_500(
+    client_a: APIClient, tenant_a: TenantHandle, header: dict[str, str], changes: dict[str, Any]
+) -> None:
+    # Signed with the real key: only what the claims say is wrong
+    claims = jwt.decode(login(client_a, tenant_a)["access"], options={"verify_signature": False})
+    version, key = secrets.jwt_signing_key_versioned(schema_name=tenant_a.schema_name)
+    token = jwt.encode(
+        {**claims, **changes}, key, algorithm="HS256", headers={"kid": str(version), **header}
+    )
+
+    assert me(client_a, token).status_code == 401
+
+
+def test_a_token_naming_another_user_without_a_valid_signature_is_rejected(
+    client_a: APIClient, tenant_a: TenantHandle, in_tenant_a: Any
+) -> None:
+    # The user is read before the signature is checked; reading it must grant nothing
+    other = get_user_model().objects.create_user("other@alpha.example", "pass-1234", role="owner")
+    access = login(client_a, tenant_a)["access"]
+    claims = jwt.decode(access, options={"verify_signature": False})
+    forged = jwt.encode(
+        {**claims, "sub": str(other.pk)},
+        "a-guessed-key-that-is-long-enough-0123456789",
+        algorithm="HS256",
+        headers={"kid": "1"},
+    )
+
+    assert me(client_a, forged).status_code == 401

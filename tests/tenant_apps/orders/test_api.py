@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from datetime import timezone as dt_timezone
+from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -151,3 +155,61 @@ def test_order_in_the_future_within_hours(tenant_a: TenantHandle, item_id: int) 
     )
 
     assert response.status_code == 201, response.json()
+
+
+def test_the_created_order_answers_as_its_detail_reads(
+    tenant_a: TenantHandle, item_id: int
+) -> None:
+    client = client_as(tenant_a, "staff")
+    # Another time zone than the server's: the answer is built from what was just written.
+    tomorrow_8pm = (timezone.now() + timedelta(days=1)).replace(hour=19, minute=0)
+    requested = tomorrow_8pm.astimezone(dt_timezone(timedelta(hours=5)))
+
+    created = client.post(
+        "/api/v1/orders/",
+        {
+            "lines": [{"item_id": item_id, "quantity": 3}, {"item_id": item_id}],
+            "order_type": "delivery",
+            "address": " Calle Sol 3 ",
+            "requested_time": requested.isoformat(),
+            "customer_phone": "612 345 678",
+            "notes": " sin cebolla ",
+        },
+        format="json",
+    )
+
+    assert created.status_code == 201, created.json()
+    assert client.get(f"/api/v1/orders/{created.json()['id']}/").json() == created.json()
+
+
+# The queries of a pickup order by a known customer, each one round trip (savepoints are the
+# nested transactions; BEGIN/COMMIT in production): SET search_path; the token's user, key and
+# denylist; SAVEPOINT (the view's transaction); the customer by phone; SAVEPOINT (order_create);
+# item with category, its option groups, their options; counter; order; lines; first status
+# change; RELEASE; audit entry; RELEASE.
+ORDER_CREATE_QUERIES = 15
+
+
+def test_order_create_takes_a_fixed_number_of_queries_whatever_its_lines(
+    tenant_a: TenantHandle, settings: Any
+) -> None:
+    settings.DYSA_TENANT_CACHE_SECONDS = 60.0  # as deployed: the host's tenant is remembered
+    client = client_as(tenant_a, "staff")
+    with schema_context(tenant_a.schema_name):
+        item_ids = [make_menu_item(with_options=True).pk for _ in range(3)]
+
+    def place(count: int) -> int:
+        body = {
+            "order_type": "pickup",
+            "customer_phone": "+34612345678",
+            "lines": [{"item_id": item_id, "quantity": 2} for item_id in item_ids[:count]],
+        }
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post("/api/v1/orders/", body, format="json")
+        assert response.status_code == 201, response.json()
+        return len(queries)
+
+    place(1)  # first contact creates the customer and fills the settings caches
+
+    assert place(1) == ORDER_CREATE_QUERIES
+    assert place(3) == ORDER_CREATE_QUERIES

@@ -13,7 +13,7 @@ from django_tenants.utils import schema_context
 
 from tenant_apps.menu.services import menu_item_update
 from tenant_apps.orders.models import Order
-from tenant_apps.orders.selectors import order_latest_for_customer
+from tenant_apps.orders.selectors import order_get, order_latest_for_customer
 from tenant_apps.orders.services import (
     IllegalTransition,
     OrderLineInput,
@@ -202,6 +202,21 @@ class TestCreate:
         assert line.name["es"] == "Tacos al pastor"
         assert line.unit_price == Decimal("11.50")
         assert line.options[0]["name"]["en"] == "Large"
+
+    def test_the_created_order_carries_its_lines_and_history_as_a_read_would(
+        self, django_assert_num_queries: Any
+    ) -> None:
+        first, second = make_menu_item(with_options=True), make_menu_item()
+        lines = [OrderLineInput(item_id=first.pk, quantity=2), OrderLineInput(item_id=second.pk)]
+
+        order = order_create(customer=None, channel="staff", order_type="pickup", lines=lines)
+
+        with django_assert_num_queries(0):
+            carried = list(order.lines.all()), list(order.status_changes.all())
+        read = order_get(order_id=order.pk)
+        assert read is not None
+        assert carried == (list(read.lines.all()), list(read.status_changes.all()))
+        assert [line.options for line in carried[0]] == [line.options for line in read.lines.all()]
 
     def test_numbers_are_sequential(self) -> None:
         first = make_order()
