@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -100,6 +102,13 @@ class PromotionIn(StrictInputSerializer):
         child=serializers.IntegerField(min_value=1), required=False, max_length=500
     )
     is_active = serializers.BooleanField(required=False)
+
+    def validate_ends_at(self, value: datetime | None) -> datetime | None:
+        if value is not None and value <= timezone.now():
+            raise serializers.ValidationError(
+                "This time is in the past; to stop a promotion now, set is_active to false."
+            )
+        return value
 
 
 def _scope(data: dict[str, Any]) -> dict[str, Any]:

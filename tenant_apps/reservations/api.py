@@ -34,6 +34,7 @@ from tenant_apps.reservations.services import (
     table_delete,
     table_update,
 )
+from tenant_apps.restaurant.selectors import restaurant_local_now
 from tenant_apps.staff.rest import PUBLIC, TenantApiView
 from tenant_apps.staff.selectors import permissions_for
 
@@ -125,6 +126,11 @@ class SettingsIn(StrictInputSerializer):
 class AvailabilityQuery(serializers.Serializer[Any]):
     date = serializers.DateField()
     party_size = serializers.IntegerField(min_value=1, max_value=1000)
+
+    def validate_date(self, value: date) -> date:
+        if value < restaurant_local_now().date():
+            raise ValidationError("This date is in the past.")
+        return value
 
 
 def _is_api_key(request: Request) -> bool:

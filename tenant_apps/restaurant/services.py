@@ -16,7 +16,13 @@ from config.cache import invalidate
 from config.i18n import SUPPORTED_LANGUAGES, clean_translations
 from config.services import model_update
 from tenant_apps.restaurant.models import ClosedDate, OpeningHours, RestaurantProfile
-from tenant_apps.restaurant.selectors import DEFAULT_CLOSES, DEFAULT_OPENS, Shift, default_greeting
+from tenant_apps.restaurant.selectors import (
+    DEFAULT_CLOSES,
+    DEFAULT_OPENS,
+    Shift,
+    default_greeting,
+    restaurant_local_now,
+)
 from tenants.models import Restaurant
 
 PROFILE_FIELDS = (
@@ -121,6 +127,8 @@ def opening_hours_replace(*, shifts: Sequence[Shift]) -> list[OpeningHours]:
 
 @transaction.atomic
 def closed_date_add(*, day: date, reason: str = "") -> ClosedDate:
+    if day < restaurant_local_now().date():
+        raise ValidationError({"date": ["This date is in the past."]})
     if ClosedDate.objects.filter(date=day).exists():
         raise ValidationError({"date": ["This date is already closed."]})
     closed = ClosedDate.objects.create(date=day, reason=reason.strip())

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from tests.tenant_apps.audit.entries import audit_entry
 from tests.tenant_apps.staff.factories import client_as
@@ -26,3 +29,24 @@ def test_editing_a_promotion_audits_it_before_and_after(tenant_a: TenantHandle) 
     assert (entry.target_type, entry.target_id) == ("promotions.promotion", str(promotion["id"]))
     assert entry.summary == "Martes"
     assert (entry.before, entry.after) == (promotion, response.json())
+
+
+def test_an_end_already_past_is_a_400_and_ending_one_early_uses_is_active(
+    tenant_a: TenantHandle,
+) -> None:
+    owner = client_as(tenant_a, "owner")
+    body = {"name": {"es": "Ayer"}, "kind": "percent", "value": "10"}
+    past = (timezone.now() - timedelta(hours=1)).isoformat()
+
+    refused = owner.post("/api/v1/promotions/", {**body, "ends_at": past}, format="json")
+    created = owner.post("/api/v1/promotions/", body, format="json").json()
+    moved = owner.patch(f"/api/v1/promotions/{created['id']}/", {"ends_at": past}, format="json")
+    stopped = owner.patch(
+        f"/api/v1/promotions/{created['id']}/", {"is_active": False}, format="json"
+    )
+
+    assert refused.status_code == 400
+    assert "ends_at" in refused.json()["errors"]
+    assert moved.status_code == 400
+    assert "ends_at" in moved.json()["errors"]
+    assert stopped.status_code == 200

@@ -38,6 +38,17 @@ def test_availability_is_public_and_validated(tenant_a: TenantHandle, client_a: 
     assert set(bad.json()["errors"]) == {"date", "party_size"}
 
 
+def test_availability_of_a_day_already_gone_is_a_400(
+    tenant_a: TenantHandle, client_a: APIClient
+) -> None:
+    yesterday = evening(tenant_a, days=-1).date()
+
+    response = client_a.get(f"/api/v1/reservations/availability/?date={yesterday}&party_size=2")
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["date"]
+
+
 def test_booking_a_full_slot_is_a_409_with_alternatives(tenant_a: TenantHandle) -> None:
     client = client_as(tenant_a, "staff")
     manager = client_as(tenant_a, "manager")

@@ -13,9 +13,14 @@ from tenant_apps.reservations.selectors import reservation_settings_get
 from tenant_apps.restaurant.selectors import (
     Shift,
     restaurant_is_open,
+    restaurant_local_now,
     restaurant_profile_get,
 )
-from tenant_apps.restaurant.services import opening_hours_replace, restaurant_profile_update
+from tenant_apps.restaurant.services import (
+    closed_date_add,
+    opening_hours_replace,
+    restaurant_profile_update,
+)
 from tenant_apps.staff.selectors import role_permissions
 from tenants.services import restaurant_onboard
 
@@ -98,3 +103,16 @@ class TestProfile:
             at=datetime.combine(monday + timedelta(days=1), time(1, 30), tzinfo=tz)
         )
         assert not restaurant_is_open(at=datetime.combine(monday, time(19), tzinfo=tz))
+
+
+@pytest.mark.usefixtures("in_tenant_a")
+class TestClosedDates:
+    def test_a_day_already_gone_in_the_restaurants_timezone_is_a_field_error(self) -> None:
+        today = restaurant_local_now().date()
+
+        with pytest.raises(ValidationError) as error:
+            closed_date_add(day=today - timedelta(days=1))
+        closed_date_add(day=today, reason="Inventario")
+
+        assert "date" in error.value.message_dict
+        assert restaurant_profile_get().closed_dates == (today,)
