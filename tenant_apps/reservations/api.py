@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from datetime import date
 from typing import Any
 
@@ -127,7 +128,7 @@ class AvailabilityQuery(serializers.Serializer[Any]):
     date = serializers.DateField()
     party_size = serializers.IntegerField(min_value=1, max_value=1000)
 
-    def validate_date(self, value: date) -> date:
+    def validate_date(self, value: datetime.date) -> datetime.date:
         if value < restaurant_local_now().date():
             raise ValidationError("This date is in the past.")
         return value
