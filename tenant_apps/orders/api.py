@@ -26,6 +26,7 @@ from tenant_apps.orders.services import (
     order_quote,
     order_transition,
 )
+from tenant_apps.restaurant.fields import LocalDateTimeField
 from tenant_apps.staff.rest import TenantApiView
 from tenant_apps.staff.selectors import permissions_for
 
@@ -92,7 +93,7 @@ class QuoteIn(CustomerReferenceIn):
 class OrderIn(QuoteIn):
     channel = serializers.ChoiceField(choices=Order.Channel.choices, required=False)
     order_type = serializers.ChoiceField(choices=Order.Type.choices)
-    requested_time = serializers.DateTimeField(required=False, allow_null=True)
+    requested_time = LocalDateTimeField(required=False, allow_null=True)
     table = serializers.CharField(max_length=20, required=False, allow_blank=True)
     address = serializers.CharField(max_length=255, required=False, allow_blank=True)
     notes = serializers.CharField(max_length=1000, required=False, allow_blank=True)

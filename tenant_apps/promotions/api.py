@@ -23,6 +23,7 @@ from tenant_apps.promotions.selectors import (
     promotion_list_current,
 )
 from tenant_apps.promotions.services import promotion_create, promotion_delete, promotion_update
+from tenant_apps.restaurant.fields import LocalDateTimeField
 from tenant_apps.staff.rest import PUBLIC, TenantApiView
 
 TAGS = ["promotions"]
@@ -86,8 +87,8 @@ class PromotionIn(StrictInputSerializer):
     kind = serializers.ChoiceField(choices=Promotion.Kind.choices)
     value = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=Decimal("0.01"))
     code = serializers.CharField(max_length=32, required=False, allow_blank=True, allow_null=True)
-    starts_at = serializers.DateTimeField(required=False, allow_null=True)
-    ends_at = serializers.DateTimeField(required=False, allow_null=True)
+    starts_at = LocalDateTimeField(required=False, allow_null=True)
+    ends_at = LocalDateTimeField(required=False, allow_null=True)
     min_order_total = serializers.DecimalField(
         max_digits=10, decimal_places=2, min_value=0, required=False
     )

@@ -35,6 +35,7 @@ from tenant_apps.reservations.services import (
     table_delete,
     table_update,
 )
+from tenant_apps.restaurant.fields import LocalDateTimeField
 from tenant_apps.restaurant.selectors import restaurant_local_now
 from tenant_apps.staff.rest import PUBLIC, TenantApiView
 from tenant_apps.staff.selectors import permissions_for
@@ -86,14 +87,14 @@ class SettingsOut(serializers.ModelSerializer[ReservationSettings]):
 
 
 class ReservationIn(CustomerReferenceIn):
-    starts_at = serializers.DateTimeField()
+    starts_at = LocalDateTimeField()
     party_size = serializers.IntegerField(min_value=1, max_value=1000)
     channel = serializers.ChoiceField(choices=Reservation.Channel.choices, required=False)
     notes = serializers.CharField(max_length=1000, required=False, allow_blank=True)
 
 
 class RescheduleIn(StrictInputSerializer):
-    starts_at = serializers.DateTimeField()
+    starts_at = LocalDateTimeField()
     party_size = serializers.IntegerField(min_value=1, max_value=1000, required=False)
 
 

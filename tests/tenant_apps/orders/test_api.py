@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from datetime import timezone as dt_timezone
 from typing import Any
 
@@ -13,6 +13,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from tenant_apps.audit.models import AuditEntry
+from tenant_apps.restaurant.selectors import restaurant_profile_get
 from tests.tenant_apps.orders.factories import make_menu_item
 from tests.tenant_apps.staff.factories import client_as
 from tests.tenants.factories import TenantHandle
@@ -155,6 +156,28 @@ def test_order_in_the_future_within_hours(tenant_a: TenantHandle, item_id: int) 
     )
 
     assert response.status_code == 201, response.json()
+
+
+def test_a_requested_time_without_offset_is_the_restaurants_local_time(
+    tenant_a: TenantHandle, item_id: int
+) -> None:
+    with schema_context(tenant_a.schema_name):
+        tz = restaurant_profile_get().tz
+    day = (timezone.now().astimezone(tz) + timedelta(days=1)).date()
+    local = datetime.combine(day, time(22, 30), tzinfo=tz)  # open until 23:00 local
+
+    response = client_as(tenant_a, "staff").post(
+        "/api/v1/orders/",
+        {
+            "lines": [{"item_id": item_id}],
+            "order_type": "pickup",
+            "requested_time": local.replace(tzinfo=None).isoformat(),
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    assert datetime.fromisoformat(response.json()["requested_time"]) == local
 
 
 def test_the_created_order_answers_as_its_detail_reads(

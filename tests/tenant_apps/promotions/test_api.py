@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -50,3 +50,29 @@ def test_an_end_already_past_is_a_400_and_ending_one_early_uses_is_active(
     assert moved.status_code == 400
     assert "ends_at" in moved.json()["errors"]
     assert stopped.status_code == 200
+
+
+def test_a_window_without_offsets_is_in_the_restaurants_timezone(tenant_a: TenantHandle) -> None:
+    from django_tenants.utils import schema_context
+
+    from tenant_apps.restaurant.selectors import restaurant_profile_get
+
+    with schema_context(tenant_a.schema_name):
+        tz = restaurant_profile_get().tz
+    day = (timezone.now().astimezone(tz) + timedelta(days=7)).date()
+
+    response = client_as(tenant_a, "owner").post(
+        "/api/v1/promotions/",
+        {
+            "name": {"es": "Martes"},
+            "kind": "percent",
+            "value": "10",
+            "starts_at": f"{day}T00:00:00",
+            "ends_at": f"{day}T23:59:00",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    starts = datetime.fromisoformat(response.json()["starts_at"])
+    assert starts == datetime.combine(day, time(0), tzinfo=tz)

@@ -49,6 +49,20 @@ def test_availability_of_a_day_already_gone_is_a_400(
     assert list(response.json()["errors"]) == ["date"]
 
 
+def test_a_time_without_offset_is_the_restaurants_local_time(tenant_a: TenantHandle) -> None:
+    local = evening(tenant_a)  # 20:00 in the restaurant's timezone
+    naive = local.replace(tzinfo=None).isoformat()
+
+    response = client_as(tenant_a, "staff").post(
+        "/api/v1/reservations/",
+        {"customer_phone": "+34612000003", "starts_at": naive, "party_size": 2},
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    assert datetime.fromisoformat(response.json()["starts_at"]) == local
+
+
 def test_booking_a_full_slot_is_a_409_with_alternatives(tenant_a: TenantHandle) -> None:
     client = client_as(tenant_a, "staff")
     manager = client_as(tenant_a, "manager")
