@@ -130,6 +130,7 @@ def category_delete(*, category: Category) -> None:
         raise Conflict("This category still has items; move or delete them first.")
     category.delete()
     invalidate("menu")
+    invalidate("promotions")  # a promotion scoped to it loses it (its category_ids)
 
 
 def _validate_group(group: OptionGroupInput, index: int) -> None:
@@ -240,3 +241,7 @@ def menu_item_update(
 def menu_item_delete(*, item: MenuItem) -> None:
     item.delete()
     invalidate("menu")
+    # The delete also writes rows of other cached resources: promotions scoped to the item
+    # lose it (their item_ids) and past order lines keep their copy but no longer point to it.
+    invalidate("promotions")
+    invalidate("orders")

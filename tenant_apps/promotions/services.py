@@ -145,6 +145,7 @@ def promotion_update(
 def promotion_delete(*, promotion: Promotion) -> None:
     promotion.delete()
     invalidate("promotions")
+    invalidate("orders")  # orders that used it keep their code but no longer point to it
 
 
 @transaction.atomic

@@ -236,3 +236,20 @@ def test_order_create_takes_a_fixed_number_of_queries_whatever_its_lines(
 
     assert place(1) == ORDER_CREATE_QUERIES
     assert place(3) == ORDER_CREATE_QUERIES
+
+
+def test_deleting_a_dish_updates_the_cached_orders_that_had_it(
+    tenant_a: TenantHandle, item_id: int
+) -> None:
+    client = client_as(tenant_a, "manager")
+    order = client.post(
+        "/api/v1/orders/",
+        {"lines": [{"item_id": item_id}], "order_type": "pickup"},
+        format="json",
+    ).json()
+    assert client.get(f"/api/v1/orders/{order['id']}/").json()["lines"][0]["item"] == item_id
+
+    assert client.delete(f"/api/v1/menu/items/{item_id}/").status_code == 204
+
+    line = client.get(f"/api/v1/orders/{order['id']}/").json()["lines"][0]
+    assert (line["item"], line["name"]["en"]) == (None, "Al pastor tacos")

@@ -76,3 +76,25 @@ def test_a_window_without_offsets_is_in_the_restaurants_timezone(tenant_a: Tenan
     assert response.status_code == 201, response.json()
     starts = datetime.fromisoformat(response.json()["starts_at"])
     assert starts == datetime.combine(day, time(0), tzinfo=tz)
+
+
+def test_deleting_a_dish_a_promotion_names_updates_the_cached_promotions(
+    tenant_a: TenantHandle,
+) -> None:
+    from django_tenants.utils import schema_context
+
+    from tests.tenant_apps.orders.factories import make_menu_item
+
+    owner = client_as(tenant_a, "owner")
+    with schema_context(tenant_a.schema_name):
+        item = make_menu_item()
+    owner.post(
+        "/api/v1/promotions/",
+        {"name": {"es": "Tacos"}, "kind": "percent", "value": "10", "item_ids": [item.pk]},
+        format="json",
+    )
+    assert owner.get("/api/v1/promotions/").json()["results"][0]["item_ids"] == [item.pk]
+
+    assert owner.delete(f"/api/v1/menu/items/{item.pk}/").status_code == 204
+
+    assert owner.get("/api/v1/promotions/").json()["results"][0]["item_ids"] == []
