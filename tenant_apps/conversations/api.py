@@ -42,6 +42,7 @@ class ConversationListApi(TenantApiView):
     person, longest-waiting first."""
 
     required_permissions = {"GET": "conversations.view"}
+    cache_resource = "conversations"
     ordering_fields = ["last_message_at", "last_customer_message_at", "created"]
     ordering = ["-last_message_at", "-id"]
     filter_params = ("status", "channel")
@@ -58,22 +59,33 @@ class ConversationListApi(TenantApiView):
         responses=ConversationSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        queryset = selectors.conversation_list(
-            status=_choice(request, "status", Conversation.Status.values),
-            channel=_choice(request, "channel", Channel.values),
+        return Response(
+            self.cached_data(
+                request,
+                lambda: self.paginated(
+                    request,
+                    selectors.conversation_list(
+                        status=_choice(request, "status", Conversation.Status.values),
+                        channel=_choice(request, "channel", Channel.values),
+                    ),
+                    ConversationSerializer,
+                ),
+            )
         )
-        return Response(self.paginated(request, queryset, ConversationSerializer))
 
 
 class ConversationDetailApi(TenantApiView):
     required_permissions = {"GET": "conversations.view"}
+    cache_resource = "conversations"
 
     @extend_schema(tags=TAGS, responses=ConversationDetailSerializer)
     def get(self, request: Request, conversation_id: int) -> Response:
-        conversation = self.found(selectors.conversation_get(conversation_id=conversation_id))
-        messages = selectors.message_list(conversation=conversation)
-        data = ConversationDetailSerializer(conversation, context={"messages": messages}).data
-        return Response(data)
+        def produce() -> Any:
+            conversation = self.found(selectors.conversation_get(conversation_id=conversation_id))
+            messages = selectors.message_list(conversation=conversation)
+            return ConversationDetailSerializer(conversation, context={"messages": messages}).data
+
+        return Response(self.cached_data(request, produce))
 
 
 class _ConversationActionApi(TenantApiView):

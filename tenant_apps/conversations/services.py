@@ -3,6 +3,8 @@
 While a human owns a conversation (status `human`) or one has been asked for (`waiting`),
 the assistant stays silent; handing back to the bot resumes it. A customer writing to a
 closed conversation reopens it with the assistant.
+
+Every write here bumps the `conversations` cache (the staff API's reads, 30 s).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from config.api_errors import Conflict
+from config.cache import invalidate
 from shared_apps.accounts.models import User
 from tenant_apps.conversations.models import Channel, Conversation, Message
 
@@ -52,6 +55,7 @@ def _touch(conversation: Conversation, *, customer: bool) -> None:
         conversation.last_customer_message_at = now
         fields.append("last_customer_message_at")
     conversation.save(update_fields=fields)
+    invalidate("conversations")
 
 
 @transaction.atomic
@@ -66,9 +70,11 @@ def conversation_start(
         raise ValueError(f"unknown channel {channel!r}")
     if language not in Conversation.Language.values:
         language = Conversation.Language.SPANISH
-    return Conversation.objects.create(
+    conversation = Conversation.objects.create(
         channel=channel, language=language, external_id=external_id, customer_id=customer_id
     )
+    invalidate("conversations")
+    return conversation
 
 
 @transaction.atomic
@@ -146,6 +152,7 @@ def _set_status(conversation: Conversation, status: str, *, assigned_to: User | 
     conversation.status = status
     conversation.assigned_to = assigned_to
     conversation.save(update_fields=["status", "assigned_to", "updated"])
+    invalidate("conversations")
 
 
 @transaction.atomic
@@ -217,6 +224,7 @@ def conversation_set_language(*, conversation: Conversation, language: str) -> C
     if language in Conversation.Language.values and language != conversation.language:
         conversation.language = language
         conversation.save(update_fields=["language", "updated"])
+        invalidate("conversations")
     return conversation
 
 
@@ -224,6 +232,7 @@ def conversation_link_customer(*, conversation: Conversation, customer_id: int) 
     if conversation.customer_id != customer_id:
         conversation.customer_id = customer_id
         conversation.save(update_fields=["customer_id", "updated"])
+        invalidate("conversations")
     return conversation
 
 
@@ -235,3 +244,4 @@ def conversation_add_llm_usage(
         llm_prompt_tokens=F("llm_prompt_tokens") + max(0, prompt_tokens),
         llm_completion_tokens=F("llm_completion_tokens") + max(0, completion_tokens),
     )
+    invalidate("conversations")

@@ -6,11 +6,13 @@ import logging
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from tenant_apps.audit.models import AuditEntry
 from tenant_apps.conversations.models import Conversation
-from tenant_apps.conversations.services import message_receive
+from tenant_apps.conversations.services import conversation_request_human, message_receive
 from tenant_apps.messaging.services import webchat_message_post
 from tenant_apps.staff.services import role_update
 from tenants.db import use_public_schema, use_tenant
@@ -168,3 +170,37 @@ def test_what_a_role_may_do_with_chats_follows_the_restaurants_role_settings(
 
     assert reply.status_code == 403
     assert take_over.status_code == 200
+
+
+def _conversation_queries(client: APIClient, path: str) -> list[str]:
+    """The queries on conversation tables one GET makes."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return [q["sql"] for q in queries.captured_queries if "conversations_" in q["sql"]]
+
+
+def test_staff_reads_are_cached_and_follow_writes_made_outside_the_api(
+    client_a: APIClient, tenant_a: TenantHandle
+) -> None:
+    client, conversation_id = _as(client_a, tenant_a)
+    detail = f"/api/v1/conversations/{conversation_id}/"
+    client.get("/api/v1/conversations/")
+    client.get(detail)
+    repeated = [
+        *_conversation_queries(client, "/api/v1/conversations/"),
+        *_conversation_queries(client, detail),
+    ]
+    # The customer writes and asks for a person, through the chat (not the staff API).
+    use_tenant(tenant_a.restaurant)
+    conversation = Conversation.objects.get(pk=conversation_id)
+    webchat_message_post(conversation=conversation, text="quiero hablar con una persona")
+    conversation_request_human(conversation=Conversation.objects.get(pk=conversation_id))
+    use_public_schema()
+
+    shown = client.get(detail).json()
+    waiting = client.get("/api/v1/conversations/?status=waiting").json()
+
+    assert repeated == []
+    assert "quiero hablar con una persona" in [m["text"] for m in shown["messages"]]
+    assert shown["status"] == "waiting"
+    assert [row["id"] for row in waiting["results"]] == [conversation_id]
