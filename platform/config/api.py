@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any, Final
 
 from django.db.models import QuerySet
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
@@ -98,6 +99,26 @@ class StrictOrderingFilter(OrderingFilter):
                     }
                 )
         return super().get_ordering(request, queryset, view)
+
+
+def page_of(serializer_class: type[serializers.BaseSerializer[Any]]) -> Any:
+    """How the OpenAPI schema describes a paginated list of `serializer_class` rows."""
+    name = serializer_class.__name__.removesuffix("Out").removesuffix("Serializer")
+    return inline_serializer(
+        f"Paginated{name}List",
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer_class(many=True),
+        },
+    )
+
+
+def results_of(name: str, item: serializers.BaseSerializer[Any]) -> Any:
+    """How the OpenAPI schema describes an unpaginated `{"results": [...]}` answer; `item` is
+    a serializer instance with many=True."""
+    return inline_serializer(name, {"results": item})
 
 
 def validated_query(

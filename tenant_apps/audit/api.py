@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api import page_of
 from tenant_apps.audit.models import AuditEntry
 from tenant_apps.audit.selectors import AuditFilter, audit_list
 from tenant_apps.staff.rest import TenantApiView
@@ -39,7 +40,7 @@ class AuditListApi(TenantApiView):
 
     @extend_schema(
         tags=["audit"],
-        responses=AuditEntryOut(many=True),
+        responses=page_of(AuditEntryOut),
         parameters=[
             OpenApiParameter("actor", int),
             OpenApiParameter("action", str),

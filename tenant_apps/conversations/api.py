@@ -16,7 +16,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import NoInput
+from config.api import NoInput, page_of
 from tenant_apps.conversations import selectors, services
 from tenant_apps.conversations.models import Channel, Conversation
 from tenant_apps.conversations.serializers import (
@@ -56,7 +56,7 @@ class ConversationListApi(TenantApiView):
                 "ordering", str, description="last_message_at, last_customer_message_at, created"
             ),
         ],
-        responses=ConversationSerializer(many=True),
+        responses=page_of(ConversationSerializer),
     )
     def get(self, request: Request) -> Response:
         return Response(

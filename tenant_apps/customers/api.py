@@ -8,7 +8,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import StrictInputSerializer
+from config.api import StrictInputSerializer, page_of
 from config.i18n import SUPPORTED_LANGUAGES
 from tenant_apps.customers.models import Customer
 from tenant_apps.customers.selectors import (
@@ -59,7 +59,7 @@ class CustomerListApi(TenantApiView):
 
     @extend_schema(
         tags=TAGS,
-        responses=CustomerOut(many=True),
+        responses=page_of(CustomerOut),
         parameters=[
             OpenApiParameter("search", str, description="name, phone or email contains"),
             OpenApiParameter("language", str),

@@ -14,7 +14,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import StrictInputSerializer, validated_query
+from config.api import StrictInputSerializer, page_of, results_of, validated_query
 from config.cache import cache_read_keys, cached
 from config.i18n import SUPPORTED_LANGUAGES, TranslatedTextField
 from tenant_apps.menu.models import Allergen, Category, DietaryTag, MenuItem, Option, OptionGroup
@@ -233,7 +233,11 @@ class MenuSearchApi(TenantApiView):
     required_permissions = {"GET": PUBLIC}
     authentication_classes: list[Any] = []
 
-    @extend_schema(parameters=[SearchQuery], tags=TAGS, responses=MenuItemOut(many=True))
+    @extend_schema(
+        parameters=[SearchQuery],
+        tags=TAGS,
+        responses=results_of("MenuSearchResults", MenuItemOut(many=True)),
+    )
     def get(self, request: Request) -> Response:
         query = validated_query(SearchQuery, request)
         items = menu_item_search(
@@ -249,7 +253,7 @@ class CategoryListApi(TenantApiView):
     ordering_fields = ["position", "id", "created"]
     ordering = ["position", "id"]
 
-    @extend_schema(tags=TAGS, responses=CategoryOut(many=True))
+    @extend_schema(tags=TAGS, responses=page_of(CategoryOut))
     def get(self, request: Request) -> Response:
         return Response(
             self.cached_data(
@@ -318,7 +322,7 @@ class MenuItemListApi(TenantApiView):
 
     @extend_schema(
         tags=TAGS,
-        responses=MenuItemOut(many=True),
+        responses=page_of(MenuItemOut),
         parameters=[
             OpenApiParameter("category", int),
             OpenApiParameter("is_available", bool),

@@ -11,7 +11,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import StrictInputSerializer
+from config.api import StrictInputSerializer, page_of
 from tenant_apps.customers.api import CustomerReferenceIn
 from tenant_apps.customers.models import Customer
 from tenant_apps.customers.services import customer_resolve
@@ -189,7 +189,7 @@ class OrderListApi(TenantApiView):
 
     @extend_schema(
         tags=TAGS,
-        responses=OrderOut(many=True),
+        responses=page_of(OrderOut),
         parameters=[
             OpenApiParameter("status", str, many=True, enum=Order.Status.values),
             OpenApiParameter("channel", str, enum=Order.Channel.values),

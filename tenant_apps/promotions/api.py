@@ -13,7 +13,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import StrictInputSerializer
+from config.api import StrictInputSerializer, page_of, results_of
 from config.i18n import TranslatedTextField
 from tenant_apps.promotions.models import Promotion
 from tenant_apps.promotions.selectors import (
@@ -122,7 +122,10 @@ class CurrentPromotionsApi(TenantApiView):
     required_permissions = {"GET": PUBLIC}
     authentication_classes: list[Any] = []
 
-    @extend_schema(tags=TAGS, responses=PublicPromotionOut(many=True))
+    @extend_schema(
+        tags=TAGS,
+        responses=results_of("CurrentPromotions", PublicPromotionOut(many=True)),
+    )
     def get(self, request: Request) -> Response:
         return Response({"results": PublicPromotionOut(promotion_list_current(), many=True).data})
 
@@ -136,7 +139,7 @@ class PromotionListApi(TenantApiView):
 
     @extend_schema(
         tags=TAGS,
-        responses=PromotionOut(many=True),
+        responses=page_of(PromotionOut),
         parameters=[
             OpenApiParameter("is_active", bool),
             OpenApiParameter("automatic", bool),

@@ -13,7 +13,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import StrictInputSerializer, validated_query
+from config.api import StrictInputSerializer, page_of, validated_query
 from tenant_apps.customers.api import CustomerReferenceIn
 from tenant_apps.customers.services import customer_resolve
 from tenant_apps.reservations.models import Reservation, ReservationSettings, Table
@@ -69,7 +69,7 @@ class TableOut(serializers.ModelSerializer[Table]):
         fields = ["id", "name", "capacity", "area", "is_active", "position"]
 
 
-class SettingsOut(serializers.ModelSerializer[ReservationSettings]):
+class BookingSettingsOut(serializers.ModelSerializer[ReservationSettings]):
     class Meta:
         model = ReservationSettings
         fields = [
@@ -111,7 +111,7 @@ class TableIn(StrictInputSerializer):
     position = serializers.IntegerField(min_value=0, required=False)
 
 
-class SettingsIn(StrictInputSerializer):
+class BookingSettingsIn(StrictInputSerializer):
     capacity_mode = serializers.ChoiceField(
         choices=ReservationSettings.CapacityMode.choices, required=False
     )
@@ -176,7 +176,7 @@ class ReservationListApi(TenantApiView):
     ordering = ["starts_at", "id"]
     filter_params = tuple(ReservationFilter.base_filters)
 
-    @extend_schema(tags=TAGS, responses=ReservationOut(many=True))
+    @extend_schema(tags=TAGS, responses=page_of(ReservationOut))
     def get(self, request: Request) -> Response:
         return Response(
             self.paginated(request, reservation_list(filters=request.query_params), ReservationOut)
@@ -263,18 +263,18 @@ class ReservationStatusApi(TenantApiView):
 class SettingsApi(TenantApiView):
     required_permissions = {"GET": "reservations.view", "PATCH": "reservations.settings"}
 
-    @extend_schema(tags=TAGS, responses=SettingsOut)
+    @extend_schema(tags=TAGS, responses=BookingSettingsOut)
     def get(self, request: Request) -> Response:
-        return Response(SettingsOut(reservation_settings_get()).data)
+        return Response(BookingSettingsOut(reservation_settings_get()).data)
 
-    @extend_schema(tags=TAGS, request=SettingsIn, responses=SettingsOut)
+    @extend_schema(tags=TAGS, request=BookingSettingsIn, responses=BookingSettingsOut)
     def patch(self, request: Request) -> Response:
-        body = SettingsIn(data=request.data)
+        body = BookingSettingsIn(data=request.data)
         body.is_valid(raise_exception=True)
         return self.audited_update(
             "reservations.settings.update",
             reservation_settings_get(),
-            snapshot=SettingsOut,
+            snapshot=BookingSettingsOut,
             update=lambda: reservation_settings_update(changes=body.validated_data),
             summary="Booking rules",
         )
@@ -285,7 +285,7 @@ class TableListApi(TenantApiView):
     ordering_fields = ["position", "name", "capacity"]
     ordering = ["position", "name"]
 
-    @extend_schema(tags=TAGS, responses=TableOut(many=True))
+    @extend_schema(tags=TAGS, responses=page_of(TableOut))
     def get(self, request: Request) -> Response:
         return Response(self.paginated(request, table_list(), TableOut))
 

@@ -6,13 +6,13 @@ from dataclasses import asdict
 from typing import Any
 
 from django.db import transaction
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import StrictInputSerializer
+from config.api import StrictInputSerializer, results_of
 from config.i18n import SUPPORTED_LANGUAGES, TranslatedTextField
 from tenant_apps.restaurant.models import ClosedDate
 from tenant_apps.restaurant.selectors import (
@@ -109,14 +109,7 @@ class ProfileApi(TenantApiView):
 
     @extend_schema(
         tags=TAGS,
-        responses=inline_serializer(
-            "RestaurantProfile",
-            {
-                "name": serializers.CharField(),
-                "address": serializers.CharField(),
-                "timezone": serializers.CharField(),
-            },
-        ),
+        responses=ProfileOut,
     )
     def get(self, request: Request) -> Response:
         return Response(_profile_body())
@@ -148,11 +141,11 @@ class HoursApi(TenantApiView):
 
     required_permissions = {"GET": PUBLIC, "PUT": "hours.manage"}
 
-    @extend_schema(tags=TAGS, responses=ShiftIO(many=True))
+    @extend_schema(tags=TAGS, responses=HoursIn)
     def get(self, request: Request) -> Response:
         return Response({"shifts": ShiftIO(opening_hours_list(), many=True).data})
 
-    @extend_schema(tags=TAGS, request=HoursIn, responses=ShiftIO(many=True))
+    @extend_schema(tags=TAGS, request=HoursIn, responses=HoursIn)
     def put(self, request: Request) -> Response:
         body = HoursIn(data=request.data)
         body.is_valid(raise_exception=True)
@@ -175,7 +168,7 @@ class HoursApi(TenantApiView):
 class ClosedDateListApi(TenantApiView):
     required_permissions = {"GET": PUBLIC, "POST": "hours.manage"}
 
-    @extend_schema(tags=TAGS, responses=ClosedDateOut(many=True))
+    @extend_schema(tags=TAGS, responses=results_of("ClosedDates", ClosedDateOut(many=True)))
     def get(self, request: Request) -> Response:
         return Response({"results": ClosedDateOut(closed_date_list(), many=True).data})
 

@@ -11,7 +11,13 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import LIST_QUERY_PARAMS, StrictInputSerializer, validated_query
+from config.api import (
+    LIST_QUERY_PARAMS,
+    StrictInputSerializer,
+    page_of,
+    results_of,
+    validated_query,
+)
 from shared_apps.accounts.models import User
 from tenant_apps.staff.permissions import PERMISSIONS, ROLES
 from tenant_apps.staff.rest import TenantApiView
@@ -100,7 +106,7 @@ class StaffListApi(TenantApiView):
     ordering = ["email"]
     filter_params = ("role", "active")
 
-    @extend_schema(tags=TAGS, responses=StaffOut(many=True), parameters=[StaffQuery])
+    @extend_schema(tags=TAGS, responses=page_of(StaffOut), parameters=[StaffQuery])
     def get(self, request: Request) -> Response:
         query = validated_query(StaffQuery, request, also=LIST_QUERY_PARAMS)
         return Response(
@@ -159,16 +165,7 @@ class RoleListApi(TenantApiView):
 
     @extend_schema(
         tags=TAGS,
-        responses=inline_serializer(
-            "Role",
-            {
-                "code": serializers.CharField(),
-                "name": serializers.CharField(),
-                "permissions": serializers.ListField(child=serializers.CharField()),
-                "editable": serializers.BooleanField(),
-            },
-            many=True,
-        ),
+        responses=results_of("Roles", RoleOut(many=True)),
     )
     def get(self, request: Request) -> Response:
         return Response({"results": role_list()})
@@ -196,10 +193,13 @@ class PermissionCatalogueApi(TenantApiView):
 
     @extend_schema(
         tags=TAGS,
-        responses=inline_serializer(
-            "Permission",
-            {"code": serializers.CharField(), "description": serializers.CharField()},
-            many=True,
+        responses=results_of(
+            "Permissions",
+            inline_serializer(
+                "Permission",
+                {"code": serializers.CharField(), "description": serializers.CharField()},
+                many=True,
+            ),
         ),
     )
     def get(self, request: Request) -> Response:
@@ -213,7 +213,7 @@ class ApiKeyListApi(TenantApiView):
 
     required_permissions = {"GET": "api_keys.manage", "POST": "api_keys.manage"}
 
-    @extend_schema(tags=TAGS, responses=ApiKeyOut(many=True))
+    @extend_schema(tags=TAGS, responses=results_of("ApiKeys", ApiKeyOut(many=True)))
     def get(self, request: Request) -> Response:
         keys = secrets.api_key_list(schema_name=current_schema_name())
         return Response({"results": [_api_key_body(key) for key in keys]})

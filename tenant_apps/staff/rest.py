@@ -31,6 +31,7 @@ from config.api import (
 )
 from config.cache import cached
 from tenant_apps.audit.services import audit_record
+from tenant_apps.staff.schema import TenantApiSchema
 from tenant_apps.staff.selectors import permissions_for
 
 PUBLIC: Final = "public"
@@ -51,6 +52,7 @@ class HasPermission(BasePermission):
 
 
 class TenantApiView(APIView):
+    schema = TenantApiSchema()
     permission_classes = [HasPermission]
     required_permissions: ClassVar[dict[str, str]] = {}
     # GET responses are cached under this resource (see config.cache for TTLs).

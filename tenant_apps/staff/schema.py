@@ -1,10 +1,23 @@
-"""OpenAPI security scheme for integrations' API keys (JWT's is in config.jwt_auth)."""
+"""OpenAPI schema pieces of the restaurant API: the API keys' security scheme (JWT's is in
+config.jwt_auth) and the schema class of TenantApiView."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+
+
+class TenantApiSchema(AutoSchema):
+    """Paginated lists are described as an object (config.api.page_of), so drf-spectacular
+    would name their GET `..._retrieve` like the detail's; name them `..._list`."""
+
+    def get_operation_id(self) -> str:
+        operation_id = str(super().get_operation_id())
+        if self.method == "GET" and getattr(self.view, "ordering_fields", None):
+            return operation_id.removesuffix("_retrieve") + "_list"
+        return operation_id
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]

@@ -228,7 +228,11 @@ SPECTACULAR_SETTINGS = {
         "OrderChannelEnum": "tenant_apps.orders.models.Order.Channel",
         "ReservationStatusEnum": "tenant_apps.reservations.models.Reservation.Status",
         "ReservationChannelEnum": "tenant_apps.reservations.models.Reservation.Channel",
+        "ConversationStatusEnum": "tenant_apps.conversations.models.Conversation.Status",
+        "ConversationChannelEnum": "tenant_apps.conversations.models.Channel",
         "LanguageEnum": "config.settings.base.LANGUAGES",
+        # The same codes without their names (fields listing config.i18n.SUPPORTED_LANGUAGES).
+        "LanguageCodeEnum": "config.i18n.SUPPORTED_LANGUAGES",
     },
 }
 
