@@ -247,7 +247,6 @@ def _next_order_number() -> int:
     return int(row[0])
 
 
-@transaction.atomic
 def order_create(
     *,
     customer: Customer | None,
@@ -274,6 +273,45 @@ def order_create(
         address=address,
     )
     totals = order_quote(lines=lines, promotion_code=promotion_code, customer=customer)
+    # Checked and priced above, written below in one transaction. Nested in the caller's (the
+    # API view's), it takes a savepoint only when a step in it may refuse: promotion_redeem,
+    # racing for a promotion's last use, raises a ValidationError that the assistant catches
+    # and carries on from. Otherwise only a database error can stop it, and no caller
+    # recovers from one.
+    with transaction.atomic(savepoint=totals.promotion is not None):
+        order = _order_insert(
+            totals=totals,
+            customer=customer,
+            channel=channel,
+            order_type=order_type,
+            requested_time=requested_time,
+            table=table.strip() if order_type == Order.Type.DINE_IN else "",
+            address=address.strip() if order_type == Order.Type.DELIVERY else "",
+            notes=notes.strip(),
+            created_by=created_by,
+        )
+        if totals.promotion is not None:
+            promotion_redeem(
+                promotion=totals.promotion,
+                order_id=order.pk,
+                customer=customer,
+                discount=totals.discount,
+            )
+    return order
+
+
+def _order_insert(
+    *,
+    totals: OrderTotals,
+    customer: Customer | None,
+    channel: str,
+    order_type: str,
+    requested_time: datetime | None,
+    table: str,
+    address: str,
+    notes: str,
+    created_by: User | None,
+) -> Order:
     # Before the number: from there to the commit every other order of the restaurant waits
     # on the counter row, so that stretch holds database writes only (this is a Redis write;
     # invalidate() bumps the version again once the transaction commits).
@@ -283,8 +321,8 @@ def order_create(
         customer=customer,
         channel=channel,
         order_type=order_type,
-        table=table.strip() if order_type == Order.Type.DINE_IN else "",
-        address=address.strip() if order_type == Order.Type.DELIVERY else "",
+        table=table,
+        address=address,
         requested_time=requested_time,
         currency=totals.currency,
         subtotal=totals.subtotal,
@@ -292,7 +330,7 @@ def order_create(
         total=totals.total,
         promotion=totals.promotion,
         promotion_code=(totals.promotion.code or "") if totals.promotion else "",
-        notes=notes.strip(),
+        notes=notes,
         created_by=created_by,
     )
     order_lines = OrderLine.objects.bulk_create(
@@ -310,14 +348,7 @@ def order_create(
     first_change = OrderStatusChange.objects.create(
         order=order, from_status="", to_status=order.status, actor=created_by
     )
-    if totals.promotion is not None:
-        promotion_redeem(
-            promotion=totals.promotion,
-            order_id=order.pk,
-            customer=customer,
-            discount=totals.discount,
-        )
-    # The order comes back with its lines and status history, as order_get would read them.
+    # The order goes back with its lines and status history, as order_get would read them.
     prefetched_rows_set(instance=order, relation="lines", rows=order_lines)
     prefetched_rows_set(instance=order, relation="status_changes", rows=[first_change])
     return order

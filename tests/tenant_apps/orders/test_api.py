@@ -205,12 +205,11 @@ def test_the_created_order_answers_as_its_detail_reads(
     assert client.get(f"/api/v1/orders/{created.json()['id']}/").json() == created.json()
 
 
-# The queries of a pickup order by a known customer, each one round trip (savepoints are the
-# nested transactions; BEGIN/COMMIT in production): SET search_path; the token's user, key and
-# denylist; SAVEPOINT (the view's transaction); the customer by phone; SAVEPOINT (order_create);
-# item with category, its option groups, their options; counter; order; lines; first status
-# change; RELEASE; audit entry; RELEASE.
-ORDER_CREATE_QUERIES = 15
+# The queries of a pickup order by a known customer, one round trip each: SET search_path;
+# the token's user, key and denylist; SAVEPOINT (the view's transaction: BEGIN in production);
+# the customer by phone; item with category, its option groups, their options; counter;
+# order; lines; first status change; audit entry; RELEASE (COMMIT).
+ORDER_CREATE_QUERIES = 13
 
 
 def test_order_create_takes_a_fixed_number_of_queries_whatever_its_lines(
