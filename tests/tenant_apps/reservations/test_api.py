@@ -128,10 +128,23 @@ def test_reschedule_and_cancel(tenant_a: TenantHandle) -> None:
         f"/api/v1/reservations/{booking['id']}/status/", {"status": "seated"}, format="json"
     )
 
+    moved_again = client.patch(
+        f"/api/v1/reservations/{booking['id']}/",
+        {"starts_at": evening(tenant_a, days=5).isoformat()},
+        format="json",
+    )
+
     assert moved.status_code == 200
     assert moved.json()["party_size"] == 3
     assert cancelled.json()["status"] == "cancelled"
     assert again.status_code == 409
+    assert again["Content-Type"] == "application/problem+json"
+    assert {k: again.json()[k] for k in ("current_status", "requested_status")} == {
+        "current_status": "cancelled",
+        "requested_status": "seated",
+    }
+    assert again.json()["allowed_statuses"] == []
+    assert moved_again.status_code == 409
 
 
 def test_rescheduling_audits_the_booking_before_and_after(tenant_a: TenantHandle) -> None:
