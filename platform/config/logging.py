@@ -43,8 +43,11 @@ def redact_value(value: Any, *, key: str = "") -> Any:
         return redact_text(value)
     if isinstance(value, dict):
         return {k: redact_value(v, key=str(k)) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return type(value)(redact_value(v) for v in value)
+    # Plain list and tuple: subclasses (DRF's ReturnList, named tuples) need other arguments.
+    if isinstance(value, list):
+        return [redact_value(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(redact_value(v) for v in value)
     return value
 
 

@@ -143,9 +143,17 @@ class ConversationReplyApi(TenantApiView):
         conversation = self.found(selectors.conversation_get(conversation_id=conversation_id))
         serializer = ReplySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        message = services.conversation_reply(
-            conversation=conversation,
-            staff=request.user,  # type: ignore[arg-type]
-            text=serializer.validated_data["text"],
-        )
+        before = conversation.status
+        with transaction.atomic():
+            message = services.conversation_reply(
+                conversation=conversation,
+                staff=request.user,  # type: ignore[arg-type]
+                text=serializer.validated_data["text"],
+            )
+            self.audit(
+                "conversations.conversation.reply",
+                conversation,
+                before={"status": before},
+                after={"status": conversation.status, "message": message.pk, "text": message.text},
+            )
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)

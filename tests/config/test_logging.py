@@ -16,6 +16,7 @@ from config.logging import (
     RedactSecretsFilter,
     RequestContextFilter,
     redact_text,
+    redact_value,
 )
 from tenants.db import current_schema_name
 from tests.tenants.factories import TenantHandle
@@ -96,6 +97,21 @@ def test_jwt_looking_values_are_redacted_anywhere() -> None:
     jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLXZhbHVl"
 
     assert jwt not in redact_text(f"got {jwt} from client")
+
+
+def test_lists_of_any_kind_are_redacted_into_plain_lists() -> None:
+    from rest_framework import serializers
+
+    class Row(serializers.Serializer[dict[str, str]]):
+        token = serializers.CharField()
+
+    # A ReturnList, which cannot be built without its serializer.
+    rows = Row([{"token": "abc"}], many=True).data  # type: ignore[arg-type]
+
+    assert redact_value({"rows": rows, "pair": ("a", "b")}) == {
+        "rows": [{"token": REDACTED}],
+        "pair": ("a", "b"),
+    }
 
 
 def test_ordinary_text_is_left_alone() -> None:

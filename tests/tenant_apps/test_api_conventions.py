@@ -5,16 +5,22 @@ and a page or page size that is not a positive number are each a 400 naming the 
 never a silently unfiltered or default answer.
 
 Writes (POST, PUT, PATCH): malformed JSON, a body that is not a JSON object and an unknown
-field are each a 400 problem with field errors, and nothing is written.
+field are each a 400 problem with field errors, and nothing is written. Every write by staff
+(or an API key) leaves one entry in the audit log.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
+from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
+from tenant_apps.audit.models import AuditEntry
 from tests.tenant_apps.endpoints import Endpoint, api_endpoints
 from tests.tenant_apps.staff.factories import client_as
 from tests.tenant_apps.test_isolation import PARAM_OBJECTS, populate_tenant_a, start_chat
@@ -132,3 +138,113 @@ def test_every_write_refuses_malformed_json_non_objects_and_unknown_fields(
 
     assert len(WRITES) >= 35
     assert wrong == [], "\n".join(map(str, wrong))
+
+
+# Writes that are not staff changing the restaurant's data: logins and tokens, the customer's
+# own chat, and a price quote.
+NOT_STAFF_WRITES = {
+    "api/v1/auth/session/",
+    "api/v1/auth/token/",
+    "api/v1/auth/token/refresh/",
+    "api/v1/auth/token/revoke/",
+    "api/v1/auth/password/set/",
+    "api/v1/chat/sessions/",
+    "api/v1/chat/messages/",
+    "api/v1/orders/quote/",
+}
+_SOON = timezone.now() + timedelta(days=20)
+# A valid body for each staff write; deletes get objects of their own (see below).
+_STARTS = _SOON.replace(hour=19, minute=0, second=0, microsecond=0)
+Body = dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]]
+VALID_BODIES: dict[tuple[str, str], Body] = {
+    ("PATCH", "chat/settings/"): {"accent_color": "#123456"},
+    ("PATCH", "assistant/settings/"): {"temperature": 0.5},
+    ("POST", "conversations/<int:conversation_id>/take-over/"): {},
+    ("POST", "conversations/<int:conversation_id>/reply/"): {"text": "Hola, soy Ana"},
+    ("POST", "conversations/<int:conversation_id>/hand-back/"): {},
+    ("POST", "conversations/<int:conversation_id>/close/"): {},
+    ("PATCH", "restaurant/profile/"): {"address": "Calle Sol 2"},
+    ("PUT", "restaurant/hours/"): {
+        "shifts": [{"weekday": day, "opens": "12:00", "closes": "23:00"} for day in range(7)]
+    },
+    ("POST", "restaurant/closed-dates/"): {"date": str((_SOON + timedelta(days=30)).date())},
+    ("POST", "menu/categories/"): {"name": {"es": "Postres"}},
+    ("PATCH", "menu/categories/<int:category_id>/"): {"position": 3},
+    ("POST", "menu/items/"): lambda ids: {
+        "category": ids["category"],
+        "name": {"es": "Flan"},
+        "price": "4.00",
+    },
+    ("PATCH", "menu/items/<int:item_id>/"): {"price": "11.00"},
+    ("POST", "menu/items/<int:item_id>/availability/"): {"out_of_stock": False},
+    ("POST", "customers/"): {"phone": "+34611999888"},
+    ("PATCH", "customers/<int:customer_id>/"): {"notes": "VIP"},
+    ("POST", "orders/"): lambda ids: {"order_type": "pickup", "lines": [{"item_id": ids["item"]}]},
+    ("POST", "orders/<int:order_id>/status/"): {"status": "confirmed"},
+    ("POST", "reservations/"): lambda ids: {
+        "customer": ids["customer"],
+        "starts_at": _STARTS.isoformat(),
+        "party_size": 2,
+    },
+    ("PATCH", "reservations/<int:reservation_id>/"): {
+        "starts_at": (_STARTS + timedelta(days=1)).isoformat()
+    },
+    ("POST", "reservations/<int:reservation_id>/status/"): {"status": "seated"},
+    ("PATCH", "reservations/settings/"): {"slot_interval_minutes": 15},
+    ("POST", "reservations/tables/"): {"name": "T9", "capacity": 2},
+    ("PATCH", "reservations/tables/<int:table_id>/"): {"capacity": 6},
+    ("POST", "promotions/"): {"name": {"es": "2x1"}, "kind": "fixed", "value": "2.00"},
+    ("PATCH", "promotions/<int:promotion_id>/"): {"value": "12"},
+    ("POST", "staff/"): {"email": "waiter@alpha.example", "role": "staff"},
+    ("PATCH", "staff/<int:user_id>/"): {"full_name": "Cook"},
+    ("POST", "staff/<int:user_id>/password/"): {"password": "Sup3r-secret-pw"},
+    ("PATCH", "staff/roles/<str:code>/"): {"permissions": ["menu.view"]},
+    ("POST", "staff/api-keys/"): {"name": "POS"},
+}
+
+
+def _valid_body(endpoint: Endpoint, ids: dict[str, Any]) -> dict[str, Any]:
+    route = endpoint.route.removeprefix("api/v1/")
+    body = VALID_BODIES.get((endpoint.method, route), {} if endpoint.method == "DELETE" else None)
+    assert body is not None, f"{endpoint}: give VALID_BODIES a valid body for it"
+    return body(ids) if callable(body) else body
+
+
+def test_every_staff_write_is_audited(tenant_a: TenantHandle) -> None:
+    owner = client_as(tenant_a, "owner")
+    ids: dict[str, Any] = populate_tenant_a(owner)
+    ids["conversation"], _ = start_chat(tenant_a)
+    ids["api_key"] = owner.post("/api/v1/staff/api-keys/", {"name": "A"}, format="json").json()[
+        "id"
+    ]
+    # Deletes take objects nothing else refers to (a category with dishes is a 409).
+    for_deletes = ids | {
+        "category": owner.post(
+            "/api/v1/menu/categories/", {"name": {"es": "Vacía"}}, format="json"
+        ).json()["id"],
+        "customer": owner.post(
+            "/api/v1/customers/", {"phone": "+34611000999"}, format="json"
+        ).json()["id"],
+    }
+    writes = [
+        e
+        for e in api_endpoints()
+        if e.is_staff_api and e.method != "GET" and e.route not in NOT_STAFF_WRITES
+    ]
+    writes.sort(key=lambda e: e.method == "DELETE")
+    silent = []
+
+    for endpoint in writes:
+        targets = for_deletes if endpoint.method == "DELETE" else ids
+        values = {name: targets.get(key) for name, key in PARAM_OBJECTS.items()}
+        with schema_context(tenant_a.schema_name):
+            before = AuditEntry.objects.count()
+        response = getattr(owner, endpoint.method.lower())(
+            endpoint.path(values | {"code": "viewer"}), _valid_body(endpoint, ids), format="json"
+        )
+        assert response.status_code < 300, (str(endpoint), response.json().get("errors"))
+        with schema_context(tenant_a.schema_name):
+            if AuditEntry.objects.count() != before + 1:
+                silent.append(str(endpoint))
+
+    assert silent == []
