@@ -92,11 +92,16 @@ def celery_worker_session(django_db_setup: None, django_db_blocker: Any) -> Iter
 
 @pytest.fixture(autouse=True)
 def _fresh_throttles() -> None:
-    """Throttle counters live in Redis and would outlive a test; every test starts with none.
+    """Throttle counters live in Redis (and in this process's near side, which also holds
+    cache copies) and would outlive a test; every test starts with none.
 
     Keys are tenant-prefixed, so they are found by pattern on the raw client.
     """
     from django_redis import get_redis_connection  # type: ignore[import-untyped]
+
+    from config.near_cache import near_side_reset
+
+    near_side_reset(retry_now=True)
 
     client = get_redis_connection("default")
     keys = list(client.scan_iter(match="*throttle_*", count=1000))

@@ -57,6 +57,23 @@ def cache_read_keys(resource: str, key: str) -> list[str]:
     return [_version_key(resource), _data_key(resource, key)]
 
 
+class _Miss:
+    """No current entry (absent, or written under an older version token)."""
+
+
+MISS: Final = _Miss()
+
+
+def cached_value(resource: str, key: str, found: Mapping[str, object]) -> object:
+    """The current value of `resource`/`key` among the entries `found` (the answer of
+    `cache.get_many(cache_read_keys(resource, key))`), or MISS."""
+    token = found.get(_version_key(resource))
+    entry = found.get(_data_key(resource, key))
+    if token is not None and isinstance(entry, tuple) and len(entry) == 2 and entry[0] == token:
+        return entry[1]
+    return MISS
+
+
 def cached(
     resource: str,
     key: str,
@@ -67,16 +84,16 @@ def cached(
     """Return the cached value of `resource`/`key`, computing and storing it on a miss.
 
     `prefetched`: the answer of `cache.get_many(cache_read_keys(resource, key))` already
-    fetched by the caller (in the throttle's pipeline), which saves that round trip.
+    fetched by the caller (with the throttle's counter), which saves that round trip.
     """
     ttl = _ttl(resource)
     version_key = _version_key(resource)
     data_key = _data_key(resource, key)
     found = prefetched if prefetched is not None else cache.get_many([version_key, data_key])
+    value = cached_value(resource, key, found)
+    if value is not MISS:
+        return cast(T, value)
     token = found.get(version_key)
-    entry = found.get(data_key)
-    if token is not None and isinstance(entry, tuple) and len(entry) == 2 and entry[0] == token:
-        return cast(T, entry[1])
     if token is None:
         # A fresh random token (never a fixed "0") so entries written before the version key
         # was lost (eviction, Redis restart) can never be served again.
@@ -94,6 +111,9 @@ def invalidate(resource: str) -> None:
     The second bump matters: a reader between this call and the commit still sees the old
     rows and may cache them under the new token.
     """
+    from config.near_cache import near_forget  # it reads entries through this module
+
     _ttl(resource)
+    near_forget(cache.make_key(_version_key(resource)))
     cache.set(_version_key(resource), _new_token(), timeout=None)
     transaction.on_commit(lambda: cache.set(_version_key(resource), _new_token(), timeout=None))

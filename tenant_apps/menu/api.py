@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api import StrictInputSerializer, page_of, results_of, validated_query
-from config.cache import cache_read_keys, cached
+from config.cache import cached
 from config.i18n import SUPPORTED_LANGUAGES, TranslatedTextField
 from tenant_apps.menu.models import Allergen, Category, DietaryTag, MenuItem, Option, OptionGroup
 from tenant_apps.menu.selectors import (
@@ -167,8 +167,12 @@ def _groups(data: list[dict[str, Any]]) -> list[OptionGroupInput]:
     ]
 
 
+def _default_language(request: HttpRequest | Request) -> str:
+    return str(request.tenant.locale or SUPPORTED_LANGUAGES[0])  # type: ignore[union-attr]
+
+
 def _language(request: Request, query: dict[str, Any]) -> str:
-    return str(query.get("lang") or request.tenant.locale or SUPPORTED_LANGUAGES[0])  # type: ignore[attr-defined]
+    return str(query.get("lang") or _default_language(request))
 
 
 _LANG = OpenApiParameter(
@@ -190,6 +194,21 @@ class PublicMenuApi(TenantApiView):
     required_permissions = {"GET": PUBLIC}
     authentication_classes: list[Any] = []
 
+    # A cached public read (config.cached_reads): hits are answered before the view runs.
+    public_cache_resource = "menu"
+
+    @staticmethod
+    def public_cache_key(request: HttpRequest) -> str | None:
+        """The cached body answering `request`; None for anything but a plain language choice
+        (the view then answers, e.g. a 400 for an unknown language)."""
+        query = request.GET
+        requested = query.get("lang")
+        if any(name != "lang" for name in query) or (
+            requested is not None and requested not in SUPPORTED_LANGUAGES
+        ):
+            return None
+        return _public_menu_key(requested or _default_language(request))
+
     @extend_schema(
         parameters=[_LANG],
         tags=TAGS,
@@ -201,13 +220,6 @@ class PublicMenuApi(TenantApiView):
             },
         ),
     )
-    def throttle_piggyback_keys(self, request: Request) -> list[str]:
-        """The cache entries `get` reads, fetched in the throttle's Redis round trip."""
-        requested = request.query_params.get("lang")
-        if requested is not None and requested not in SUPPORTED_LANGUAGES:
-            return []
-        return cache_read_keys("menu", _public_menu_key(_language(request, {"lang": requested})))
-
     def get(self, request: Request) -> HttpResponse:
         # Checked by hand rather than with LanguageQuery: this is the API's hottest read.
         requested = request.query_params.get("lang")
@@ -215,7 +227,7 @@ class PublicMenuApi(TenantApiView):
             raise ValidationError({"lang": [f"Use one of {list(SUPPORTED_LANGUAGES)}."]})
         language = _language(request, {"lang": requested})
         # The hottest read of the API: cache the rendered body, not the data, so a hit is
-        # no JSON encoding and no Redis round trip of its own (see throttle_piggyback_keys).
+        # no JSON encoding and no Redis round trip of its own (see public_cache_key).
         body = cached(
             "menu",
             _public_menu_key(language),

@@ -15,6 +15,7 @@ from config.settings.base import redis_caches
 from tests.tenant_apps.menu.factories import make_category, make_item
 from tests.tenant_apps.staff.factories import client_as
 from tests.tenants.factories import TenantHandle
+from tests.throttle_counters import throttle_counters
 
 pytestmark = pytest.mark.django_db
 
@@ -39,12 +40,10 @@ def test_anonymous_requests_are_throttled_at_100_a_minute_with_retry_after(
 
 
 def test_throttle_counters_are_per_tenant(tenant_a: TenantHandle, tenant_b: TenantHandle) -> None:
-    from django_redis import get_redis_connection  # type: ignore[import-untyped]
-
     APIClient(HTTP_HOST=tenant_a.host).get("/api/v1/menu/")
     APIClient(HTTP_HOST=tenant_b.host).get("/api/v1/menu/")
 
-    keys = [key.decode() for key in get_redis_connection("default").scan_iter("*throttle_anon*")]
+    keys = list(throttle_counters("*throttle_anon*"))
     assert any(key.startswith(f"{tenant_a.schema_name}:") for key in keys)
     assert any(key.startswith(f"{tenant_b.schema_name}:") for key in keys)
 

@@ -90,14 +90,17 @@ MIDDLEWARE = [
     "config.middleware.RequestContextMiddleware",
     "tenants.middleware.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Outside the cached-read shortcut below, so its answers get the header too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Serves /static/ (Swagger UI, widget assets) from gunicorn with compression and caching.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Answers cache hits of public reads (the menu) without the session/auth/DRF work below.
+    "config.cached_reads.CachedPublicReadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 TEMPLATES = [
@@ -155,6 +158,9 @@ def redis_caches(url: str) -> dict[str, dict[str, object]]:
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+# Process-local copies of hot cache entries, kept valid by Redis client tracking, and rate
+# counting that does not wait for Redis (config.near_cache). Off: one round trip per request.
+DYSA_NEAR_CACHE = env.bool("DYSA_NEAR_CACHE", default=True)
 DJANGO_REDIS_LOGGER = "dysa.cache"
 
 # --- auth -----------------------------------------------------------------------------------

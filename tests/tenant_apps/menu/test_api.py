@@ -263,23 +263,6 @@ def test_public_menu_rejects_an_unknown_language(client_a: APIClient) -> None:
     assert "lang" in response.json()["errors"]
 
 
-def test_a_cached_public_menu_is_read_in_the_throttle_round_trip(
-    tenant_a: TenantHandle, client_a: APIClient
-) -> None:
-    with schema_context(tenant_a.schema_name):
-        make_item(make_category())
-    first = client_a.get("/api/v1/menu/")
-
-    second = client_a.get("/api/v1/menu/")
-
-    prefetched = second.wsgi_request.piggybacked  # type: ignore[attr-defined]
-    assert [entry[1] for entry in prefetched.values() if isinstance(entry, tuple)] == [
-        second.content
-    ]
-    assert second.content == first.content
-    assert second["Content-Type"] == "application/json"
-
-
 def test_an_unknown_language_fetches_nothing_with_the_throttle(client_a: APIClient) -> None:
     response = client_a.get("/api/v1/menu/?lang=fr")
 
