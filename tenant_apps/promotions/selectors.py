@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Final
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Value
 from django.utils import timezone
 
 from config.cache import cached
@@ -64,22 +64,51 @@ def promotion_get(*, promotion_id: int) -> Promotion | None:
     return _with_scope(Promotion.objects.filter(pk=promotion_id)).first()
 
 
-def _redemption_count(promotion: Promotion, *, customer: Customer | None = None) -> int:
-    queryset = PromotionRedemption.objects.filter(promotion=promotion)
-    if customer is not None:
-        queryset = queryset.filter(customer=customer)
-    return queryset.count()
+@dataclass(frozen=True)
+class _Uses:
+    total: int = 0
+    by_customer: int = 0
+
+
+_NO_USES: Final = _Uses()
+
+
+def _limited(promotion: Promotion, customer: Customer | None) -> bool:
+    return promotion.max_redemptions is not None or (
+        customer is not None and promotion.max_redemptions_per_customer is not None
+    )
+
+
+def _uses(promotions: Sequence[Promotion], customer: Customer | None) -> dict[int, _Uses]:
+    """How often each promotion with a limit has been used, in all and by `customer`: one
+    query for all of them, none when no limit applies (promotions never used are missing)."""
+    limited = [promotion.pk for promotion in promotions if _limited(promotion, customer)]
+    if not limited:
+        return {}
+    rows = (
+        PromotionRedemption.objects.filter(promotion_id__in=limited)
+        .order_by()
+        .values("promotion_id")
+        .annotate(
+            total=Count("id"),
+            by_customer=Count("id", filter=Q(customer=customer))
+            if customer is not None
+            else Value(0),
+        )
+    )
+    return {row["promotion_id"]: _Uses(row["total"], row["by_customer"]) for row in rows}
 
 
 def _current_from_database() -> list[Promotion]:
     now = timezone.now()
-    current = []
-    for promotion in _with_scope(Promotion.objects.filter(_in_window(now), is_active=True)):
-        if promotion.max_redemptions is None or (
-            _redemption_count(promotion) < promotion.max_redemptions
-        ):
-            current.append(promotion)
-    return current
+    running = list(_with_scope(Promotion.objects.filter(_in_window(now), is_active=True)))
+    uses = _uses(running, None)
+    return [
+        promotion
+        for promotion in running
+        if promotion.max_redemptions is None
+        or uses.get(promotion.pk, _NO_USES).total < promotion.max_redemptions
+    ]
 
 
 def promotion_list_current() -> list[Promotion]:
@@ -121,17 +150,11 @@ def _order_problem(promotion: Promotion, lines: Sequence[PricedLine]) -> str | N
     return None
 
 
-def _limit_problem(promotion: Promotion, customer: Customer | None) -> str | None:
-    if promotion.max_redemptions is not None and (
-        _redemption_count(promotion) >= promotion.max_redemptions
-    ):
+def _limit_problem(promotion: Promotion, customer: Customer | None, uses: _Uses) -> str | None:
+    if promotion.max_redemptions is not None and uses.total >= promotion.max_redemptions:
         return "This promotion has been used up."
     per_customer = promotion.max_redemptions_per_customer
-    if (
-        customer is not None
-        and per_customer is not None
-        and _redemption_count(promotion, customer=customer) >= per_customer
-    ):
+    if customer is not None and per_customer is not None and uses.by_customer >= per_customer:
         return "You have already used this promotion."
     return None
 
@@ -147,7 +170,9 @@ def promotion_ineligibility(
     return (
         _window_problem(promotion, at or timezone.now())
         or _order_problem(promotion, lines)
-        or _limit_problem(promotion, customer)
+        or _limit_problem(
+            promotion, customer, _uses([promotion], customer).get(promotion.pk, _NO_USES)
+        )
     )
 
 
@@ -179,11 +204,18 @@ def promotion_for_order(
         return PromotionDiscount(
             promotion, promotion_discount_amount(promotion=promotion, lines=lines)
         )
+    at = at or timezone.now()
+    candidates = [
+        promotion
+        for promotion in promotion_list_current()
+        if promotion.is_automatic
+        and not (_window_problem(promotion, at) or _order_problem(promotion, lines))
+    ]
+    # The limits of every candidate in one query, not one or two per promotion.
+    uses = _uses(candidates, customer)
     best: PromotionDiscount | None = None
-    for promotion in promotion_list_current():
-        if not promotion.is_automatic:
-            continue
-        if promotion_ineligibility(promotion=promotion, lines=lines, customer=customer, at=at):
+    for promotion in candidates:
+        if _limit_problem(promotion, customer, uses.get(promotion.pk, _NO_USES)):
             continue
         discount = promotion_discount_amount(promotion=promotion, lines=lines)
         if best is None or discount > best.discount:

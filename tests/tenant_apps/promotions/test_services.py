@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,7 +15,11 @@ from django_tenants.utils import schema_context
 from tenant_apps.customers.models import Customer
 from tenant_apps.orders.services import OrderLineInput, order_create
 from tenant_apps.promotions.models import Promotion, PromotionRedemption
-from tenant_apps.promotions.selectors import promotion_list_current
+from tenant_apps.promotions.selectors import (
+    PricedLine,
+    promotion_for_order,
+    promotion_list_current,
+)
 from tenant_apps.promotions.services import promotion_create, promotion_update
 from tests.tenant_apps.concurrency import run_concurrently
 from tests.tenant_apps.customers.factories import make_customer
@@ -78,6 +83,48 @@ class TestCurrent:
 
         with pytest.raises(ValidationError):
             promotion_create(name={"es": "B"}, kind="fixed", value=Decimal("1"), code="HOLA")
+
+
+@pytest.mark.usefixtures("in_tenant_a")
+class TestAutomaticLimits:
+    def _automatic(
+        self, name: str, percent: str, *, total: int | None = None, each: int | None = None
+    ) -> Promotion:
+        return promotion_create(
+            name={"es": name},
+            kind=Promotion.Kind.PERCENT,
+            value=Decimal(percent),
+            max_redemptions=total,
+            max_redemptions_per_customer=each,
+        )
+
+    def test_the_best_automatic_promotion_within_its_limits_wins_in_one_query(
+        self, django_assert_num_queries: Any
+    ) -> None:
+        item = make_menu_item()
+        customer, someone = make_customer("Ana"), make_customer("Otro")
+        once_each = self._automatic("Una por cliente", "20", each=1)
+        last_one = self._automatic("Última", "15", total=1)
+        self._automatic("Con límite alto", "10", total=100)
+        PromotionRedemption.objects.create(
+            promotion=once_each, customer=customer, order_id=1, discount=Decimal("1")
+        )
+        lines = [PricedLine(item_id=item.pk, category_id=item.category_id, line_total=Decimal(20))]
+        promotion_list_current()  # the current list is cached; its reads are not counted here
+        # The last use goes to someone else after the current list was cached
+        PromotionRedemption.objects.create(
+            promotion=last_one, customer=someone, order_id=2, discount=Decimal("1")
+        )
+
+        with django_assert_num_queries(1):
+            applied = promotion_for_order(code=None, lines=lines, customer=customer)
+
+        assert applied is not None
+        assert applied.promotion.name["es"] == "Con límite alto"
+        assert applied.discount == Decimal("2.00")
+        for_someone = promotion_for_order(code=None, lines=lines, customer=someone)
+        assert for_someone is not None
+        assert for_someone.promotion == once_each
 
 
 def test_the_last_use_of_a_limited_code_goes_to_one_order_only(
