@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet, Value
 from django.utils import timezone
 
-from config.cache import cached
+from config.cache import RESOURCE_TTLS, cached
 from config.filters import apply_filters
 from tenant_apps.customers.models import Customer
 from tenant_apps.promotions.models import Promotion, PromotionRedemption
@@ -34,12 +34,6 @@ class PricedLine:
 class PromotionDiscount:
     promotion: Promotion
     discount: Decimal
-
-
-def _in_window(at: datetime) -> Q:
-    return (Q(starts_at__isnull=True) | Q(starts_at__lte=at)) & (
-        Q(ends_at__isnull=True) | Q(ends_at__gt=at)
-    )
 
 
 def _with_scope(queryset: QuerySet[Promotion]) -> QuerySet[Promotion]:
@@ -100,8 +94,13 @@ def _uses(promotions: Sequence[Promotion], customer: Customer | None) -> dict[in
 
 
 def _current_from_database() -> list[Promotion]:
+    """Active, not used up, and running now or starting before this list's cache entry expires
+    (readers filter by the time they ask for, so the cache never holds back a start)."""
     now = timezone.now()
-    running = list(_with_scope(Promotion.objects.filter(_in_window(now), is_active=True)))
+    horizon = now + timedelta(seconds=RESOURCE_TTLS["promotions"])
+    not_ended = Q(ends_at__isnull=True) | Q(ends_at__gt=now)
+    starts_soon = Q(starts_at__isnull=True) | Q(starts_at__lte=horizon)
+    running = list(_with_scope(Promotion.objects.filter(not_ended, starts_soon, is_active=True)))
     uses = _uses(running, None)
     return [
         promotion
@@ -111,9 +110,14 @@ def _current_from_database() -> list[Promotion]:
     ]
 
 
-def promotion_list_current() -> list[Promotion]:
-    """Active promotions inside their validity window and not used up (cached one minute)."""
-    return cached("promotions", "current", _current_from_database)
+def promotion_list_current(*, at: datetime | None = None) -> list[Promotion]:
+    """Active promotions inside their validity window at `at` (default now) and not used up.
+
+    The list behind it is cached for a minute; the window is checked at each call.
+    """
+    at = at or timezone.now()
+    candidates = cached("promotions", "current", _current_from_database)
+    return [promotion for promotion in candidates if _window_problem(promotion, at) is None]
 
 
 def _eligible_subtotal(promotion: Promotion, lines: Sequence[PricedLine]) -> Decimal:
@@ -207,9 +211,8 @@ def promotion_for_order(
     at = at or timezone.now()
     candidates = [
         promotion
-        for promotion in promotion_list_current()
-        if promotion.is_automatic
-        and not (_window_problem(promotion, at) or _order_problem(promotion, lines))
+        for promotion in promotion_list_current(at=at)
+        if promotion.is_automatic and not _order_problem(promotion, lines)
     ]
     # The limits of every candidate in one query, not one or two per promotion.
     uses = _uses(candidates, customer)

@@ -53,6 +53,28 @@ class TestCurrent:
 
         assert promotion_list_current() == []
 
+    def test_one_starting_within_the_cache_lifetime_applies_from_its_start(self) -> None:
+        now = timezone.now()
+        item = make_menu_item()
+        promotion_create(
+            name={"es": "Hora feliz"},
+            kind=Promotion.Kind.PERCENT,
+            value=Decimal("10"),
+            starts_at=now + timedelta(seconds=30),
+        )
+        lines = [PricedLine(item_id=item.pk, category_id=item.category_id, line_total=Decimal(10))]
+
+        before = promotion_list_current()  # computed and cached now, before it starts
+        at_start = promotion_list_current(at=now + timedelta(seconds=31))
+        applied = promotion_for_order(
+            code=None, lines=lines, customer=None, at=now + timedelta(seconds=31)
+        )
+
+        assert before == []
+        assert [p.name["es"] for p in at_start] == ["Hora feliz"]
+        assert applied is not None
+        assert applied.discount == Decimal("1.00")
+
     @pytest.mark.parametrize(
         ("kwargs", "field"),
         [
