@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from tenant_apps.customers.models import Customer
 from tenant_apps.menu.services import menu_item_update
 from tenant_apps.orders.models import Order
 from tenant_apps.orders.selectors import order_get, order_latest_for_customer
@@ -368,42 +365,3 @@ def test_concurrent_orders_get_unique_gapless_numbers(committed_tenant_a: Tenant
         numbers = sorted(Order.objects.values_list("number", flat=True))
         assert len(numbers) == 8
         assert numbers == list(range(numbers[0], numbers[0] + 8))
-
-
-def test_losing_the_race_for_a_promotion_leaves_the_callers_transaction_usable(
-    committed_tenant_a: TenantHandle,
-) -> None:
-    schema = committed_tenant_a.schema_name
-    with schema_context(schema):
-        item = make_menu_item()
-        promotion_create(
-            name={"es": "Última"},
-            kind=Promotion.Kind.FIXED,
-            value=Decimal("2"),
-            code="ULTIMA",
-            max_redemptions=1,
-        )
-        customers = [make_customer(f"C{n}") for n in range(4)]
-
-    def place(customer: Customer) -> Callable[[], object]:
-        def call() -> None:
-            # As the assistant's turn does: one transaction, a refusal is answered and the
-            # turn goes on writing.
-            with transaction.atomic():
-                try:
-                    order_create(
-                        customer=customer,
-                        channel="web",
-                        order_type="pickup",
-                        lines=[OrderLineInput(item_id=item.pk)],
-                        promotion_code="ULTIMA",
-                    )
-                except ValidationError:
-                    Order.objects.count()
-                    raise
-
-        return call
-
-    outcomes = run_concurrently(schema, [place(c) for c in customers], expected=(ValidationError,))
-
-    assert sorted(outcomes) == ["ValidationError"] * 3 + ["ok"]
