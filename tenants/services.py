@@ -21,7 +21,7 @@ from django_tenants.utils import schema_context
 from shared_apps.accounts.services import password_setup_path
 from tenants import schema_template
 from tenants.db import use_public_schema
-from tenants.host_cache import forget_all_hosts
+from tenants.host_cache import registry_changed
 from tenants.models import Domain, Restaurant
 from tenants.secrets import secrets_provision, secrets_purge
 
@@ -91,8 +91,7 @@ def _drop_schema(schema_name: str) -> None:
 
 
 def _after_commit_registry_changed() -> None:
-    # This process forgets at once; other workers within DYSA_TENANT_CACHE_SECONDS.
-    transaction.on_commit(forget_all_hosts)
+    transaction.on_commit(registry_changed)
 
 
 # --- onboarding -----------------------------------------------------------------------------

@@ -78,6 +78,7 @@ class NearSide:
         self._reader: Any = pool.make_connection()
         self._counter: Any = pool.make_connection()
         self._copies: OrderedDict[str, tuple[str, object]] = OrderedDict()
+        self._watched: dict[str, bytes | None] = {}
         self._pending: deque[tuple[str, int]] = deque()  # sent, not yet answered
         self._in_flight: Counter[str] = Counter()
         self._unsent: Counter[str] = Counter()
@@ -140,6 +141,19 @@ class NearSide:
             self._keep(data_key, version_key, value)
         return value
 
+    def watched(self, key: str) -> bytes | None:
+        """The raw value Redis holds at `key` (a full key, no prefix added), from this
+        process's copy for as long as Redis has not said it changed."""
+        self._apply_invalidations()
+        self._check_connected()
+        if key in self._watched:
+            return self._watched[key]
+        self._reader.send_command("GET", key)
+        value: bytes | None = self._reader.read_response()
+        self._check_connected()
+        self._watched[key] = value
+        return value
+
     def _keep(self, data_key: str, version_key: str, value: object) -> None:
         self._check_connected()  # an untracked read is served, never kept
         self._copies[data_key] = (version_key, value)
@@ -154,10 +168,13 @@ class NearSide:
             keys = message[2]
             if keys is None:  # FLUSHDB / FLUSHALL
                 self._copies.clear()
+                self._watched.clear()
             else:
                 self._drop({k.decode() for k in keys})
 
     def _drop(self, keys: set[str]) -> None:
+        for key in keys & self._watched.keys():
+            del self._watched[key]
         stale = [
             data_key
             for data_key, (version_key, _) in self._copies.items()
