@@ -268,14 +268,20 @@ _process = _Process()
 def near_side() -> NearSide | None:
     """This process's near side; None when disabled or Redis is unreachable (then retried
     after a pause). Created lazily: connections must not cross a fork."""
-    if not settings.DYSA_NEAR_CACHE:
-        return None
+    default = settings.CACHES.get("default", {})
+    location = default.get("LOCATION")
+    if (
+        not settings.DYSA_NEAR_CACHE
+        or "django_redis" not in str(default.get("BACKEND", ""))
+        or not isinstance(location, str)
+    ):
+        return None  # switched off, or the cache is not one Redis server (a dummy cache)
     if _process.side is not None and _process.pid == os.getpid():
         return _process.side
     if time.monotonic() < _process.retry_at:
         return None
     try:
-        _process.side = NearSide(str(settings.CACHES["default"]["LOCATION"]))
+        _process.side = NearSide(location)
         _process.pid = os.getpid()
     except (RedisError, OSError):
         logger.warning("near cache unavailable; using one Redis round trip", exc_info=True)

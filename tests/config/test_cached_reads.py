@@ -253,3 +253,15 @@ def test_the_public_menu_is_the_discovered_cached_read() -> None:
 
     assert list(routes) == [MENU]
     assert routes[MENU].allow == "GET, HEAD, OPTIONS"
+
+
+def test_without_a_redis_cache_the_menu_is_answered_by_the_view(
+    menu_a: None, client_a: APIClient
+) -> None:
+    dummy = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+    with override_settings(CACHES=dummy):
+        answers = [client_a.get(MENU) for _ in range(2)]
+
+    assert [a.status_code for a in answers] == [200, 200]
+    assert not _served_by_shortcut(answers[1])
