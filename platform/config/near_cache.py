@@ -43,17 +43,28 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from config.cache import MISS, cache_read_keys, cached_value
-from config.throttling import COUNT_SCRIPT
 
 logger = logging.getLogger(__name__)
 
 INVALIDATION_CHANNEL: Final = "__redis__:invalidate"
 CLIENT_NAME: Final = "dysa-near-cache"  # how these connections show in CLIENT LIST
 MAX_COPIES: Final = 5_000
-MAX_PENDING_COUNTS: Final = 1_000
+MAX_PENDING_BATCHES: Final = 200
 # A batch of counts goes to Redis after this many requests or this long, whichever first.
-BATCH_REQUESTS: Final = 20
-BATCH_SECONDS: Final = 0.02
+BATCH_REQUESTS: Final = 50
+BATCH_SECONDS: Final = 0.05
+# Counts a batch in the same fixed-window keys as config.throttling: ARGV holds an amount and
+# the counter's life in seconds per key; the answer is each key's new count.
+_COUNT_BATCH: Final = b"""
+local counts = {}
+for i, key in ipairs(KEYS) do
+  local amount = tonumber(ARGV[2 * i - 1])
+  local count = redis.call('INCRBY', key, amount)
+  if count == amount then redis.call('EXPIRE', key, ARGV[2 * i]) end
+  counts[i] = count
+end
+return counts
+"""
 # Above this share of its limit a client's requests are counted one by one, waiting for Redis.
 EXACT_ABOVE_SHARE_OF_LIMIT: Final = 0.8
 _RETRY_SECONDS: Final = 5.0
@@ -79,7 +90,7 @@ class NearSide:
         self._counter: Any = pool.make_connection()
         self._copies: OrderedDict[str, tuple[str, object]] = OrderedDict()
         self._watched: dict[str, bytes | None] = {}
-        self._pending: deque[tuple[str, int]] = deque()  # sent, not yet answered
+        self._pending: deque[list[tuple[str, int]]] = deque()  # batches sent, not answered
         self._in_flight: Counter[str] = Counter()
         self._unsent: Counter[str] = Counter()
         self._unsent_ttl: dict[str, int] = {}
@@ -106,7 +117,7 @@ class NearSide:
         self._listener.read_response()
         self._reader.send_command("CLIENT", "TRACKING", "ON", "REDIRECT", listener_id)
         self._reader.read_response()
-        self._counter.send_command("SCRIPT", "LOAD", COUNT_SCRIPT)
+        self._counter.send_command("SCRIPT", "LOAD", _COUNT_BATCH)
         self._count_sha = self._counter.read_response()
 
     def _connections(self) -> list[Any]:
@@ -217,34 +228,31 @@ class NearSide:
         return known
 
     def flush(self) -> None:
-        """Send the batch's counts (one write, answers collected later)."""
+        """Send the batch's counts (one command, its answer collected later)."""
         if not self._unsent:
             return
-        if len(self._pending) >= MAX_PENDING_COUNTS:
+        if len(self._pending) >= MAX_PENDING_BATCHES:
             raise RedisError("rate-limit counts are not being answered")
         batch = list(self._unsent.items())
-        self._counter.send_packed_command(
-            self._counter.pack_commands(
-                [
-                    ("EVALSHA", self._count_sha, 1, key, self._unsent_ttl[key], amount)
-                    for key, amount in batch
-                ]
-            )
-        )
+        arguments: list[object] = []
         for key, amount in batch:
-            self._pending.append((key, amount))
+            arguments += [amount, self._unsent_ttl[key]]
             self._in_flight[key] += amount
+        self._counter.send_command(
+            "EVALSHA", self._count_sha, len(batch), *(key for key, _ in batch), *arguments
+        )
+        self._pending.append(batch)
         self._unsent.clear()
         self._unsent_ttl.clear()
 
     def _collect_counts(self) -> None:
         while self._pending and self._counter.can_read(timeout=0):
-            count, _ = self._counter.read_response()
-            key, amount = self._pending.popleft()
-            self._in_flight[key] -= amount
-            if not self._in_flight[key]:
-                del self._in_flight[key]
-            self._seen[key] = max(int(count), self._seen.get(key, 0))
+            counts = self._counter.read_response()
+            for (key, amount), count in zip(self._pending.popleft(), counts, strict=True):
+                self._in_flight[key] -= amount
+                if not self._in_flight[key]:
+                    del self._in_flight[key]
+                self._seen[key] = max(int(count), self._seen.get(key, 0))
         if len(self._seen) > MAX_COPIES:  # old windows' counters
             self._seen = {k: v for k, v in self._seen.items() if k in self._in_flight}
 

@@ -40,11 +40,10 @@ logger = logging.getLogger(__name__)
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 # KEYS[1] is the window's counter, KEYS[2..] cache entries to read; ARGV[1] the counter's life
-# in seconds, ARGV[2] how many requests to count (default 1).
+# in seconds.
 COUNT_SCRIPT: Final = b"""
-local amount = tonumber(ARGV[2] or 1)
-local count = redis.call('INCRBY', KEYS[1], amount)
-if count == amount then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 if #KEYS == 1 then return {count, {}} end
 return {count, redis.call('MGET', unpack(KEYS, 2))}
 """
