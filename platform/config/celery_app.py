@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 
+from celery.schedules import crontab
 from tenant_schemas_celery.app import CeleryApp
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
@@ -31,6 +32,11 @@ app.conf.beat_schedule = {
     "tenants-spare-schemas": {
         "task": "tenants.tasks.spare_schemas_fill_task",
         "schedule": 600.0,
+    },
+    # Model call records older than DYSA_MODEL_CALL_RETENTION_DAYS, in every restaurant.
+    "assistant-model-calls-prune": {
+        "task": "tenant_apps.assistant.tasks.model_calls_prune_all",
+        "schedule": crontab(minute=15, hour=4),
     },
 }
 

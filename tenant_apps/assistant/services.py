@@ -12,6 +12,7 @@ import logging
 import math
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -31,7 +32,7 @@ from tenant_apps.assistant.llm.engine import (
     model_propose,
 )
 from tenant_apps.assistant.llm.proposal import Proposal
-from tenant_apps.assistant.models import AssistantSettings, DialogState
+from tenant_apps.assistant.models import AssistantSettings, DialogState, ModelCall
 from tenant_apps.conversations.models import Conversation, Message
 from tenant_apps.conversations.services import (
     conversation_link_customer,
@@ -56,6 +57,8 @@ MODEL_PROVIDERS: Final = frozenset(
 )
 _MODEL_NAME: Final = re.compile(r"^[\w.:/@+-]{1,120}$")
 _API_KEY: Final = re.compile(r"^[\x21-\x7e]{1,500}$")
+# Rows deleted per transaction when pruning: short locks and WAL bursts on a huge table.
+MODEL_CALL_PRUNE_BATCH: Final = 2000
 
 
 def _context_and_proposal(
@@ -224,3 +227,24 @@ def assistant_api_key_set(*, api_key: str | None) -> None:
 def _reset_breaker_on_commit(settings: AssistantSettings) -> None:
     endpoint = model_endpoint(settings)
     transaction.on_commit(lambda: breaker_reset(endpoint=endpoint))
+
+
+def model_call_prune(*, older_than: datetime, batch_size: int = MODEL_CALL_PRUNE_BATCH) -> int:
+    """Delete the current schema's model calls created before `older_than`; returns how many.
+
+    One transaction per batch, so a table of millions never holds one long transaction and a
+    stop halfway keeps what was done (running it again finishes the job). Token totals per
+    conversation do not depend on these rows: they are counted on the Conversation
+    (`llm_prompt_tokens`, `llm_completion_tokens`) when each call is recorded.
+    """
+    # Oldest ids first: walking the primary key finds a batch of old rows at the start of the
+    # table without an index on `created`.
+    old = ModelCall.objects.filter(created__lt=older_than).order_by("id")
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            ids = list(old.values_list("id", flat=True)[:batch_size])
+            if ids:
+                deleted += ModelCall.objects.filter(id__in=ids).delete()[0]
+        if len(ids) < batch_size:
+            return deleted

@@ -276,6 +276,11 @@ DYSA_BACKUP_HOUR_UTC = env.int("DYSA_BACKUP_HOUR_UTC", default=2)
 # Deleting a restaurant needs a verified backup at most this old (or --force).
 DYSA_BACKUP_DELETE_MAX_AGE_HOURS = env.int("DYSA_BACKUP_DELETE_MAX_AGE_HOURS", default=24)
 
+# --- assistant (tenant_apps/assistant) ------------------------------------------------------
+# Each language-model call's record (ModelCall) is deleted this many days after it was made,
+# daily in every restaurant; conversation token totals are kept on the conversation.
+DYSA_MODEL_CALL_RETENTION_DAYS = env.int("DYSA_MODEL_CALL_RETENTION_DAYS", default=90)
+
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
