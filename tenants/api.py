@@ -2,7 +2,8 @@
 
 Support staff may read; operators onboard and change restaurants. Registry conflicts (a taken
 slug or domain) and refused lifecycle steps are 409 problems; bad input is 400 with field
-errors; an unknown slug is 404.
+errors (unknown body fields and query parameters included, as on the restaurant API); an
+unknown slug is 404.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import NoInput, StandardPagination, StrictInputSerializer, page_of, validated_query
 from config.api_errors import Conflict
 from shared_apps.accounts.permissions import IsOperatorOrReadOnly
 from tenants import services
@@ -50,7 +51,7 @@ class RestaurantSerializer(serializers.Serializer[Restaurant]):
         return sorted(domain.domain for domain in restaurant.domains.all())
 
 
-class OnboardSerializer(serializers.Serializer[None]):
+class OnboardSerializer(StrictInputSerializer):
     slug = serializers.CharField(max_length=63)
     name = serializers.CharField(max_length=120)
     owner_email = serializers.EmailField()
@@ -73,17 +74,40 @@ class OnboardedSerializer(RestaurantSerializer):
     )
 
 
-class SuspendSerializer(serializers.Serializer[None]):
+class SuspendSerializer(StrictInputSerializer):
     reason = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
 
 
-class RenameSerializer(serializers.Serializer[None]):
+class RenameSerializer(StrictInputSerializer):
     slug = serializers.CharField(max_length=63)
 
 
-class DomainSerializer(serializers.Serializer[None]):
+class DomainSerializer(StrictInputSerializer):
     domain = serializers.CharField(max_length=253)
     is_primary = serializers.BooleanField(default=False)
+
+
+class TenantQuery(serializers.Serializer[None]):
+    status = serializers.ChoiceField(choices=Restaurant.Status.choices, required=False)
+    search = serializers.CharField(
+        required=False, default="", allow_blank=True, help_text="part of a slug, name or domain"
+    )
+
+
+class DeleteQuery(serializers.Serializer[None]):
+    force = serializers.BooleanField(
+        default=False, help_text="required until a backup guard exists"
+    )
+    grace_days = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        help_text=f"days before the schema is dropped (default "
+        f"{settings.DYSA_TENANT_DELETE_GRACE_DAYS})",
+    )
+
+
+# The page parameters of the paginated list (it has no ordering to choose).
+_PAGE_PARAMS = (StandardPagination.page_query_param, StandardPagination.page_size_query_param)
 
 
 def _registry_errors(call: Callable[[], Any]) -> Any:
@@ -118,21 +142,17 @@ _NOT_FOUND = OpenApiResponse(description="No such restaurant (problem JSON)")
 
 class TenantListApi(_RegistryApi):
     @extend_schema(
-        parameters=[
-            OpenApiParameter("status", enum=[s.value for s in Restaurant.Status]),
-            OpenApiParameter("search", description="part of a slug, name or domain"),
-        ],
-        responses=RestaurantSerializer(many=True),
+        operation_id="platform_v1_tenants_list",
+        parameters=[TenantQuery],
+        responses=page_of(RestaurantSerializer),
         tags=["tenants"],
     )
     def get(self, request: Request) -> Response:
-        wanted = request.query_params.get("status") or None
-        if wanted and wanted not in Restaurant.Status.values:
-            raise exceptions.ValidationError({"status": [f"'{wanted}' is not a status"]})
+        query = validated_query(TenantQuery, request, also=_PAGE_PARAMS)
         queryset = restaurant_list(
-            status=wanted, search=request.query_params.get("search", "")
+            status=query.get("status"), search=query["search"]
         ).prefetch_related("domains")
-        paginator = PageNumberPagination()
+        paginator = StandardPagination()
         page: Any = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(RestaurantSerializer(page, many=True).data)
 
@@ -157,28 +177,21 @@ class TenantDetailApi(_RegistryApi):
         return self.detail(self.restaurant(slug))
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("force", bool, description="required until a backup guard exists"),
-            OpenApiParameter(
-                "grace_days",
-                int,
-                description=f"days before the schema is dropped (default "
-                f"{settings.DYSA_TENANT_DELETE_GRACE_DAYS})",
-            ),
-        ],
+        parameters=[DeleteQuery],
         responses={200: RestaurantSerializer, 404: _NOT_FOUND, 409: _CONFLICT},
         tags=["tenants"],
         description="Soft delete: unreachable at once, schema dropped after the grace period.",
     )
     def delete(self, request: Request, slug: str) -> Response:
         restaurant = self.restaurant(slug)
-        force = request.query_params.get("force", "").lower() in ("1", "true", "yes")
-        grace_days = request.query_params.get("grace_days")
-        if grace_days is not None and not grace_days.isdigit():
-            raise exceptions.ValidationError({"grace_days": ["must be a whole number of days"]})
-        grace = timedelta(days=int(grace_days)) if grace_days is not None else None
+        query = validated_query(DeleteQuery, request)
+        NoInput(data=request.data).is_valid(raise_exception=True)
+        grace_days = query.get("grace_days")
+        grace = timedelta(days=grace_days) if grace_days is not None else None
         deleted = _registry_errors(
-            lambda: services.restaurant_delete(restaurant=restaurant, force=force, grace=grace)
+            lambda: services.restaurant_delete(
+                restaurant=restaurant, force=query["force"], grace=grace
+            )
         )
         return self.detail(deleted)
 
@@ -207,7 +220,9 @@ class TenantReactivateApi(_RegistryApi):
         request=None, responses={200: RestaurantSerializer, 404: _NOT_FOUND}, tags=["tenants"]
     )
     def post(self, request: Request, slug: str) -> Response:
-        return self.detail(services.restaurant_reactivate(restaurant=self.restaurant(slug)))
+        restaurant = self.restaurant(slug)
+        NoInput(data=request.data).is_valid(raise_exception=True)
+        return self.detail(services.restaurant_reactivate(restaurant=restaurant))
 
 
 class TenantRenameApi(_RegistryApi):
@@ -268,6 +283,7 @@ class TenantDomainDetailApi(_RegistryApi):
     )
     def delete(self, request: Request, slug: str, domain: str) -> Response:
         restaurant = self.restaurant(slug)
+        NoInput(data=request.data).is_valid(raise_exception=True)
         _registry_errors(lambda: services.domain_remove(restaurant=restaurant, domain=domain))
         return Response(status=status.HTTP_204_NO_CONTENT)
 

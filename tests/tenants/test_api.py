@@ -9,7 +9,8 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from config.jwt_auth import token_pair_issue
-from tenants.models import Restaurant
+from tenants import services
+from tenants.models import Domain, Restaurant
 from tests.conftest import PUBLIC_HOST
 from tests.tenants.factories import TenantHandle, onboard_restaurant
 
@@ -121,6 +122,141 @@ def test_rename_and_domains_over_the_api(operator: APIClient) -> None:
     assert {"domain": "pide.dom.es", "is_primary": True} in listed
     assert removed.status_code == 204
     assert subdomain.status_code == 409
+
+
+def registry_state() -> list[tuple[Any, ...]]:
+    """Every restaurant's lifecycle fields and every domain: what a refused write must keep."""
+    return [
+        *Restaurant.objects.order_by("slug").values_list(
+            "slug", "name", "status", "suspended_at", "deleted_at"
+        ),
+        *Domain.objects.order_by("domain").values_list("domain", "is_primary", "tenant_id"),
+    ]
+
+
+def strict_restaurant() -> str:
+    """An active restaurant with a second domain, so every write has something to change."""
+    restaurant = onboard_restaurant("estricto").restaurant
+    services.domain_add(restaurant=restaurant, domain="pide.estricto.es", primary=False)
+    return f"{TENANTS}estricto/"
+
+
+def test_every_write_refuses_unknown_fields_naming_them_and_writes_nothing(
+    operator: APIClient,
+) -> None:
+    url = strict_restaurant()
+    writes: list[tuple[str, str, dict[str, Any], str]] = [
+        (
+            "post",
+            TENANTS,
+            {"slug": "otro", "name": "O", "owner_email": "o@o.es", "plna": "x"},
+            "plna",
+        ),
+        ("post", f"{url}suspend/", {"reason": "unpaid", "reasons": "typo"}, "reasons"),
+        ("post", f"{url}reactivate/", {"force": True}, "force"),
+        ("post", f"{url}rename/", {"slug": "estricto-dos", "name": "New"}, "name"),
+        ("post", f"{url}domains/", {"domain": "otra.estricto.es", "primary": True}, "primary"),
+        ("delete", f"{url}?force=true", {"grace_days": 3}, "grace_days"),
+        ("delete", f"{url}domains/pide.estricto.es/", {"force": True}, "force"),
+    ]
+    before = registry_state()
+
+    answers = [
+        (path, getattr(operator, method)(path, body, format="json"), field)
+        for method, path, body, field in writes
+    ]
+
+    for path, response, field in answers:
+        assert response.status_code == 400, (path, response.content)
+        assert response["Content-Type"] == "application/problem+json"
+        assert response.json()["errors"] == {field: ["Unknown field."]}, path
+    assert registry_state() == before
+
+
+def test_reactivate_refuses_a_body_with_fields_and_stays_suspended(operator: APIClient) -> None:
+    url = strict_restaurant()
+    operator.post(f"{url}suspend/", {}, format="json")
+
+    refused = operator.post(f"{url}reactivate/", {"now": True}, format="json")
+
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == {"now": ["Unknown field."]}
+    assert operator.get(url).json()["status"] == "suspended"
+
+
+def test_every_write_refuses_malformed_json_and_writes_nothing(operator: APIClient) -> None:
+    url = strict_restaurant()
+    writes = [
+        ("POST", TENANTS),
+        ("POST", f"{url}suspend/"),
+        ("POST", f"{url}reactivate/"),
+        ("POST", f"{url}rename/"),
+        ("POST", f"{url}domains/"),
+        ("DELETE", f"{url}?force=true"),
+        ("DELETE", f"{url}domains/pide.estricto.es/"),
+    ]
+    before = registry_state()
+
+    answers = [
+        (path, operator.generic(method, path, '{"slug": ', content_type="application/json"))
+        for method, path in writes
+    ]
+
+    for path, response in answers:
+        assert response.status_code == 400, (path, response.content)
+        assert "non_field_errors" in response.json()["errors"], path
+    assert registry_state() == before
+
+
+def test_a_number_where_text_is_expected_is_refused_not_turned_into_text(
+    operator: APIClient,
+) -> None:
+    response = operator.post(
+        TENANTS, {"slug": "numeros", "name": 42, "owner_email": "o@n.es"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"name": ["Expected a string."]}
+    assert not Restaurant.objects.filter(slug="numeros").exists()
+
+
+def test_delete_refuses_unknown_or_malformed_query_params_and_deletes_nothing(
+    operator: APIClient,
+) -> None:
+    url = strict_restaurant()
+
+    misspelt = operator.delete(f"{url}?force=true&grace=7")
+    not_a_flag = operator.delete(f"{url}?force=maybe")
+    negative = operator.delete(f"{url}?force=true&grace_days=-1")
+
+    assert misspelt.status_code == 400
+    assert misspelt.json()["errors"] == {"grace": ["Unknown query parameter."]}
+    assert not_a_flag.status_code == 400
+    assert set(not_a_flag.json()["errors"]) == {"force"}
+    assert negative.status_code == 400
+    assert set(negative.json()["errors"]) == {"grace_days"}
+    assert operator.get(url).json()["status"] == "active"
+
+
+def test_list_refuses_unknown_query_params_and_bad_pages(
+    support: APIClient, tenant_a: TenantHandle, tenant_b: TenantHandle
+) -> None:
+    misspelt = support.get(TENANTS, {"stauts": "suspended"})
+    ordering = support.get(TENANTS, {"ordering": "slug"})
+    page_zero = support.get(TENANTS, {"page": "0"})
+    size_text = support.get(TENANTS, {"page_size": "many"})
+    one_per_page = support.get(TENANTS, {"page_size": "1"})
+
+    assert misspelt.status_code == 400
+    assert misspelt["Content-Type"] == "application/problem+json"
+    assert misspelt.json()["errors"] == {"stauts": ["Unknown query parameter."]}
+    assert ordering.json()["errors"] == {"ordering": ["Unknown query parameter."]}
+    assert page_zero.status_code == 400
+    assert set(page_zero.json()["errors"]) == {"page"}
+    assert size_text.status_code == 400
+    assert set(size_text.json()["errors"]) == {"page_size"}
+    assert len(one_per_page.json()["results"]) == 1
+    assert one_per_page.json()["next"] is not None
 
 
 def test_unknown_slug_is_404(operator: APIClient) -> None:
