@@ -90,3 +90,18 @@ def test_production_settings_start_when_configured() -> None:
     )
 
     assert result.returncode == 0, result.stderr
+
+
+def test_a_model_call_retention_below_one_day_is_refused() -> None:
+    result = _import_production(
+        {
+            "DJANGO_SECRET_KEY": GOOD_KEY,
+            "DYSA_MASTER_KEYS": GOOD_MASTER,
+            "DATABASE_URL": "postgres://u:p@db:5432/dysa",
+            "REDIS_URL": "redis://cache:6379/0",
+            "DYSA_MODEL_CALL_RETENTION_DAYS": "0",
+        }
+    )
+
+    assert result.returncode != 0
+    assert "DYSA_MODEL_CALL_RETENTION_DAYS must be 1 or more" in result.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.apps import discover_apps
 
@@ -280,6 +281,8 @@ DYSA_BACKUP_DELETE_MAX_AGE_HOURS = env.int("DYSA_BACKUP_DELETE_MAX_AGE_HOURS", d
 # Each language-model call's record (ModelCall) is deleted this many days after it was made,
 # daily in every restaurant; conversation token totals are kept on the conversation.
 DYSA_MODEL_CALL_RETENTION_DAYS = env.int("DYSA_MODEL_CALL_RETENTION_DAYS", default=90)
+if DYSA_MODEL_CALL_RETENTION_DAYS < 1:  # 0 or less would delete every record, today's too
+    raise ImproperlyConfigured("DYSA_MODEL_CALL_RETENTION_DAYS must be 1 or more (days)")
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_TASK_ACKS_LATE = True
