@@ -33,11 +33,14 @@ from tenant_apps.assistant.llm.engine import (
 )
 from tenant_apps.assistant.llm.proposal import Proposal
 from tenant_apps.assistant.models import AssistantSettings, DialogState, ModelCall
+from tenant_apps.assistant.nlu.intents import stays_with_bot
+from tenant_apps.assistant.nlu.normalize import tokens
 from tenant_apps.conversations.models import Conversation, Message
 from tenant_apps.conversations.services import (
     conversation_link_customer,
     conversation_request_human,
     conversation_set_language,
+    conversation_withdraw_human_request,
     messages_send,
 )
 from tenants.db import current_schema_name
@@ -62,7 +65,7 @@ MODEL_CALL_PRUNE_BATCH: Final = 2000
 
 
 def _context_and_proposal(
-    conversation: Conversation, message: Message
+    conversation: Conversation, message: Message, *, ask_model: bool = True
 ) -> tuple[Context | None, Proposal | None]:
     """Reads and the (optional) model call, outside the turn's transaction."""
     try:
@@ -71,7 +74,7 @@ def _context_and_proposal(
     except Exception:
         logger.exception("could not load the assistant's context")
         return None, None
-    if not model_enabled(settings):
+    if not ask_model or not model_enabled(settings):
         return context, None
     state = DialogState.objects.filter(conversation=conversation).first()
     dialog = Dialog.from_json(state.data if state else {"language": conversation.language})
@@ -99,16 +102,25 @@ def _locked_state(conversation: Conversation) -> DialogState:
 
 
 def _turn(
-    conversation: Conversation, text: str, context: Context | None, proposal: Proposal | None
+    conversation: Conversation,
+    text: str,
+    context: Context | None,
+    proposal: Proposal | None,
+    *,
+    resuming: bool = False,
 ) -> list[Message]:
     if context is None:
         raise RuntimeError("the assistant's context could not be loaded")
+    if resuming:
+        conversation_withdraw_human_request(conversation=conversation)
+        if conversation.status != Conversation.Status.BOT:
+            return []  # a staff member took it over meanwhile: theirs now
     state = _locked_state(conversation)
     dialog = Dialog.from_json(state.data)
     manager = DialogManager(
         conversation=conversation, dialog=dialog, context=context, proposal=proposal
     )
-    result = manager.handle(text)
+    result = manager.resume() if resuming else manager.handle(text)
     state.data = dialog.to_json()
     state.save(update_fields=["data", "updated"])
     conversation_set_language(conversation=conversation, language=dialog.language)
@@ -120,17 +132,28 @@ def _turn(
     return sent
 
 
+def _takes_back_human_request(conversation: Conversation, message: Message) -> bool:
+    """A customer still waiting for a person says they would rather carry on with the bot."""
+    return conversation.status == Conversation.Status.WAITING and stays_with_bot(
+        tokens(message.text)
+    )
+
+
 def assistant_respond(*, conversation: Conversation, message: Message) -> list[Message]:
-    if conversation.status != Conversation.Status.BOT:
+    """The assistant's answer; silent while a person owns the conversation or one was asked
+    for, unless the waiting customer takes that request back."""
+    resuming = _takes_back_human_request(conversation, message)
+    if conversation.status != Conversation.Status.BOT and not resuming:
         return []
-    context, proposal = _context_and_proposal(conversation, message)
+    # Taking the request back asks the model nothing: the turn carries on where it was.
+    context, proposal = _context_and_proposal(conversation, message, ask_model=not resuming)
     language = conversation.language
     try:
         with transaction.atomic():
-            return _turn(conversation, message.text, context, proposal)
+            return _turn(conversation, message.text, context, proposal, resuming=resuming)
     except Exception:
         # An engine bug: the turn's transaction takes back everything it wrote (order,
-        # booking, dialog state), and the customer still gets an answer.
+        # booking, dialog state, status), and the customer still gets an answer.
         logger.exception("assistant turn failed; answering with an apology")
         return messages_send(conversation=conversation, texts=[replies.say("trouble", language)])
 

@@ -170,6 +170,25 @@ def conversation_request_human(*, conversation: Conversation) -> Conversation:
 
 
 @transaction.atomic
+def conversation_withdraw_human_request(*, conversation: Conversation) -> Conversation:
+    """The customer, still waiting for a person, would rather carry on with the assistant.
+
+    Only a `waiting` conversation goes back to the bot: once a staff member has taken it over
+    (`human`), it stays theirs until they hand it back. The row is locked so a take-over
+    racing this message wins or loses whole.
+    """
+    current = Conversation.objects.select_for_update().only("status").get(pk=conversation.pk)
+    conversation.status = current.status
+    if conversation.status == Status.WAITING:
+        _set_status(conversation, Status.BOT, assigned_to=None)
+        extra = {"conversation_id": conversation.pk, "channel": conversation.channel}
+        transaction.on_commit(
+            lambda: audit.info("customer withdrew the request for a person", extra=extra)
+        )
+    return conversation
+
+
+@transaction.atomic
 def conversation_take_over(*, conversation: Conversation, staff: User) -> Conversation:
     if conversation.status == Status.CLOSED:
         raise Conflict("This conversation is closed.")

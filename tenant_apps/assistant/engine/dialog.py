@@ -307,6 +307,19 @@ class DialogManager:
         self.dispatch(p)
         return self.result
 
+    def resume(self) -> TurnResult:
+        """The customer took back the request for a person: carry on where the dialog was
+        (the pending question again, or the order so far)."""
+        self.d.turns += 1
+        self.say("resumed")
+        if self.d.awaiting and self.d.flow in {"order", "booking", "reschedule"}:
+            self.reask()
+        elif self.d.cart:
+            self.show_cart()
+        else:
+            self.say("empty")
+        return self.result
+
     def apply_proposal(self, p: Parse, proposal: Proposal) -> None:
         """The model's reading replaces the rules' where it said something; ids are checked.
 

@@ -39,6 +39,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "Te paso con una persona del equipo; te contestará aquí en cuanto pueda.",
         "en": "I'm passing you to someone on our team; they'll answer here as soon as they can.",
     },
+    "resumed": {
+        "es": "¡Perfecto, sigo contigo!",
+        "en": "Sure, let's carry on!",
+    },
     "menu_intro": {"es": "Esta es nuestra carta:", "en": "Here is our menu:"},
     "menu_empty": {
         "es": "Ahora mismo no tenemos la carta publicada.",

@@ -670,3 +670,44 @@ def classify(tokens: list[str]) -> set[Intent]:
         if any(phrase_in(tokens, phrase) for phrase in phrases):
             found.add(intent)
     return found
+
+
+# Said while waiting for a person: the customer takes the request back. Kept apart from the
+# intents because "da igual" or "no hace falta" mean other things in the middle of an order.
+_STAY_WITH_BOT: tuple[list[str], ...] = tuple(
+    tokens(phrase)
+    for phrase in (
+        "da igual",
+        "no importa",
+        "no hace falta",
+        "ya no hace falta",
+        "olvidalo",
+        "dejalo",
+        "sigo contigo",
+        "seguimos contigo",
+        "sigo con el asistente",
+        "sigo con el bot",
+        "continuo contigo",
+        "mejor contigo",
+        "never mind",
+        "nevermind",
+        "no need",
+        "forget it",
+        "with you",
+        "keep ordering",
+        "carry on",
+        "stay with the bot",
+        "continue with the bot",
+    )
+)
+
+
+def stays_with_bot(tokens: list[str]) -> bool:
+    """The customer no longer wants a person ("da igual, sigo contigo", "never mind").
+
+    A message that asks for a person again ("never mind the bot, a real person please") is
+    not taking the request back.
+    """
+    if Intent.HUMAN in classify(tokens):
+        return False
+    return any(phrase_in(tokens, phrase) for phrase in _STAY_WITH_BOT)

@@ -9,7 +9,7 @@ from typing import Any
 from tenant_apps.assistant.engine import replies
 from tenant_apps.assistant.nlu.normalize import fold
 from tenant_apps.conversations.models import Channel, Conversation
-from tenant_apps.conversations.services import conversation_start
+from tenant_apps.conversations.services import conversation_start, conversation_take_over
 from tenant_apps.customers.services import customer_get_or_create_by_phone
 from tenant_apps.menu.models import MenuItem
 from tenant_apps.messaging.services import webchat_message_post
@@ -18,6 +18,7 @@ from tenant_apps.reservations.models import Reservation
 from tenant_apps.reservations.services import reservation_create
 from tenant_apps.restaurant.selectors import restaurant_local_now
 from tests.tenant_apps.assistant.restaurant import fill_covers_at, tomorrow_at
+from tests.tenant_apps.conversations.factories import staff_user
 
 SETUP_PHONE = "+34699000111"
 
@@ -153,6 +154,11 @@ def _compare_reservation(reservation: Reservation, expect: dict[str, Any], out: 
 def _staff_action(action: str) -> None:
     from tenant_apps.orders.services import order_transition
 
+    if action == "take_over":
+        conversation = Conversation.objects.order_by("-id").first()
+        assert conversation is not None, "no conversation for the staff to take over"
+        conversation_take_over(conversation=conversation, staff=staff_user())
+        return
     order = Order.objects.order_by("-id").first()
     assert order is not None, "no order for the staff to act on"
     if action == "confirm_order":

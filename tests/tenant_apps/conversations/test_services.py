@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 import pytest
 from django.db import IntegrityError
 
@@ -132,3 +135,38 @@ def test_several_replies_are_recorded_in_order_at_once() -> None:
     assert [m.text for m in stored] == ["uno", "dos", "tres"]
     assert {m.sender for m in stored} == {Message.Sender.BOT}
     assert conversation.last_message_at is not None
+
+
+def test_a_waiting_customer_taking_the_request_back_returns_it_to_the_bot(
+    caplog: pytest.LogCaptureFixture, django_capture_on_commit_callbacks: Any
+) -> None:
+    conversation = web_conversation()
+    services.conversation_request_human(conversation=conversation)
+
+    with (
+        caplog.at_level(logging.INFO, logger="audit"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.conversation_withdraw_human_request(conversation=conversation)
+
+    conversation.refresh_from_db()
+    assert conversation.status == Conversation.Status.BOT
+    logged = [
+        r for r in caplog.records if r.getMessage() == "customer withdrew the request for a person"
+    ]
+    assert [r.conversation_id for r in logged] == [conversation.pk]  # type: ignore[attr-defined]
+
+
+def test_taking_the_request_back_leaves_a_conversation_staff_took_over_with_them() -> None:
+    conversation = web_conversation()
+    services.conversation_request_human(conversation=conversation)
+    staff = staff_user()
+    services.conversation_take_over(
+        conversation=Conversation.objects.get(pk=conversation.pk), staff=staff
+    )
+
+    services.conversation_withdraw_human_request(conversation=conversation)
+
+    conversation.refresh_from_db()
+    assert conversation.status == Conversation.Status.HUMAN
+    assert conversation.assigned_to_id == staff.pk

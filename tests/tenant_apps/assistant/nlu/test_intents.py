@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tenant_apps.assistant.nlu.intents import Intent, classify
+from tenant_apps.assistant.nlu.intents import Intent, classify, stays_with_bot
 from tenant_apps.assistant.nlu.normalize import tokens
 
 
@@ -43,3 +43,19 @@ def test_intents_are_recognised(said: str, intent: Intent) -> None:
 
 def test_an_item_name_is_not_a_greeting() -> None:
     assert Intent.GREET not in classify(tokens("una coca cola grande"))
+
+
+@pytest.mark.parametrize(
+    ("said", "stays"),
+    [
+        ("da igual, sigo contigo", True),
+        ("no hace falta", True),
+        ("never mind, I'll keep ordering with you", True),
+        ("nevermind", True),
+        ("hola?", False),
+        ("2 tacos al pastor", False),
+        ("never mind the bot, a real person please", False),
+    ],
+)
+def test_taking_back_a_request_for_a_person(said: str, stays: bool) -> None:
+    assert stays_with_bot(tokens(said)) is stays
