@@ -8,6 +8,7 @@ one item only ("coca" -> Coca-Cola), and to several items it is an ambiguous men
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -96,6 +97,8 @@ class Mention:
     full: bool = True
     hits: int = 0
     similarity: float = 0.0
+    # Words asking for an option the dish does not have ("light", "piña extra"), in order.
+    unknown_options: tuple[str, ...] = ()
 
     @property
     def item(self) -> CatalogItem | None:
@@ -281,7 +284,68 @@ def find_mentions(
         limit = mentions[index + 1].start if index + 1 < len(mentions) else len(words)
         _attach_options(usable, mention, lower=max(lower, mention.start - 2), limit=limit)
         lower = mention.end
+    _find_unknown_options(usable, mentions)
     return mentions
+
+
+# Words asking for a kind of a dish ("coca cola light", "diet coke"): when neither a dish nor
+# an option has them, the plain dish is not what was asked for.
+KIND_WORDS = word_set("light diet zero descafeinado descafeinada decaf")
+KIND_PHRASES = (("sin", "azucar"), ("sugar", "free"), ("sin", "alcohol"), ("alcohol", "free"))
+EXTRA_WORDS = word_set("extra extras")
+# Words that end the phrase of an extra ("con piña extra y una coca", "extra bacon please").
+_NOT_AN_EXTRA = word_set(
+    "y and e o or por favor please pls plz porfa para for to go llevar recoger pickup "
+    "domicilio delivery todo all mas more tambien also gracias thanks"
+)
+
+
+def _taken_positions(mentions: list[Mention]) -> set[int]:
+    taken: set[int] = set()
+    for mention in mentions:
+        taken |= set(range(mention.start, mention.end)) | set(mention.option_positions)
+        if mention.quantity_start is not None and mention.quantity_end is not None:
+            taken |= set(range(mention.quantity_start, mention.quantity_end))
+    return taken
+
+
+def _find_unknown_options(words: list[str], mentions: list[Mention]) -> None:
+    """Mark the words around each dish that ask for an option it does not have."""
+    taken = _taken_positions(mentions)
+
+    def free(i: int) -> bool:
+        return 0 <= i < len(words) and i not in taken and words[i] != "\0"
+
+    for index, mention in enumerate(mentions):
+        if mention.item is None:
+            continue
+        limit = mentions[index + 1].start if index + 1 < len(mentions) else len(words)
+        asked = {i for i in (mention.start - 1, mention.end) if free(i) and words[i] in KIND_WORDS}
+        end = mention.end
+        for phrase in KIND_PHRASES:
+            if tuple(words[end : end + len(phrase)]) == phrase and all(
+                free(i) for i in range(end, end + len(phrase))
+            ):
+                asked |= set(range(end, end + len(phrase)))
+        for i in range(mention.end, limit):
+            if free(i) and words[i] in EXTRA_WORDS:
+                asked |= _extra_phrase(words, i, limit, free)
+        mention.unknown_options = tuple(words[i] for i in sorted(asked))
+
+
+def _extra_phrase(words: list[str], at: int, limit: int, free: Callable[[int], bool]) -> set[int]:
+    """ "extra" and the thing asked for: the word after it ("extra de piña", "extra pineapple")
+    or before it ("con piña extra"); nothing when that word is an option or another dish."""
+
+    def content(i: int) -> bool:
+        return free(i) and words[i] not in FILLER and words[i] not in _NOT_AN_EXTRA
+
+    after = next((i for i in range(at + 1, min(limit, at + 3)) if words[i] not in FILLER), None)
+    if after is not None and content(after):
+        return {at, after}
+    if at - 1 >= 0 and content(at - 1):
+        return {at - 1, at}
+    return set()
 
 
 def _best_mentions(catalog: Catalog, usable: list[str]) -> list[Mention]:

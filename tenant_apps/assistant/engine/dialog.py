@@ -20,6 +20,7 @@ from rest_framework.exceptions import APIException
 from tenant_apps.assistant.engine import domain
 from tenant_apps.assistant.engine import replies as r
 from tenant_apps.assistant.engine.catalog import (
+    EXTRA_WORDS,
     FILLER,
     Catalog,
     CatalogItem,
@@ -145,6 +146,16 @@ def promo_code_candidates(raw: str) -> list[tuple[str, bool]]:
             found.append((token.upper(), after_word))
         previous = token
     return found
+
+
+# Answers to an optional group's question that choose none of its options.
+NO_OPTION_WORDS = word_set("ninguno ninguna nada sin asi none nothing plain without")
+
+
+def said_as(raw: str, words: tuple[str, ...]) -> str:
+    """The customer's own spelling of folded words ("piña" for "pina"), for quoting back."""
+    spelled = {fold(w): w for w in re.findall(r"[^\W_]+", raw)}
+    return " ".join(spelled.get(word, word) for word in words)
 
 
 def _digit_count(text: str) -> int:
@@ -578,7 +589,9 @@ class DialogManager:
             index = self.ordinal(p)
             if index is not None and -len(group.options) <= index < len(group.options):
                 chosen = [group.options[index].option_id]
-        if not chosen:
+        if not chosen and not (group.required or group.min_selections) and self.wants_none(p):
+            chosen = []  # "sin extras, gracias": the dish as it is
+        elif not chosen:
             self.unanswered = ("option", pending)
             return False
         mention = Mention(
@@ -590,6 +603,10 @@ class DialogManager:
         )
         self.add_mentions([mention], p)
         return True
+
+    def wants_none(self, p: Parse) -> bool:
+        """ "no", "ninguno", "sin extras", "just plain": no option from an optional group."""
+        return p.has(Intent.NO) or bool(set(p.words) & NO_OPTION_WORDS)
 
     # --- intents -----------------------------------------------------------------------------
 
@@ -1008,9 +1025,11 @@ class DialogManager:
         else:
             self.say("price", item=name, price=self.money(item.price))
 
-    def add_mentions(self, mentions: list[Mention], p: Parse) -> None:
+    def add_mentions(self, mentions: list[Mention], p: Parse) -> None:  # noqa: PLR0912 - one branch per kind of mention
         added: list[str] = []
-        for mention in mentions:
+        # Dishes asked with an option they do not have come last: the rest of the message is
+        # added before the question about them ("a diet coke and a cheeseburger").
+        for mention in sorted(mentions, key=lambda m: bool(m.unknown_options)):
             if mention.item is None:
                 if len(mention.candidates) > 1:
                     if added:
@@ -1021,6 +1040,10 @@ class DialogManager:
             item = mention.item
             if not item.orderable:
                 self.say("sold_out", item=self.item_name(item))
+                continue
+            if mention.unknown_options:
+                if self.refuse_unknown_option(item, mention, p, added=added):
+                    return
                 continue
             missing = self.missing_required_group(item, mention.option_ids)
             if missing is not None:
@@ -1050,6 +1073,42 @@ class DialogManager:
             return
         self.cart_summary()
         self.say("anything_else")
+
+    def refuse_unknown_option(
+        self, item: CatalogItem, mention: Mention, p: Parse, *, added: list[str]
+    ) -> bool:
+        """ "una coca cola light", "con piña extra" when the menu has no such option: say so
+        and offer the options it has, never the plain dish as if it had been asked for.
+        What the message added before is said first (and `added` emptied). True when an
+        option question is now pending."""
+        if added:
+            self.d.flow = "order"
+            self.say("added", lines=r.join(added, self.lang))
+            added.clear()
+        self.d.last_item_id = item.item_id
+        self.say(
+            "option_unavailable",
+            item=self.item_name(item),
+            asked=said_as(p.raw, mention.unknown_options),
+        )
+        if not item.groups:
+            self.say("only_as_is", item=self.item_name(item))
+            if self.d.cart:
+                self.say("anything_else")
+            return False
+        chosen = set(mention.option_ids)
+        extra = any(word in EXTRA_WORDS for word in mention.unknown_options)
+        # An extra is asked among the optional extras; a kind ("light") among what the dish
+        # must be chosen by (its size); groups already answered last.
+        groups = sorted(
+            item.groups,
+            key=lambda g: (
+                bool(chosen & {o.option_id for o in g.options}),
+                g.required if extra else not g.required,
+            ),
+        )
+        self.ask_option(item, groups[0], mention)
+        return True
 
     def add_to_cart(self, item: CatalogItem, quantity: int, option_ids: list[int]) -> None:
         options = sorted(option_ids)

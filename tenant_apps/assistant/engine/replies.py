@@ -122,6 +122,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "Tenemos varias opciones: {options}. ¿Cuál quieres?",
         "en": "We have several: {options}. Which one would you like?",
     },
+    "option_unavailable": {
+        "es": "Lo siento, no tenemos {item} con «{asked}».",
+        "en": 'Sorry, we don\'t have {item} with "{asked}".',
+    },
+    "only_as_is": {
+        "es": "{item} solo lo tenemos tal cual, sin opciones.",
+        "en": "{item} only comes as it is, without options.",
+    },
     "pick_option": {
         "es": "¿Qué {group} quieres para {item}? {options}.",
         "en": "Which {group} would you like for {item}? {options}.",
