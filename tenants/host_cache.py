@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from redis.exceptions import RedisError
 
-from config.near_cache import near_side, near_side_reset
+from config.near_cache import NEAR_SIDE_ERRORS, near_side, near_side_failed
 from tenants.models import Restaurant
 
 MAX_ENTRIES = 20_000
@@ -77,9 +77,8 @@ def _registry_followed() -> bool:
         return False
     try:
         version = side.watched(REGISTRY_VERSION_KEY)
-    except (RedisError, OSError):
-        logger.warning("near cache failed; host cache on its own TTL", exc_info=True)
-        near_side_reset()
+    except NEAR_SIDE_ERRORS:
+        near_side_failed("host cache on its own TTL")
         return False
     if version != _registry.version:
         forget_all_hosts()

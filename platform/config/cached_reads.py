@@ -26,7 +26,6 @@ and caching its rendered body with `cached(public_cache_resource, key, ...)`.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
@@ -36,14 +35,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
-from redis.exceptions import RedisError
 from rest_framework.renderers import JSONRenderer
 
 from config.cache import MISS, cache_read_keys, cached_value
-from config.near_cache import NearSide, near_side, near_side_reset
+from config.near_cache import NEAR_SIDE_ERRORS, NearSide, near_side, near_side_failed
 from config.throttling import RedisWindowThrottle, client_ident, request_count
-
-logger = logging.getLogger(__name__)
 
 # Accept values for which DRF's negotiation certainly picks the JSON renderer (no 406).
 _JSON_MEDIA_RANGES = frozenset({"*/*", "application/*", "application/json"})
@@ -139,10 +135,11 @@ class CachedPublicReadMiddleware:
     def _route_for(self, request: HttpRequest) -> _Route | None:
         if self._routes is None:
             self._routes = discover_cached_reads(settings.ROOT_URLCONF)
+        route = self._routes.get(request.path_info)
         tenant = getattr(request, "tenant", None)
-        if tenant is None or tenant.is_public or not _accepts_json(request):
+        if route is None or tenant is None or tenant.is_public or not _accepts_json(request):
             return None
-        return self._routes.get(request.path_info)
+        return route
 
     def _answer_from_cache(self, request: HttpRequest, route: _Route) -> HttpResponse | None:
         key = route.view.public_cache_key(request)
@@ -152,9 +149,8 @@ class CachedPublicReadMiddleware:
         near = near_side()
         try:
             body = self._counted_read(request, resource, key, near)
-        except (RedisError, OSError):
-            logger.warning("near cache failed; falling back to one round trip", exc_info=True)
-            near_side_reset()
+        except NEAR_SIDE_ERRORS:
+            near_side_failed("falling back to one round trip")
             return None
         if body is MISS or not isinstance(body, bytes):
             return None

@@ -68,6 +68,8 @@ return counts
 # Above this share of its limit a client's requests are counted one by one, waiting for Redis.
 EXACT_ABOVE_SHARE_OF_LIMIT: Final = 0.8
 _RETRY_SECONDS: Final = 5.0
+# What a failing near side raises (redis-py errors, and socket errors it lets through).
+NEAR_SIDE_ERRORS: Final = (RedisError, OSError)
 _SOCKET_TIMEOUT: Final = 1.0
 
 
@@ -273,9 +275,17 @@ class _Process:
 _process = _Process()
 
 
+def _own_side() -> NearSide | None:
+    """The side this process created (a forked child must not use its parent's sockets)."""
+    return _process.side if _process.pid == os.getpid() else None
+
+
 def near_side() -> NearSide | None:
     """This process's near side; None when disabled or Redis is unreachable (then retried
     after a pause). Created lazily: connections must not cross a fork."""
+    side = _own_side()
+    if side is not None:  # any change to the settings below resets it (_settings_changed)
+        return side
     default = settings.CACHES.get("default", {})
     location = default.get("LOCATION")
     if (
@@ -284,33 +294,39 @@ def near_side() -> NearSide | None:
         or not isinstance(location, str)
     ):
         return None  # switched off, or the cache is not one Redis server (a dummy cache)
-    if _process.side is not None and _process.pid == os.getpid():
-        return _process.side
     if time.monotonic() < _process.retry_at:
         return None
     try:
         _process.side = NearSide(location)
         _process.pid = os.getpid()
-    except (RedisError, OSError):
+    except NEAR_SIDE_ERRORS:
         logger.warning("near cache unavailable; using one Redis round trip", exc_info=True)
         _process.side = None
         _process.retry_at = time.monotonic() + _RETRY_SECONDS
     return _process.side
 
 
+def near_side_failed(fallback: str) -> None:
+    """After an error of the near side: log what the caller falls back to and reset the side.
+    Callers catch NEAR_SIDE_ERRORS."""
+    logger.warning("near cache failed; %s", fallback, exc_info=True)
+    near_side_reset()
+
+
 def near_side_reset(*, retry_now: bool = False) -> None:
     """Forget this process's near side (after an error, or when settings change)."""
-    side, _process.side = _process.side, None
+    side = _own_side()
+    _process.side = None
     _process.retry_at = 0.0 if retry_now else time.monotonic() + _RETRY_SECONDS
-    if side is not None and _process.pid == os.getpid():
-        with contextlib.suppress(RedisError, OSError):  # closing a broken socket
+    if side is not None:
+        with contextlib.suppress(*NEAR_SIDE_ERRORS):  # closing a broken socket
             side.close()
 
 
 def near_forget(version_key: str) -> None:
     """Called on writes: this process's copies of that resource go at once."""
-    side = _process.side
-    if side is not None and _process.pid == os.getpid():
+    side = _own_side()
+    if side is not None:
         side.forget(version_key)
 
 
