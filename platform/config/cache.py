@@ -13,7 +13,7 @@ reads fall through to the producer, and the answer comes from the database.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Final, TypeVar, cast
 
 from django.core.cache import cache
@@ -62,6 +62,13 @@ class _Miss:
 
 
 MISS: Final = _Miss()
+
+
+def decoded_entries(keys: Sequence[str], raw_values: Sequence[object]) -> dict[str, object]:
+    """What `cache.get_many(keys)` would return, from a raw Redis MGET answer for the keys'
+    full (prefixed) names, for callers that read Redis directly."""
+    decode = cache.client.decode  # type: ignore[attr-defined]
+    return {k: decode(v) for k, v in zip(keys, raw_values, strict=True) if v is not None}
 
 
 def cached_value(resource: str, key: str, found: Mapping[str, object]) -> object:

@@ -42,7 +42,7 @@ from redis import ConnectionPool
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
-from config.cache import MISS, cache_read_keys, cached_value
+from config.cache import MISS, cache_read_keys, cached_value, decoded_entries
 
 logger = logging.getLogger(__name__)
 
@@ -136,19 +136,14 @@ class NearSide:
         tracked) from Redis; MISS when Redis has no current entry either."""
         self._apply_invalidations()
         self._check_connected()
-        version_key, data_key = (cache.make_key(k) for k in cache_read_keys(resource, key))
+        names = cache_read_keys(resource, key)
+        version_key, data_key = (cache.make_key(name) for name in names)
         copy = self._copies.get(data_key)
         if copy is not None:
             self._copies.move_to_end(data_key)
             return copy[1]
         self._reader.send_command("MGET", version_key, data_key)
-        raw = self._reader.read_response()
-        decode = cache.client.decode  # type: ignore[attr-defined]
-        found = {
-            name: decode(value)
-            for name, value in zip(cache_read_keys(resource, key), raw, strict=True)
-            if value is not None
-        }
+        found = decoded_entries(names, self._reader.read_response())
         value = cached_value(resource, key, found)
         if value is not MISS:
             self._keep(data_key, version_key, value)

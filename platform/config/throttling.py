@@ -30,6 +30,8 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
+from config.cache import decoded_entries
+
 if TYPE_CHECKING:  # rest_framework.views imports the throttle classes: no cycle at runtime
     from rest_framework.views import APIView
 
@@ -61,12 +63,6 @@ def _redis() -> Any:
     from django_redis import get_redis_connection  # type: ignore[import-untyped]
 
     return get_redis_connection("default")
-
-
-def _decoded(keys: Sequence[str], values: list[Any]) -> dict[str, Any]:
-    """What `cache.get_many(keys)` would return, from the raw MGET answer."""
-    decode = cache.client.decode  # type: ignore[attr-defined]
-    return {k: decode(v) for k, v in zip(keys, values, strict=True) if v is not None}
 
 
 @dataclass(frozen=True)
@@ -127,7 +123,7 @@ def request_count(
                 args=[period + 1],
                 client=_redis(),
             )
-            fetched = _decoded(fetch, values) if fetch else {}
+            fetched = decoded_entries(fetch, values) if fetch else {}
         except Exception:
             logger.debug("throttle counter unavailable; request allowed", exc_info=True)
             return None
