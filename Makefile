@@ -15,7 +15,13 @@ $(VENV)/.installed: pyproject.toml uv.lock
 	$(UV) sync --frozen --quiet
 	@touch $@
 
-install: $(VENV)/.installed
+# Front-end packages (htmx, Chart.js; axe-core for the browser tests) from the npm registry,
+# exactly as package-lock.json pins them; the app serves them under /static/vendor/.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(VENV)/.installed node_modules/.installed
 
 # Starts (or reuses) embedded PostgreSQL + Redis unless DATABASE_URL / REDIS_URL are set.
 services: install
