@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+import smtplib
+
+from celery import shared_task
+
+from shared_apps.mail.services import email_deliver
+
+
+@shared_task(
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=10,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def email_deliver_task(*, to: str, template: str, context: dict[str, str], language: str) -> None:
+    email_deliver(to=to, template=template, context=context, language=language)
