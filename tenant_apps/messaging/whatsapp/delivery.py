@@ -75,7 +75,7 @@ def flush_after_commit(*, conversation_id: int) -> None:
 
 def backoff_seconds(attempts: int, retry_after: float | None = None) -> float:
     base = float(settings.DYSA_WHATSAPP_RETRY_BASE_SECONDS) * (2 ** max(0, attempts - 1))
-    return min(MAX_BACKOFF_SECONDS, max(base, retry_after or 0.0))
+    return float(min(MAX_BACKOFF_SECONDS, max(base, retry_after or 0.0)))
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,12 @@ configured for this provider: 404), the signature (wrong or missing: 403, a `sec
 line, nothing stored), the body (malformed: 400); then the messages are stored and the
 answer is 200 at once, processing happening in Celery.
 
-Suspended restaurants answer 200 and store nothing: both providers treat any non-2xx as a
-failure (Meta retries for days and may disable a webhook that keeps failing; Twilio logs
-error 11200 and does not retry), and a message kept for later would be answered long after
-the customer gave up. The drop is logged.
+A suspended restaurant processes and stores nothing, and answers what each provider's retry
+rules make right. Meta retries a failed delivery with decreasing frequency for up to 7 days:
+503 with Retry-After, so messages sent during a short suspension arrive once the restaurant
+is reactivated (deduplicated like any redelivery). Twilio does not retry a messaging webhook
+(a 5xx only logs error 11200 and calls the number's fallback URL): 200 with empty TwiML, the
+message is dropped and the drop logged.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from tenant_apps.messaging.whatsapp.signatures import (
 
 security = logging.getLogger("security")
 logger = logging.getLogger(__name__)
+SUSPENDED_RETRY_AFTER = 3600
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
@@ -42,9 +45,13 @@ def _refusal(request: HttpRequest, provider: str) -> HttpResponse | None:
     tenant = request.tenant  # type: ignore[attr-defined]
     if tenant.is_suspended:
         logger.warning(
-            "whatsapp webhook dropped: restaurant suspended", extra={"provider": provider}
+            "whatsapp webhook not processed: restaurant suspended", extra={"provider": provider}
         )
-        return HttpResponse(EMPTY_TWIML if provider == "twilio" else "", status=200)
+        if provider == WhatsAppChannel.Provider.TWILIO:
+            return HttpResponse(EMPTY_TWIML, content_type="text/xml")
+        response = problem_response(503, "This restaurant is temporarily unavailable.")
+        response["Retry-After"] = str(SUSPENDED_RETRY_AFTER)
+        return response
     channel = whatsapp_channel_active()
     if channel is None or channel.provider != provider:
         return problem_response(404, f"WhatsApp via {provider} is not configured here.")
