@@ -116,7 +116,7 @@ def _claim(delivery_id: int) -> WhatsAppDelivery | _Step:
     now = timezone.now()
     with transaction.atomic():
         delivery = (
-            WhatsAppDelivery.objects.select_for_update()
+            WhatsAppDelivery.objects.select_for_update(of=("self",))
             .select_related("message__conversation", "template")
             .get(pk=delivery_id)
         )
