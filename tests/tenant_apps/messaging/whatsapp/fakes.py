@@ -44,6 +44,9 @@ class FakeProvider:
         self.hold = threading.Event()  # set: requests are answered; clear: held open
         self.hold.set()
         self.holding = threading.Event()  # set while a request is held open
+        # "after": the provider has the message when the request is held (the answer is what
+        # gets lost); "before": the request is held before the provider takes it (lost).
+        self.hold_mode = "after"
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -99,6 +102,10 @@ class FakeProvider:
                 failure = fake._take_failure()
                 if failure is not None:
                     self._answer(failure, {"message": "try again later"})
+                    return
+                if not fake.hold.is_set() and fake.hold_mode == "before":
+                    fake.holding.set()
+                    fake.hold.wait(30)
                     return
                 if self.path.startswith("/2010-04-01/Accounts/"):
                     sent = self._twilio(body)

@@ -7,7 +7,6 @@ import threading
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
