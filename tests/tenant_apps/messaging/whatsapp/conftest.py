@@ -19,6 +19,7 @@ from twilio.request_validator import RequestValidator
 
 from tenant_apps.messaging.whatsapp.selectors import webhook_url
 from tenant_apps.messaging.whatsapp.services import whatsapp_channel_configure
+from tenants.db import use_public_schema
 from tenants.selectors import restaurant_primary_url
 from tests.tenant_apps.messaging.whatsapp.fakes import (
     ACCESS_TOKEN,
@@ -196,6 +197,13 @@ def committed_whatsapp_a(
 ) -> Iterator[TenantHandle]:
     """Tenant A whose writes commit, with the real Celery worker running; WhatsApp rows,
     conversations and customers are deleted before and after."""
+    from tenant_apps.restaurant.services import restaurant_initialize
+
     _forget_whatsapp(committed_tenant_a.schema_name)
+    with schema_context(committed_tenant_a.schema_name):
+        restaurant_initialize(restaurant=committed_tenant_a.restaurant)
     yield committed_tenant_a
     _forget_whatsapp(committed_tenant_a.schema_name)
+    # Requests leave the connection on the restaurant's schema; the transactional flush
+    # that follows must not empty the restaurant's tables (its profile, its staff).
+    use_public_schema()

@@ -11,7 +11,6 @@ from django_tenants.utils import schema_context
 
 from tenant_apps.conversations.models import Message
 from tenant_apps.messaging.models import WhatsAppDelivery, WhatsAppInbound
-from tenant_apps.restaurant.services import restaurant_initialize
 from tests.tenant_apps.assistant.restaurant import seed_dialog_restaurant
 from tests.tenant_apps.messaging.whatsapp.conftest import (
     connect_twilio,
@@ -54,7 +53,6 @@ def test_a_whatsapp_customer_orders_two_items_in_spanish(
 ) -> None:
     handle = committed_whatsapp_a
     with schema_context(handle.schema_name):
-        restaurant_initialize(restaurant=handle.restaurant)  # a flushed test may have left none
         seed_dialog_restaurant()
     connect_twilio(handle)
     for number, text in enumerate(TURNS, start=1):
