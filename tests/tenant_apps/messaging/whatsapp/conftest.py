@@ -9,13 +9,13 @@ import hmac
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
-from twilio.request_validator import RequestValidator
+from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
 from tenant_apps.messaging.whatsapp.selectors import webhook_url
 from tenant_apps.messaging.whatsapp.services import whatsapp_channel_configure
@@ -94,7 +94,7 @@ def twilio_post(
     auth_token: str = AUTH_TOKEN,
     signed_url: str = "",
     query: str = "",
-    **headers: str,
+    **headers: Any,
 ) -> Any:
     url = (signed_url or hook_url(handle, "twilio")) + query
     signature = RequestValidator(auth_token).compute_signature(url, params)
@@ -109,8 +109,8 @@ def twilio_post(
 
 def meta_payload(
     *,
-    messages: list[dict[str, Any]] = (),
-    statuses: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    messages: Sequence[dict[str, Any]] = (),
+    statuses: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     return {
         "object": "whatsapp_business_account",

@@ -58,7 +58,8 @@ def test_connecting_twilio_stores_encrypted_secrets_and_never_returns_them(
     assert body["credentials"] == {"account_sid": True, "auth_token": True}
     assert list(body["webhook_urls"]) == ["twilio"]
     text = json.dumps(owner.get(URL).json()) + json.dumps(body)
-    assert AUTH_TOKEN not in text and ACCOUNT_SID not in text
+    assert AUTH_TOKEN not in text
+    assert ACCOUNT_SID not in text
     rows = TenantSecret.objects.filter(schema_name=tenant_a.schema_name, kind="twilio_auth_token")
     assert AUTH_TOKEN not in rows.get().ciphertext
     audit = owner.get("/api/v1/audit/").content.decode()
