@@ -7,12 +7,7 @@ import re
 from typing import Any
 
 from tenant_apps.assistant.engine import replies as r
-from tenant_apps.assistant.engine.catalog import (
-    EXTRA_WORDS,
-    CatalogItem,
-    Mention,
-    match_options,
-)
+from tenant_apps.assistant.engine.catalog import CatalogItem, Mention
 from tenant_apps.assistant.engine.flows.base import FlowSpec
 from tenant_apps.assistant.engine.flows.booking import correct_booking
 from tenant_apps.assistant.engine.flows.cart import (
@@ -30,6 +25,8 @@ from tenant_apps.assistant.engine.flows.ordering import (
     set_order_time,
     set_order_type,
 )
+from tenant_apps.assistant.engine.mentions import EXTRA_WORDS
+from tenant_apps.assistant.engine.options import match_options
 from tenant_apps.assistant.engine.parse import Parse
 from tenant_apps.assistant.engine.state import Awaiting, Flow
 from tenant_apps.assistant.engine.turn import MAX_QUANTITY, Turn
