@@ -310,6 +310,16 @@ DYSA_MODEL_CALL_RETENTION_DAYS = env.int("DYSA_MODEL_CALL_RETENTION_DAYS", defau
 if DYSA_MODEL_CALL_RETENTION_DAYS < 1:  # 0 or less would delete every record, today's too
     raise ImproperlyConfigured("DYSA_MODEL_CALL_RETENTION_DAYS must be 1 or more (days)")
 
+# --- WhatsApp (tenant_apps/messaging/whatsapp) -------------------------------------------------
+# Provider API bases (tests point them at local servers).
+DYSA_TWILIO_API_BASE = env.str("DYSA_TWILIO_API_BASE", default="https://api.twilio.com")
+DYSA_META_GRAPH_BASE = env.str("DYSA_META_GRAPH_BASE", default="https://graph.facebook.com/v21.0")
+# A send attempt younger than this is left to the worker on it; older, it is sent again unless
+# a status callback reported it meanwhile.
+DYSA_WHATSAPP_IN_FLIGHT_SECONDS = env.float("DYSA_WHATSAPP_IN_FLIGHT_SECONDS", default=120.0)
+# First retry delay after a 429/5xx; doubles per attempt (at most 5 minutes, 8 attempts).
+DYSA_WHATSAPP_RETRY_BASE_SECONDS = env.float("DYSA_WHATSAPP_RETRY_BASE_SECONDS", default=2.0)
+
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
