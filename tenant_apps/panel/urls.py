@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tenant_apps.panel.views import auth, orders
+from tenant_apps.panel.views import auth, conversations, orders
 
 app_name = "panel"
 urlpatterns = [
@@ -14,4 +14,12 @@ urlpatterns = [
     path("orders/<int:order_id>/ticket/", orders.ticket, name="order-ticket"),
     path("orders/<int:order_id>/advance/", orders.advance, name="order-advance"),
     path("orders/<int:order_id>/cancel/", orders.cancel, name="order-cancel"),
+    path("conversations/", conversations.inbox, name="conversations"),
+    path("conversations/list/", conversations.inbox_poll, name="conversations-poll"),
+    path("conversations/<int:conversation_id>/", conversations.thread, name="conversation"),
+    path("conversations/<int:conversation_id>/thread/", conversations.thread_poll),
+    path("conversations/<int:conversation_id>/take-over/", conversations.take_over),
+    path("conversations/<int:conversation_id>/hand-back/", conversations.hand_back),
+    path("conversations/<int:conversation_id>/close/", conversations.close),
+    path("conversations/<int:conversation_id>/reply/", conversations.reply),
 ]
