@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tenant_apps.panel.views import auth, conversations, orders
+from tenant_apps.panel.views import auth, conversations, menu, orders
 
 app_name = "panel"
 urlpatterns = [
@@ -22,4 +22,12 @@ urlpatterns = [
     path("conversations/<int:conversation_id>/hand-back/", conversations.hand_back),
     path("conversations/<int:conversation_id>/close/", conversations.close),
     path("conversations/<int:conversation_id>/reply/", conversations.reply),
+    path("menu/", menu.menu, name="menu"),
+    path("menu/categories/new/", menu.category_form, name="menu-category-new"),
+    path("menu/categories/<int:category_id>/", menu.category_form, name="menu-category"),
+    path("menu/categories/<int:category_id>/move/", menu.move_category),
+    path("menu/items/new/", menu.item_form, name="menu-item-new"),
+    path("menu/items/<int:item_id>/", menu.item_form, name="menu-item"),
+    path("menu/items/<int:item_id>/availability/", menu.availability),
+    path("menu/items/<int:item_id>/move/", menu.move_item),
 ]
