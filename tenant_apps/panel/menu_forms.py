@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from tenant_apps.menu.models import Allergen, Category, DietaryTag, MenuItem
+from tenant_apps.menu.models import Category, MenuItem
 from tenant_apps.menu.services import OptionGroupInput, OptionInput
 
 GROUP_SLOTS = 3
@@ -118,7 +118,8 @@ class MenuItemForm(forms.Form):
                 label=_("Choose at most"), min_value=1, max_value=20, initial=1, required=False
             )
             self.fields[f"group{slot}_options"] = forms.CharField(
-                label=_("Options, one per line"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                label=_("Options, one per line"), required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
                 help_text=_("Spanish / English +extra price, e.g. “Grande / Large +2.00”"),
             )  # fmt: skip
 

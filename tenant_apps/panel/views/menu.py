@@ -91,7 +91,7 @@ def availability(request: HttpRequest, item_id: int) -> HttpResponse:
 
 
 def _swap_positions(
-    request: HttpRequest, rows: list[Any], index: int, direction: str, update: Any, action: str
+    request: HttpRequest, rows: list[Any], *, index: int, direction: str, update: Any, action: str
 ) -> None:
     other = index - 1 if direction == "up" else index + 1
     if not 0 <= other < len(rows):
@@ -120,10 +120,10 @@ def move_item(request: HttpRequest, item_id: int) -> HttpResponse:
     _swap_positions(
         request,
         siblings,
-        index,
-        request.POST.get("direction", ""),
-        lambda row, position: menu_item_update(item=row, changes={"position": position}),
-        "menu.item.update",
+        index=index,
+        direction=request.POST.get("direction", ""),
+        update=lambda row, position: menu_item_update(item=row, changes={"position": position}),
+        action="menu.item.update",
     )
     return HttpResponseRedirect(f"/panel/menu/#item-{item.pk}")
 
@@ -140,10 +140,10 @@ def move_category(request: HttpRequest, category_id: int) -> HttpResponse:
     _swap_positions(
         request,
         categories,
-        index,
-        request.POST.get("direction", ""),
-        lambda row, position: category_update(category=row, changes={"position": position}),
-        "menu.category.update",
+        index=index,
+        direction=request.POST.get("direction", ""),
+        update=lambda row, position: category_update(category=row, changes={"position": position}),
+        action="menu.category.update",
     )
     return HttpResponseRedirect(f"/panel/menu/#category-{category.pk}")
 
