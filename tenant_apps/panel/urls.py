@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tenant_apps.panel.views import auth, conversations, menu, orders
+from tenant_apps.panel.views import auth, conversations, menu, orders, reservations
 
 app_name = "panel"
 urlpatterns = [
@@ -30,4 +30,7 @@ urlpatterns = [
     path("menu/items/<int:item_id>/", menu.item_form, name="menu-item"),
     path("menu/items/<int:item_id>/availability/", menu.availability),
     path("menu/items/<int:item_id>/move/", menu.move_item),
+    path("reservations/", reservations.reservations, name="reservations"),
+    path("reservations/new/", reservations.create, name="reservation-new"),
+    path("reservations/<int:reservation_id>/status/", reservations.transition),
 ]
