@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncHour
 
 from shared_apps.accounts.models import User
+from tenant_apps.orders.models import Order
 from tenant_apps.panel.models import PanelPreference
 from tenant_apps.reservations.models import ReservationSettings
 from tenant_apps.reservations.selectors import (
@@ -58,3 +63,29 @@ def reservation_day_load(*, day: date) -> list[SlotLoad]:
             slots.append(SlotLoad(starts_at=start, covers=covers, capacity=capacity))
             start += step
     return slots
+
+
+@dataclass(frozen=True)
+class SalesToday:
+    by_status: dict[str, int]
+    total: Decimal
+    by_hour: list[tuple[int, Decimal]]
+
+
+def orders_today(*, day_start: datetime) -> SalesToday:
+    """Today's orders by status and sales (every order not cancelled) per local hour."""
+    rows = Order.objects.filter(created__gte=day_start, created__lt=day_start + timedelta(days=1))
+    by_status = dict(rows.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    sold = rows.exclude(status=Order.Status.CANCELLED)
+    hours = {
+        int(row["hour"].astimezone(day_start.tzinfo).hour): row["amount"]
+        for row in sold.annotate(hour=TruncHour("created"))
+        .values("hour")
+        .annotate(amount=Sum("total"))
+        .order_by("hour")
+    }
+    return SalesToday(
+        by_status=by_status,
+        total=sum(hours.values(), Decimal("0")),
+        by_hour=[(hour, hours.get(hour, Decimal("0"))) for hour in range(24)],
+    )

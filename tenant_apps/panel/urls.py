@@ -1,9 +1,17 @@
 from django.urls import path
 
-from tenant_apps.panel.views import auth, conversations, menu, orders, reservations
+from tenant_apps.panel.views import (
+    auth,
+    conversations,
+    dashboard,
+    menu,
+    orders,
+    reservations,
+)
 
 app_name = "panel"
 urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
     path("login/", auth.login_view, name="login"),
     path("logout/", auth.logout_view, name="logout"),
     path("language/", auth.language_view, name="language"),
