@@ -21,7 +21,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-install: $(VENV)/.installed node_modules/.installed
+# Spanish translations: each app's locale/es/LC_MESSAGES/django.po compiled to .mo (not
+# committed) whenever a .po changes. Needs GNU gettext's msgfmt (.ci/run installs it).
+LOCALE_SOURCES := $(shell find tenants shared_apps tenant_apps platform -name '*.po' 2>/dev/null)
+.dev/locale.stamp: $(LOCALE_SOURCES) | $(VENV)/.installed
+	@mkdir -p .dev
+	$(PY) manage.py compilemessages --ignore .venv --ignore node_modules -v 0
+	@touch $@
+
+install: $(VENV)/.installed node_modules/.installed .dev/locale.stamp
 
 # Starts (or reuses) embedded PostgreSQL + Redis unless DATABASE_URL / REDIS_URL are set.
 services: install

@@ -8,6 +8,7 @@ from tenant_apps.messaging.views import widget_js
 urlpatterns = [
     path("", include("tenant_apps.storefront.urls")),
     path("widget.js", widget_js, name="widget-js"),
+    path("panel/", include("tenant_apps.panel.urls")),
     path("health/", include("shared_apps.health.urls")),
     path("account/", include("shared_apps.accounts.urls")),
     path("api/v1/", include("config.api_v1")),

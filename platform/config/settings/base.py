@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # request.htmx for the panel's partial updates.
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 TEMPLATES = [
