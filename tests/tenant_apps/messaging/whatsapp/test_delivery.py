@@ -96,7 +96,7 @@ def test_statuses_only_move_forward_even_when_they_arrive_out_of_order(
 
     staff = client_as(handle, "staff")
     detail = staff.get(f"/api/v1/conversations/{reply.conversation_id}/").json()
-    assert [m["delivery_status"] for m in detail["messages"] if m["direction"] == "out"][0] == (
+    assert next(m["delivery_status"] for m in detail["messages"] if m["direction"] == "out") == (
         "read"
     )
 
