@@ -7,6 +7,7 @@ from tenant_apps.panel.views import (
     menu,
     orders,
     reservations,
+    settings,
 )
 
 app_name = "panel"
@@ -41,4 +42,11 @@ urlpatterns = [
     path("reservations/", reservations.reservations, name="reservations"),
     path("reservations/new/", reservations.create, name="reservation-new"),
     path("reservations/<int:reservation_id>/status/", reservations.transition),
+    path("settings/", settings.settings_page, name="settings"),
+    path("settings/profile/", settings.profile),
+    path("settings/hours/", settings.hours),
+    path("settings/closed/", settings.closed_add),
+    path("settings/closed/<int:closed_date_id>/delete/", settings.closed_remove),
+    path("settings/assistant/", settings.assistant),
+    path("settings/webchat/", settings.webchat),
 ]
