@@ -6,6 +6,7 @@ from tenant_apps.panel.views import (
     dashboard,
     menu,
     orders,
+    records,
     reservations,
     settings,
 )
@@ -49,4 +50,10 @@ urlpatterns = [
     path("settings/closed/<int:closed_date_id>/delete/", settings.closed_remove),
     path("settings/assistant/", settings.assistant),
     path("settings/webchat/", settings.webchat),
+    path("customers/", records.customers, name="customers"),
+    path("promotions/", records.promotions, name="promotions"),
+    path("promotions/<int:promotion_id>/toggle/", records.promotion_toggle),
+    path("staff/", records.staff, name="staff"),
+    path("staff/<int:user_id>/", records.staff_change),
+    path("audit/", records.audit, name="audit"),
 ]
