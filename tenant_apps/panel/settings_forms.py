@@ -25,7 +25,7 @@ class ProfileForm(forms.Form):
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
-    website = forms.URLField(label=_("Website"), required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     currency = forms.CharField(label=_("Currency (ISO code)"), max_length=3)
     timezone = forms.CharField(label=_("Time zone"), max_length=64)
 
