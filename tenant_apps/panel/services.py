@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
 
-from config.i18n import SUPPORTED_LANGUAGES
+from core.i18n import SUPPORTED_LANGUAGES
 from shared_apps.accounts.models import User
 from tenant_apps.audit.services import audit_record
 from tenant_apps.panel.models import PanelPreference

@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from rest_framework.throttling import ScopedRateThrottle
 
-from config.api_errors import Conflict
-from config.i18n import SUPPORTED_LANGUAGES
+from core.api_errors import Conflict
+from core.i18n import SUPPORTED_LANGUAGES
 from tenant_apps.customers.services import customer_resolve
 from tenant_apps.menu.selectors import menu_tree
 from tenant_apps.reservations.models import Reservation

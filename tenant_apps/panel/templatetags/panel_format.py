@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 from django.utils.translation import get_language
 
-from config.i18n import localized
+from core.i18n import localized
 from tenant_apps.panel.menu_forms import ALLERGEN_LABELS, DIETARY_LABELS
 
 register = template.Library()

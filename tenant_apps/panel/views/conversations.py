@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from config.api_errors import Conflict
-from config.cache import resource_version
+from core.api_errors import Conflict
+from core.cache import resource_version
 from tenant_apps.conversations import services
 from tenant_apps.conversations.models import Channel, Conversation
 from tenant_apps.conversations.selectors import conversation_get, conversation_list, message_list

@@ -12,8 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from config.api_errors import Conflict
-from config.cache import resource_version
+from core.api_errors import Conflict
+from core.cache import resource_version
 from tenant_apps.orders.models import Order
 from tenant_apps.orders.selectors import order_get, order_list
 from tenant_apps.orders.services import ALLOWED_TRANSITIONS, order_transition

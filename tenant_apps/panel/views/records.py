@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from config.api_errors import Conflict
+from core.api_errors import Conflict
 from shared_apps.accounts.services import password_setup_path
 from shared_apps.mail.services import email_send
 from tenant_apps.audit.selectors import audit_list

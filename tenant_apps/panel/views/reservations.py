@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from config.api_errors import Conflict
+from core.api_errors import Conflict
 from tenant_apps.customers.services import customer_resolve
 from tenant_apps.panel.access import panel_page, panel_permissions, require
 from tenant_apps.panel.forms import add_service_errors

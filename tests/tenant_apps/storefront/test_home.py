@@ -11,10 +11,10 @@ from django.test import Client
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
+from core.db import use_public_schema, use_tenant
 from tenant_apps.menu.services import category_create, menu_item_create
 from tenant_apps.reservations.models import Reservation
 from tenant_apps.restaurant.selectors import restaurant_local_now
-from tenants.db import use_public_schema, use_tenant
 from tests.tenants.factories import TenantHandle
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,7 @@
-"""Building blocks shared by every REST endpoint: strict input, pagination, ordering."""
+"""Building blocks shared by every REST endpoint: strict input, pagination, ordering.
+
+The base view of the restaurant API is `core.views.TenantApiView`.
+"""
 
 from __future__ import annotations
 
