@@ -367,8 +367,6 @@ DYSA_CONSOLE_LOCKOUT_SECONDS = env.int("DYSA_CONSOLE_LOCKOUT_SECONDS", default=9
 # Support access to a restaurant's panel: default and longest duration (minutes).
 DYSA_SUPPORT_ACCESS_MINUTES = env.int("DYSA_SUPPORT_ACCESS_MINUTES", default=30)
 DYSA_SUPPORT_ACCESS_MAX_MINUTES = env.int("DYSA_SUPPORT_ACCESS_MAX_MINUTES", default=240)
-# How often the support search index picks up each restaurant's changes (seconds).
-DYSA_SUPPORT_INDEX_SECONDS = env.int("DYSA_SUPPORT_INDEX_SECONDS", default=60)
 # Self-service signup: email domains refused as disposable, and new restaurants waiting for an
 # operator's approval before they go live.
 DYSA_SIGNUP_DISPOSABLE_DOMAINS = env.list(
