@@ -12,7 +12,11 @@ audit = logging.getLogger("audit")
 
 
 def platform_audit_record(
-    *, actor: User | None, action: str, restaurant_slug: str = "", detail: dict[str, Any] | None = None
+    *,
+    actor: User | None,
+    action: str,
+    restaurant_slug: str = "",
+    detail: dict[str, Any] | None = None,
 ) -> PlatformAuditEntry:
     """Record one platform action. Call it inside the action's transaction, so an action that
     rolls back leaves no entry and a recorded action always has one. Never put secrets in
@@ -25,6 +29,8 @@ def platform_audit_record(
         detail=detail or {},
     )
     audit.info(
-        "platform %s", action, extra={"restaurant": restaurant_slug, "actor_id": getattr(actor, "pk", None)}
+        "platform %s",
+        action,
+        extra={"restaurant": restaurant_slug, "actor_id": getattr(actor, "pk", None)},
     )
     return entry

@@ -112,7 +112,9 @@ def support_access_enter(*, token: str, restaurant_id: int) -> SupportAccess | N
 
 
 def support_access_end(*, access: SupportAccess) -> None:
-    SupportAccess.objects.filter(pk=access.pk, ended_at__isnull=True).update(ended_at=timezone.now())
+    SupportAccess.objects.filter(pk=access.pk, ended_at__isnull=True).update(
+        ended_at=timezone.now()
+    )
 
 
 def support_access_event_record(
@@ -124,7 +126,9 @@ def support_access_event_record(
 
 
 @transaction.atomic
-def support_write_set(*, restaurant_id: int, enabled: bool, changed_by_email: str) -> SupportWriteGrant:
+def support_write_set(
+    *, restaurant_id: int, enabled: bool, changed_by_email: str
+) -> SupportWriteGrant:
     """The owner's switch. Turning it off also takes write access from running accesses."""
     grant, _ = SupportWriteGrant.objects.update_or_create(
         restaurant_id=restaurant_id,

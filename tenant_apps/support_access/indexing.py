@@ -35,9 +35,7 @@ _UPSERT = """
 _WORDS = "to_tsvector('simple', lower(public.dysa_unaccent(coalesce({0}, ''))))"
 _DIGITS = "regexp_replace(coalesce({0}, ''), '[^0-9]', '', 'g')"
 # A phone as two lexemes: all its digits and the last nine (how people type a local number).
-_PHONE = (
-    "array_to_tsvector(array_remove(ARRAY[" + _DIGITS + ", right(" + _DIGITS + ", 9)], ''))"
-)
+_PHONE = "array_to_tsvector(array_remove(ARRAY[" + _DIGITS + ", right(" + _DIGITS + ", 9)], ''))"
 
 _SELECTS = {
     SearchEntry.Kind.CUSTOMER: """

@@ -21,9 +21,7 @@ def support_index_sync_all() -> int:
     """Queue one index sync per live restaurant; returns how many were queued."""
     use_public_schema()
     ids = list(
-        restaurant_list()
-        .exclude(status=Restaurant.Status.DELETED)
-        .values_list("pk", flat=True)
+        restaurant_list().exclude(status=Restaurant.Status.DELETED).values_list("pk", flat=True)
     )
     for restaurant_id in ids:
         transaction.on_commit(partial(support_index_sync_one.delay, restaurant_id))

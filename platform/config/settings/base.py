@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Support staff inside a restaurant's panel: request.support_access, read-only, logged.
+    "tenant_apps.support_access.middleware.SupportAccessMiddleware",
 ]
 
 TEMPLATES = [

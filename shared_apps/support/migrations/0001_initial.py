@@ -8,80 +8,166 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('tenants', '0008_template_digest'),
+        ("tenants", "0008_template_digest"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SearchCursor',
+            name="SearchCursor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('indexed_up_to', models.DateTimeField(blank=True, null=True)),
-                ('rebuilt_at', models.DateTimeField(blank=True, null=True)),
-                ('restaurant', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenants.restaurant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("indexed_up_to", models.DateTimeField(blank=True, null=True)),
+                ("rebuilt_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "restaurant",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenants.restaurant",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SupportAccess',
+            name="SupportAccess",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('support_email', models.EmailField(max_length=254)),
-                ('reason', models.CharField(max_length=500)),
-                ('can_write', models.BooleanField(default=False)),
-                ('created', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('expires_at', models.DateTimeField()),
-                ('entered_at', models.DateTimeField(blank=True, null=True)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('restaurant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenants.restaurant')),
-                ('support_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("support_email", models.EmailField(max_length=254)),
+                ("reason", models.CharField(max_length=500)),
+                ("can_write", models.BooleanField(default=False)),
+                ("created", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("expires_at", models.DateTimeField()),
+                ("entered_at", models.DateTimeField(blank=True, null=True)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "restaurant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenants.restaurant",
+                    ),
+                ),
+                (
+                    "support_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created', '-id'],
+                "ordering": ["-created", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SupportAccessEvent',
+            name="SupportAccessEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(max_length=8)),
-                ('path', models.CharField(max_length=300)),
-                ('allowed', models.BooleanField()),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('access', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='support.supportaccess')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("method", models.CharField(max_length=8)),
+                ("path", models.CharField(max_length=300)),
+                ("allowed", models.BooleanField()),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "access",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="support.supportaccess",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created', 'id'],
+                "ordering": ["created", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SupportWriteGrant',
+            name="SupportWriteGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('enabled', models.BooleanField(default=False)),
-                ('changed_by_email', models.EmailField(blank=True, max_length=254)),
-                ('changed', models.DateTimeField(auto_now=True)),
-                ('restaurant', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenants.restaurant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=False)),
+                ("changed_by_email", models.EmailField(blank=True, max_length=254)),
+                ("changed", models.DateTimeField(auto_now=True)),
+                (
+                    "restaurant",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenants.restaurant",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SearchEntry',
+            name="SearchEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('customer', 'Customer'), ('order', 'Order'), ('reservation', 'Reservation'), ('conversation', 'Conversation')], max_length=16)),
-                ('object_id', models.BigIntegerField()),
-                ('summary', models.CharField(max_length=200)),
-                ('document', django.contrib.postgres.search.SearchVectorField()),
-                ('updated', models.DateTimeField()),
-                ('restaurant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenants.restaurant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("customer", "Customer"),
+                            ("order", "Order"),
+                            ("reservation", "Reservation"),
+                            ("conversation", "Conversation"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("object_id", models.BigIntegerField()),
+                ("summary", models.CharField(max_length=200)),
+                ("document", django.contrib.postgres.search.SearchVectorField()),
+                ("updated", models.DateTimeField()),
+                (
+                    "restaurant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenants.restaurant",
+                    ),
+                ),
             ],
             options={
-                'indexes': [django.contrib.postgres.indexes.GinIndex(fields=['document'], name='support_entry_document')],
-                'constraints': [models.UniqueConstraint(fields=('restaurant', 'kind', 'object_id'), name='support_entry_unique')],
+                "indexes": [
+                    django.contrib.postgres.indexes.GinIndex(
+                        fields=["document"], name="support_entry_document"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("restaurant", "kind", "object_id"), name="support_entry_unique"
+                    )
+                ],
             },
         ),
     ]

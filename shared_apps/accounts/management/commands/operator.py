@@ -102,6 +102,5 @@ class Command(DysaCommand):
 def _enrollment_lines(enrollment: Enrollment) -> list[str]:
     return [
         f"authenticator (TOTP) URI, shown once: {enrollment.totp_uri}",
-        "recovery codes, shown once (each works one time): "
-        + " ".join(enrollment.recovery_codes),
+        "recovery codes, shown once (each works one time): " + " ".join(enrollment.recovery_codes),
     ]
