@@ -39,6 +39,9 @@ class SearchEntry(models.Model):
         ]
         indexes = [GinIndex(fields=["document"], name="support_entry_document")]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} of restaurant {self.restaurant_id}"
+
 
 class SearchCursor(models.Model):
     """How far each restaurant's records have been indexed (their `updated` time)."""
@@ -46,6 +49,9 @@ class SearchCursor(models.Model):
     restaurant = models.OneToOneField(Restaurant, on_delete=models.CASCADE, related_name="+")
     indexed_up_to = models.DateTimeField(null=True, blank=True)
     rebuilt_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"index of restaurant {self.restaurant_id} up to {self.indexed_up_to}"
 
 
 class SupportWriteGrant(models.Model):
@@ -55,6 +61,9 @@ class SupportWriteGrant(models.Model):
     enabled = models.BooleanField(default=False)
     changed_by_email = models.EmailField(blank=True)
     changed = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"support write access {self.enabled} for restaurant {self.restaurant_id}"
 
 
 class SupportAccess(models.Model):
@@ -75,6 +84,9 @@ class SupportAccess(models.Model):
     class Meta:
         ordering = ["-created", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.support_email} in restaurant {self.restaurant_id}: {self.reason}"
+
 
 class SupportAccessEvent(models.Model):
     """What support viewed or did during an access: one row per request to the restaurant."""
@@ -87,3 +99,6 @@ class SupportAccessEvent(models.Model):
 
     class Meta:
         ordering = ["created", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"

@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - SQL from constants and quoted schema names; every value is a parameter
 """Feeding the support search index (public schema) from one restaurant's records (ADR 0010).
 
 Each sync reads the restaurant's own tables, schema-qualified (never via search_path), and
@@ -37,10 +38,12 @@ _DIGITS = "regexp_replace(coalesce({0}, ''), '[^0-9]', '', 'g')"
 # A phone as two lexemes: all its digits and the last nine (how people type a local number).
 _PHONE = "array_to_tsvector(array_remove(ARRAY[" + _DIGITS + ", right(" + _DIGITS + ", 9)], ''))"
 
+# SQL built from constants and the quoted schema name only; values go as parameters.
 _SELECTS = {
     SearchEntry.Kind.CUSTOMER: """
         SELECT %(restaurant)s, 'customer', c.id,
-            left(coalesce(nullif(c.name, ''), '(no name)') || ' · phone ···' || right(c.phone, 3), 200),
+            left(coalesce(nullif(c.name, ''), '(no name)')
+                || ' · phone ···' || right(c.phone, 3), 200),
             {name} || {email} || {phone},
             c.updated
         FROM {schema}.customers_customer c WHERE c.updated > %(since)s

@@ -96,13 +96,15 @@ def test_access_needs_a_reason_and_a_sane_duration(
     support: APIClient, tenant_a: TenantHandle
 ) -> None:
     short = support.post(ACCESS, {"restaurant": "alpha", "reason": "help"}, format="json")
-    assert short.status_code == 400 and "reason" in short.json()["errors"]
+    assert short.status_code == 400
+    assert "reason" in short.json()["errors"]
     long = support.post(
         ACCESS,
         {"restaurant": "alpha", "reason": "Owner asked by phone", "minutes": 100000},
         format="json",
     )
-    assert long.status_code == 400 and "minutes" in long.json()["errors"]
+    assert long.status_code == 400
+    assert "minutes" in long.json()["errors"]
     assert (
         support.post(
             ACCESS, {"restaurant": "nope", "reason": "Owner asked by phone"}, format="json"

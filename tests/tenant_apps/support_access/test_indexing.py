@@ -44,7 +44,8 @@ def test_a_phone_in_two_restaurants_finds_both_each_with_its_own_label(
             ("bravo", "customer", ids_b["customer"]),
         }
     labelled = {r.restaurant: r.summary for r in support_search(q=PHONE)}
-    assert labelled["alpha"].startswith("Lucía") and labelled["bravo"].startswith("Mark")
+    assert labelled["alpha"].startswith("Lucía")
+    assert labelled["bravo"].startswith("Mark")
     assert PHONE not in labelled["alpha"]  # the summary masks the phone
 
 

@@ -50,7 +50,8 @@ def entered(tenant: TenantHandle) -> tuple[Client, SupportAccess]:
     access, path = open_access(tenant)
     browser = Client(HTTP_HOST=tenant.host)
     response = browser.get(path)
-    assert response.status_code == 302 and response["Location"] == "/panel/"
+    assert response.status_code == 302
+    assert response["Location"] == "/panel/"
     return browser, access
 
 
@@ -129,7 +130,8 @@ def test_an_owner_sees_only_their_own_restaurants_access_log(
     log_a = owner_client(tenant_a).get(OWNER_API).json()
     log_b = owner_client(tenant_b).get(OWNER_API).json()
 
-    assert len(log_a["results"]) == 1 and len(log_b["results"]) == 2
+    assert len(log_a["results"]) == 1
+    assert len(log_b["results"]) == 2
     ids_a = {e["id"] for e in log_a["results"]}
     assert ids_a == set(
         SupportAccess.objects.filter(restaurant=tenant_a.restaurant).values_list("id", flat=True)
