@@ -4,19 +4,18 @@ no state between the two steps is an authenticated session."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from rest_framework import exceptions
 
 from shared_apps.accounts.models import User
 from shared_apps.accounts.services import PLATFORM_ROLES, user_authenticate
 from shared_apps.accounts.two_factor import two_factor_verify
+from shared_apps.landing.limits import client_ip, limit_clear, limit_count, limit_hit, limit_key
 
 security = logging.getLogger("security")
 
@@ -36,34 +35,21 @@ class PendingLogin:
 
 
 def _key(kind: str, value: str) -> str:
-    return f"throttle_console_login:{kind}:{hashlib.sha256(value.encode()).hexdigest()[:32]}"
-
-
-def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
-def _count(key: str, seconds: int) -> int:
-    try:
-        cache.add(key, 0, timeout=seconds)
-        return int(cache.incr(key))
-    except ValueError:  # the key expired between add and incr
-        cache.set(key, 1, timeout=seconds)
-        return 1
+    return limit_key(f"console_login_{kind}", value)
 
 
 def _check_ip(request: HttpRequest) -> None:
-    if _count(_key("ip", _client_ip(request)), 60) > IP_ATTEMPTS_PER_MINUTE:
+    if limit_hit(_key("ip", client_ip(request)), 60) > IP_ATTEMPTS_PER_MINUTE:
         raise LoginRefusedError("Too many attempts from here. Wait a minute and try again.")
 
 
 def _locked(email: str) -> bool:
-    failures = cache.get(_key("fail", email.lower())) or 0
-    return int(failures) >= settings.DYSA_CONSOLE_LOCKOUT_ATTEMPTS
+    failures = limit_count(_key("fail", email.lower()))
+    return failures >= settings.DYSA_CONSOLE_LOCKOUT_ATTEMPTS
 
 
 def _failed(email: str) -> None:
-    _count(_key("fail", email.lower()), settings.DYSA_CONSOLE_LOCKOUT_SECONDS)
+    limit_hit(_key("fail", email.lower()), settings.DYSA_CONSOLE_LOCKOUT_SECONDS)
 
 
 _LOCKED = "This account is locked after too many failed attempts. Try again later."
@@ -101,5 +87,5 @@ def console_code_step(*, request: HttpRequest, pending: PendingLogin, code: str)
     if not two_factor_verify(user=user, code=code):
         _failed(user.email)
         raise LoginRefusedError("That code is not valid.")
-    cache.delete(_key("fail", user.email.lower()))
+    limit_clear(_key("fail", user.email.lower()))
     return user

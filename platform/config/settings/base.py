@@ -377,6 +377,5 @@ DYSA_SIGNUP_DISPOSABLE_DOMAINS = env.list(
 )
 DYSA_SIGNUP_REQUIRES_APPROVAL = env.bool("DYSA_SIGNUP_REQUIRES_APPROVAL", default=False)
 DYSA_SIGNUP_ENABLED = env.bool("DYSA_SIGNUP_ENABLED", default=True)
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["signup"] = env.str(  # type: ignore[index]
-    "DYSA_RATE_LIMIT_SIGNUP", default="5/hour"
-)
+# Signups (restaurants created) per client IP per hour.
+DYSA_SIGNUP_PER_IP_PER_HOUR = env.int("DYSA_SIGNUP_PER_IP_PER_HOUR", default=5)
