@@ -56,7 +56,7 @@ def two_factor_enroll(*, user: User) -> Enrollment:
 
 
 def two_factor_enrolled(*, user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def _clean(code: str) -> str:

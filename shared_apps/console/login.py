@@ -45,7 +45,7 @@ def _check_ip(request: HttpRequest) -> None:
 
 def _locked(email: str) -> bool:
     failures = limit_count(_key("fail", email.lower()))
-    return failures >= settings.DYSA_CONSOLE_LOCKOUT_ATTEMPTS
+    return failures >= int(settings.DYSA_CONSOLE_LOCKOUT_ATTEMPTS)
 
 
 def _failed(email: str) -> None:

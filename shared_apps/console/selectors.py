@@ -50,11 +50,11 @@ def restaurant_rows(*, search: str = "", status: str = "", page: int = 1) -> Pag
             "schema_name", "error"
         )
     )
-    paginated.object_list = [
+    rows = [
         RestaurantRow(r, latest.get(r.schema_name), failures.get(r.schema_name, ""))
         for r in paginated.object_list
     ]
-    return paginated
+    return Page(rows, paginated.number, paginated.paginator)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

@@ -92,14 +92,14 @@ def restaurant_action_view(request: HttpRequest, slug: str, action: str) -> Http
             record = actions.console_backup(actor=actor, restaurant=restaurant)
             messages.success(request, _("Backup %(id)s stored.") % {"id": record.pk})
         elif action in ("verify", "restore"):
-            record = backup_get(backup_id=int(request.POST.get("backup") or 0))
-            if record is None or record.schema_name != restaurant.schema_name:
+            chosen = backup_get(backup_id=int(request.POST.get("backup") or 0))
+            if chosen is None or chosen.schema_name != restaurant.schema_name:
                 raise Http404("No such backup of this restaurant.")
             if action == "verify":
-                record = actions.console_backup_verify(actor=actor, record=record)
-                messages.success(request, _("Verification: %(s)s") % {"s": record.verify_status})
+                verified = actions.console_backup_verify(actor=actor, record=chosen)
+                messages.success(request, _("Verification: %(s)s") % {"s": verified.verify_status})
             else:
-                result = actions.console_backup_restore(actor=actor, record=record)
+                result = actions.console_backup_restore(actor=actor, record=chosen)
                 messages.success(
                     request, _("Restored into schema %(s)s.") % {"s": result.restored_into}
                 )

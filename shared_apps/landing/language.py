@@ -21,7 +21,7 @@ def with_request_language(view: Callable[..., HttpResponse]) -> Callable[..., Ht
         chosen = request.GET.get("lang", "")
         language = chosen if chosen in _CODES else translation.get_language_from_request(request)
         with translation.override(language):
-            request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+            request.LANGUAGE_CODE = language
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and not getattr(response, "is_rendered", True):
                 response.render()

@@ -9,7 +9,6 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -27,6 +26,7 @@ from shared_apps.landing.services import (
     signup_welcome_url,
     slug_problem,
 )
+from tenants.db import tenant_connection
 from tenants.selectors import restaurant_primary_url
 
 COUNTRIES = [
@@ -70,7 +70,7 @@ class SignupForm(forms.Form):
 
 def _too_many(request: HttpRequest) -> bool:
     hits = limit_hit(limit_key("signup_ip", client_ip(request)), 3600)
-    return hits > settings.DYSA_SIGNUP_PER_IP_PER_HOUR
+    return hits > int(settings.DYSA_SIGNUP_PER_IP_PER_HOUR)
 
 
 @never_cache
@@ -89,7 +89,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                     name=data["name"], slug=data["slug"], owner_email=data["owner_email"],
                     owner_password=data["owner_password"], country=data["country"],
                     timezone=data["timezone"], currency=data["currency"],
-                    language=request.LANGUAGE_CODE,  # type: ignore[attr-defined]
+                    language=request.LANGUAGE_CODE,
                 ),
                 client_ip=client_ip(request) or None,
             )  # fmt: skip
@@ -133,7 +133,7 @@ def signup_verify_view(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def welcome(request: HttpRequest, token: str) -> HttpResponse:
     """On the restaurant's host: log the new owner in once and open the panel."""
-    owner = signup_welcome(token=token, restaurant_id=connection.tenant.pk)
+    owner = signup_welcome(token=token, restaurant_id=tenant_connection().tenant.pk)
     if owner is None:
         raise Http404("No such link.")
     login(request, owner, backend="django.contrib.auth.backends.ModelBackend")  # type: ignore[arg-type]

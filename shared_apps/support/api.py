@@ -87,7 +87,7 @@ class SupportAccessOpenApi(APIView):
         if restaurant is None:
             raise exceptions.NotFound("No such restaurant.")
         access = support_access_open(
-            support_user=request.user,
+            support_user=request.user,  # type: ignore[arg-type]  # IsPlatformStaff: a User
             restaurant=restaurant,
             reason=body.validated_data["reason"],
             minutes=body.validated_data.get("minutes"),

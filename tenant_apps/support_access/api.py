@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission
@@ -18,6 +17,7 @@ from shared_apps.support.models import SupportAccess
 from shared_apps.support.selectors import support_access_list
 from shared_apps.support.services import support_write_enabled, support_write_set
 from tenant_apps.staff.permissions import OWNER
+from tenants.db import tenant_connection
 
 TAGS = ["support access"]
 
@@ -70,7 +70,7 @@ class SupportAccessApi(APIView):
     permission_classes = [IsRestaurantOwner]
 
     def _body(self) -> dict[str, Any]:
-        restaurant_id = connection.tenant.pk
+        restaurant_id = tenant_connection().tenant.pk
         accesses = support_access_list(restaurant_id=restaurant_id)[:100]
         return {
             "write_access": support_write_enabled(restaurant_id=restaurant_id),
@@ -86,8 +86,8 @@ class SupportAccessApi(APIView):
         body = WriteAccessIn(data=request.data)
         body.is_valid(raise_exception=True)
         support_write_set(
-            restaurant_id=connection.tenant.pk,
+            restaurant_id=tenant_connection().tenant.pk,
             enabled=body.validated_data["write_access"],
-            changed_by_email=request.user.email,
+            changed_by_email=str(getattr(request.user, "email", "")),
         )
         return Response(self._body())

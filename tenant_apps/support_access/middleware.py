@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib.auth import logout
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.template.response import SimpleTemplateResponse
 
@@ -17,7 +16,7 @@ from shared_apps.support.services import (
     support_write_enabled,
 )
 from tenant_apps.support_access.session import SESSION_KEY, SupportAccessContext
-from tenants.db import current_schema_name
+from tenants.db import current_schema_name, tenant_connection
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Static files and health checks are not "viewing the restaurant".
@@ -36,7 +35,7 @@ class SupportAccessMiddleware:
         if current_schema_name() == "public" or session is None or SESSION_KEY not in session:
             return self.get_response(request)
         access = support_access_active(
-            access_id=int(session[SESSION_KEY]), restaurant_id=connection.tenant.pk
+            access_id=int(session[SESSION_KEY]), restaurant_id=tenant_connection().tenant.pk
         )
         if access is None:
             # Expired, ended, or a session cookie carried to another restaurant: the session

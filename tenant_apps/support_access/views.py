@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 
 from django.contrib.auth import login
-from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from shared_apps.support.services import support_access_enter, support_access_event_record
 from tenant_apps.support_access.session import SESSION_KEY, support_user_for
+from tenants.db import tenant_connection
 
 security = logging.getLogger("security")
 PANEL_HOME = "/panel/"
@@ -22,7 +22,7 @@ PANEL_HOME = "/panel/"
 def support_access_enter_view(request: HttpRequest, token: str) -> HttpResponse:
     """Spend the link and start a panel session flagged as support. A link for another
     restaurant, used, expired or forged is a 404 (nothing tells them apart)."""
-    access = support_access_enter(token=token, restaurant_id=connection.tenant.pk)
+    access = support_access_enter(token=token, restaurant_id=tenant_connection().tenant.pk)
     if access is None:
         raise Http404("No such link.")
     user = support_user_for(access=access)
