@@ -43,6 +43,11 @@ app.conf.beat_schedule = {
         "task": "tenant_apps.support_access.tasks.support_index_sync_all",
         "schedule": 60.0,
     },
+    # WhatsApp messages a lost worker left unprocessed or unsent, in restaurants using it.
+    "whatsapp-sweep": {
+        "task": "whatsapp.sweep_all",
+        "schedule": 300.0,
+    },
 }
 
 # Backups: nightly fan-out, pruning and the daily restore drill (see shared_apps/backups/).

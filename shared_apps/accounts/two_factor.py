@@ -35,7 +35,7 @@ class Enrollment:
 
 
 def _require_public_schema() -> None:
-    from tenants.db import current_schema_name
+    from core.db import current_schema_name
 
     if current_schema_name() != "public":
         raise RuntimeError("two-factor devices exist for platform accounts only")

@@ -11,9 +11,9 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 
+from core.db import current_schema_name
 from shared_apps.accounts.services import PLATFORM_ROLES
 from shared_apps.landing.language import with_request_language
-from tenants.db import current_schema_name
 
 OPERATOR_ONLY = ("operator",)
 ANY_PLATFORM_ROLE = PLATFORM_ROLES

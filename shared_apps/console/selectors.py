@@ -10,7 +10,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django_tenants.utils import schema_context
 
-from config.i18n import localized
+from core.i18n import localized
 from shared_apps.backups.models import BackupRecord, BackupRun
 from shared_apps.backups.selectors import backup_list
 from shared_apps.health.selectors import CheckResult, readiness

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.db import tenant_connection
 from shared_apps.landing.language import with_request_language
 from shared_apps.landing.limits import client_ip, limit_hit, limit_key
 from shared_apps.landing.services import (
@@ -26,7 +27,6 @@ from shared_apps.landing.services import (
     signup_welcome_url,
     slug_problem,
 )
-from tenants.db import tenant_connection
 from tenants.selectors import restaurant_primary_url
 
 COUNTRIES = [

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import StandardPagination, StrictInputSerializer, validated_query
+from core.api import StandardPagination, StrictInputSerializer, validated_query
 from shared_apps.accounts.permissions import IsOperator, IsPlatformStaff
 from shared_apps.support.models import SupportAccess
 from shared_apps.support.selectors import support_access_list, support_search

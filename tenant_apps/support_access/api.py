@@ -12,12 +12,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import StrictInputSerializer
+from core.api import StrictInputSerializer
+from core.db import tenant_connection
 from shared_apps.support.models import SupportAccess
 from shared_apps.support.selectors import support_access_list
 from shared_apps.support.services import support_write_enabled, support_write_set
 from tenant_apps.staff.permissions import OWNER
-from tenants.db import tenant_connection
 
 TAGS = ["support access"]
 

@@ -9,14 +9,14 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.template.response import SimpleTemplateResponse
 
-from config.api_errors import problem_response, wants_json
+from core.api_errors import problem_response, wants_json
+from core.db import current_schema_name, tenant_connection
 from shared_apps.support.services import (
     support_access_active,
     support_access_event_record,
     support_write_enabled,
 )
 from tenant_apps.support_access.session import SESSION_KEY, SupportAccessContext
-from tenants.db import current_schema_name, tenant_connection
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Static files and health checks are not "viewing the restaurant".

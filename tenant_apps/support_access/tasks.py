@@ -8,8 +8,8 @@ from functools import partial
 from celery import shared_task
 from django.db import transaction
 
+from core.db import use_public_schema
 from tenant_apps.support_access.indexing import support_index_sync
-from tenants.db import use_public_schema
 from tenants.models import Restaurant
 from tenants.selectors import restaurant_list
 

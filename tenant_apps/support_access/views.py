@@ -9,9 +9,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core.db import tenant_connection
 from shared_apps.support.services import support_access_enter, support_access_event_record
 from tenant_apps.support_access.session import SESSION_KEY, support_user_for
-from tenants.db import tenant_connection
 
 security = logging.getLogger("security")
 PANEL_HOME = "/panel/"

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from core.db import use_public_schema, use_tenant
 from shared_apps.platform_audit.models import PlatformAuditEntry
 from shared_apps.support.models import SupportAccess
 from tenant_apps.support_access.indexing import support_index_sync
-from tenants.db import use_public_schema, use_tenant
 from tenants.models import Restaurant
 from tests.shared_apps.console.helpers import console_client
 from tests.tenant_apps.customers.factories import make_customer

@@ -8,10 +8,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from config.jwt_auth import token_pair_issue
+from core.db import use_public_schema, use_tenant
 from shared_apps.support.models import SupportAccess
 from tenant_apps.support_access.indexing import support_index_sync
-from tenants.db import use_public_schema, use_tenant
+from tenants.auth import token_pair_issue
 from tests.conftest import PUBLIC_HOST
 from tests.tenant_apps.customers.factories import make_customer
 from tests.tenants.factories import TenantHandle

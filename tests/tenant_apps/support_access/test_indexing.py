@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from core.db import use_public_schema, use_tenant
 from shared_apps.support.models import SearchEntry
 from shared_apps.support.selectors import support_search
 from tenant_apps.conversations.services import conversation_start, message_receive
 from tenant_apps.customers.models import Customer
 from tenant_apps.support_access.indexing import support_index_sync
-from tenants.db import use_public_schema, use_tenant
 from tests.tenant_apps.customers.factories import make_customer
 from tests.tenant_apps.orders.factories import make_order
 from tests.tenants.factories import TenantHandle

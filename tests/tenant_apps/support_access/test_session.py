@@ -10,13 +10,13 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from rest_framework.test import APIClient
 
+from core.db import use_public_schema
 from shared_apps.support.models import SupportAccess, SupportAccessEvent
 from shared_apps.support.services import (
     support_access_entry_url,
     support_access_open,
     support_write_set,
 )
-from tenants.db import use_public_schema
 from tests.tenants.factories import TenantHandle
 
 pytestmark = pytest.mark.django_db

@@ -13,10 +13,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandParser
 from django.db import transaction
 
+from core.cli import DysaCommand
+from core.db import use_public_schema
 from shared_apps.accounts.services import PLATFORM_ROLES, operator_create
 from shared_apps.accounts.two_factor import Enrollment, two_factor_enroll
-from tenants.db import use_public_schema
-from tenants.management.cli import DysaCommand
 
 
 class Command(DysaCommand):
