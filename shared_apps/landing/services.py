@@ -16,11 +16,12 @@ from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from core.hosts import platform_url
 from shared_apps.landing.models import Signup
 from shared_apps.mail.services import email_send
 from shared_apps.platform_audit.services import platform_audit_record
 from tenants.models import Restaurant
-from tenants.selectors import platform_url, restaurant_get, restaurant_primary_url
+from tenants.selectors import restaurant_get, restaurant_primary_url
 from tenants.services import (
     restaurant_onboard,
     restaurant_reactivate,
