@@ -16,8 +16,8 @@ from django.http.request import split_domain_port
 from django.shortcuts import render
 from django.urls import set_urlconf
 
-from config.api_errors import problem_response, wants_json
-from tenants.db import use_public_schema, use_tenant
+from core.api_errors import problem_response, wants_json
+from core.db import use_public_schema, use_tenant
 from tenants.host_cache import cached_tenant_for_host
 from tenants.models import Restaurant
 from tenants.selectors import public_tenant, tenant_for_host

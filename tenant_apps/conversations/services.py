@@ -17,8 +17,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from config.api_errors import Conflict
-from config.cache import invalidate
+from core.api_errors import Conflict
+from core.cache import invalidate
 from shared_apps.accounts.models import User
 from tenant_apps.conversations.channels import channel_delivery_for
 from tenant_apps.conversations.models import Channel, Conversation, Message

@@ -10,10 +10,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from config.api_errors import Conflict
-from config.cache import invalidate
-from config.i18n import SUPPORTED_LANGUAGES
-from config.services import model_update
+from core.api_errors import Conflict
+from core.cache import invalidate
+from core.i18n import SUPPORTED_LANGUAGES
+from core.services import model_update
 from tenant_apps.customers.models import Customer
 from tenant_apps.customers.phones import normalize_phone, phone_variants
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
-from tenants.db import current_schema_name
+from core.db import current_schema_name
 from tenants.secrets import secret_delete, secret_get, secret_set
 
 # API field -> secret kind (tenants.secrets). Write-only: the API never returns a value.

@@ -28,7 +28,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from config.cache import invalidate
+from core.cache import invalidate
 from tenant_apps.conversations.models import Conversation, Message
 from tenant_apps.messaging.whatsapp import providers
 from tenant_apps.messaging.whatsapp.credentials import credentials_get

@@ -14,6 +14,7 @@ from typing import Any, Final
 from celery import shared_task
 from django.db import transaction
 
+from core.db import PUBLIC_SCHEMA, current_schema_name, use_public_schema
 from tenant_apps.messaging.whatsapp import providers
 from tenant_apps.messaging.whatsapp.delivery import (
     backoff_seconds,
@@ -28,7 +29,6 @@ from tenant_apps.messaging.whatsapp.selectors import (
     whatsapp_channel_active,
     whatsapp_template_by_name,
 )
-from tenants.db import PUBLIC_SCHEMA, current_schema_name, use_public_schema
 
 logger = logging.getLogger(__name__)
 # A status can arrive before the send that caused it has recorded the provider's id.

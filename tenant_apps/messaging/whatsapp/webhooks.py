@@ -22,7 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from config.api_errors import problem_response
+from core.api_errors import problem_response
 from tenant_apps.messaging.whatsapp.credentials import credential_get
 from tenant_apps.messaging.whatsapp.inbound import webhook_accept
 from tenant_apps.messaging.whatsapp.models import WhatsAppChannel

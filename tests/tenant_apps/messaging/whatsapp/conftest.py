@@ -17,9 +17,9 @@ from django.test import Client
 from django_tenants.utils import schema_context
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
+from core.db import use_public_schema
 from tenant_apps.messaging.whatsapp.selectors import webhook_url
 from tenant_apps.messaging.whatsapp.services import whatsapp_channel_configure
-from tenants.db import use_public_schema
 from tenants.selectors import restaurant_primary_url
 from tests.tenant_apps.messaging.whatsapp.fakes import (
     ACCESS_TOKEN,
