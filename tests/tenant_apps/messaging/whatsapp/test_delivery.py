@@ -240,3 +240,28 @@ def test_a_text_sent_to_a_conversation_is_recorded_and_delivered(
     assert wait_until(lambda: _settled(handle) and fake_provider.sent)
     assert fake_provider.texts() == ["Tu mesa está lista"]
     assert _messages(handle, pk=message.pk)[0].delivery_status == "sent"
+
+
+def test_the_sweep_picks_up_what_a_lost_worker_left(
+    committed_whatsapp_a: TenantHandle, fake_provider: FakeProvider
+) -> None:
+    """A stored message whose task was lost (broker restart, killed worker) is processed by
+    the periodic sweep, and answered once."""
+    from tenant_apps.messaging.whatsapp.tasks import whatsapp_sweep_task
+
+    handle = committed_whatsapp_a
+    connect_twilio(handle)
+    with schema_context(handle.schema_name):
+        inbound = WhatsAppInbound.objects.create(
+            provider_message_id="SMlost", sender="+34612000079", text="hola"
+        )
+        WhatsAppInbound.objects.filter(pk=inbound.pk).update(
+            received=timezone.now() - timedelta(minutes=5)
+        )
+    with tenant_context(handle.restaurant):
+        assert whatsapp_sweep_task() == 1
+    assert wait_until(lambda: _settled(handle) and fake_provider.sent)
+    assert [m.provider_message_id for m in _messages(handle, direction="in")] == ["SMlost"]
+    with tenant_context(handle.restaurant):
+        assert whatsapp_sweep_task() == 0
+    assert len(fake_provider.sent) == len(_messages(handle, direction="out"))
