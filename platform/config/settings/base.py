@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Answers cache hits of public reads (the menu) without the session/auth/DRF work below.
     "core.cached_reads.CachedPublicReadMiddleware",
+    # Answers the staff panel's unchanged live-update polls (204) just as early.
+    "tenant_apps.panel.middleware.PanelPollMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
