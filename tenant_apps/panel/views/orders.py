@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.api_errors import Conflict
 from core.i18n import localized
-from tenant_apps.orders.models import Order
+from tenant_apps.orders.models import Order, OrderLine
 from tenant_apps.orders.selectors import order_get, order_list
 from tenant_apps.orders.services import ALLOWED_TRANSITIONS, order_transition
 from tenant_apps.panel.access import (
@@ -33,6 +34,11 @@ from tenant_apps.panel.views.common import fragment, page
 
 S = Order.Status
 BOARD_COLUMNS = (S.PENDING, S.CONFIRMED, S.PREPARING, S.READY)
+# What a card shows; the rest of an order (notes, addresses, history) waits for its detail page.
+BOARD_FIELDS = (
+    "id", "number", "status", "order_type", "table", "created", "total", "currency",
+    "customer__name", "customer__phone",
+)  # fmt: skip
 STATUS_LABELS: dict[str, Any] = {
     S.PENDING: _("New"),
     S.CONFIRMED: _("Confirmed"),
@@ -64,7 +70,13 @@ def _open_orders() -> list[Order]:
     query = QueryDict(mutable=True)
     query.setlist("status", list(BOARD_COLUMNS))
     # The board shows lines, not the status history: keep only the lines' prefetch.
-    rows = order_list(filters=query).prefetch_related(None).prefetch_related("lines")
+    lines = OrderLine.objects.only("id", "order_id", "name", "quantity", "options")
+    rows = (
+        order_list(filters=query)
+        .only(*BOARD_FIELDS)
+        .prefetch_related(None)
+        .prefetch_related(Prefetch("lines", queryset=lines.order_by("id")))
+    )
     return list(rows.order_by("created", "id"))
 
 
