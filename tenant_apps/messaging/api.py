@@ -22,6 +22,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from config.api import StrictInputSerializer
+from config.numbers import parse_whole_number
 from tenant_apps.conversations.models import Conversation
 from tenant_apps.conversations.selectors import conversation_get, message_list
 from tenant_apps.conversations.services import MAX_TEXT_LENGTH
@@ -241,12 +242,12 @@ class ChatMessagesApi(_PublicChatApi):
     )
     def get(self, request: Request) -> Response:
         after = request.query_params.get("after")
-        if after is not None and not after.isdigit():
-            raise ValidationError({"after": ["must be a message id"]})
+        try:
+            after_id = None if after is None else parse_whole_number(after)
+        except ValueError:
+            raise ValidationError({"after": ["must be a message id"]}) from None
         conversation = _conversation(request)
-        messages = message_list(
-            conversation=conversation, after_id=int(after) if after is not None else None
-        )
+        messages = message_list(conversation=conversation, after_id=after_id)
         return Response(
             {
                 "conversation": conversation.pk,

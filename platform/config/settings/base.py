@@ -27,6 +27,8 @@ DYSA_MASTER_KEYS = env.list("DYSA_MASTER_KEYS", default=[])
 DYSA_JWT_KEY_GRACE_SECONDS = env.int("DYSA_JWT_KEY_GRACE_SECONDS", default=3600)
 DYSA_JWT_ACCESS_SECONDS = env.int("DYSA_JWT_ACCESS_SECONDS", default=15 * 60)
 DYSA_JWT_REFRESH_SECONDS = env.int("DYSA_JWT_REFRESH_SECONDS", default=7 * 24 * 3600)
+# Absolute lifetime of a login (API token session or panel cookie): refreshing never extends it.
+DYSA_SESSION_MAX_SECONDS = env.int("DYSA_SESSION_MAX_SECONDS", default=7 * 24 * 3600)
 # A deleted restaurant is kept (unreachable, restorable) this long before its schema is dropped.
 DYSA_TENANT_DELETE_GRACE_DAYS = env.int("DYSA_TENANT_DELETE_GRACE_DAYS", default=30)
 DYSA_BACKUP_URL = env.str("DYSA_BACKUP_URL", default=f"file://{BASE_DIR / '.dev' / 'backups'}")
@@ -101,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Ends a logged-in cookie session DYSA_SESSION_MAX_SECONDS after its login.
+    "config.sessions.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
 
