@@ -38,6 +38,12 @@ DYSA_PUBLIC_PORT = env.int("DYSA_PUBLIC_PORT", default=8000)
 DYSA_LOG_LEVEL = env.str("DYSA_LOG_LEVEL", default="INFO")
 DYSA_LOG_JSON = env.bool("DYSA_LOG_JSON", default=True)
 DYSA_TENANT_CACHE_SECONDS = env.float("DYSA_TENANT_CACHE_SECONDS", default=5.0)
+# /health/ready/ details (dependency checks) only for this token (X-Health-Token header) or
+# callers from these networks; anyone else gets liveness only (shared_apps/health/access.py).
+DYSA_HEALTH_TOKEN = env.str("DYSA_HEALTH_TOKEN", default="")
+DYSA_HEALTH_INTERNAL_NETWORKS = env.list(
+    "DYSA_HEALTH_INTERNAL_NETWORKS", default=["127.0.0.0/8", "::1/128"]
+)
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="development")
 
