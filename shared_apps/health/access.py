@@ -13,7 +13,7 @@ from django.http import HttpRequest
 
 from config.throttling import client_ident
 
-HEALTH_TOKEN_HEADER = "X-Health-Token"
+HEALTH_TOKEN_HEADER = "X-Health-Token"  # noqa: S105 - a header name
 
 
 @cache
