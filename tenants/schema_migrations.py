@@ -41,7 +41,7 @@ from django.utils import timezone
 from django_tenants.migration_executors import get_executor as tenants_get_executor
 from django_tenants.migration_executors.base import MigrationExecutor, run_migrations
 
-from tenants.db import tenant_connection, use_public_schema
+from core.db import tenant_connection, use_public_schema
 from tenants.models import Restaurant, SchemaMigrationFailure
 
 logger = logging.getLogger(__name__)

@@ -33,8 +33,8 @@ from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.db.migrations.loader import MigrationLoader
 
+from core.db import use_public_schema
 from tenants import pgtools
-from tenants.db import use_public_schema
 from tenants.models import SchemaTemplate, SpareSchema
 from tenants.selectors import schema_exists
 

@@ -5,7 +5,7 @@ from django.urls import include, path
 from shared_apps.landing.api import PlatformInfoApi
 
 urlpatterns = [
-    path("auth/", include("config.auth_api")),
+    path("auth/", include("tenants.auth_api")),
     path("tenants/", include("tenants.api")),
     path("", PlatformInfoApi.as_view(), name="platform-info"),
 ]

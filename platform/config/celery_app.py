@@ -38,6 +38,11 @@ app.conf.beat_schedule = {
         "task": "tenant_apps.assistant.tasks.model_calls_prune_all",
         "schedule": crontab(minute=15, hour=4),
     },
+    # WhatsApp messages a lost worker left unprocessed or unsent, in restaurants using it.
+    "whatsapp-sweep": {
+        "task": "whatsapp.sweep_all",
+        "schedule": 300.0,
+    },
 }
 
 # Backups: nightly fan-out, pruning and the daily restore drill (see shared_apps/backups/).

@@ -11,6 +11,7 @@ urlpatterns = [
     path("health/", include("shared_apps.health.urls")),
     path("account/", include("shared_apps.accounts.urls")),
     path("api/v1/", include("config.api_v1")),
+    path("webhooks/whatsapp/", include("tenant_apps.messaging.whatsapp.webhook_urls")),
     path(
         "api/schema/",
         SpectacularAPIView.as_view(

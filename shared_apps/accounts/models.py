@@ -58,7 +58,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return str(self.email)
 
     def _get_session_auth_hash(self, secret: str | None = None) -> str:
-        """What a session (panel cookie or API token, config.jwt_auth) remembers of this
+        """What a session (panel cookie or API token, tenants.auth) remembers of this
         account's credentials. Django's covers only the password hash; this covers the role
         and the active flag as well, so a password change or reset, a role change and a
         deactivation each end every session of the account at once."""

@@ -11,8 +11,8 @@ from typing import Any
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
+from core.db import current_schema_name
 from shared_apps.accounts.services import PLATFORM_ROLES
-from tenants.db import current_schema_name
 
 OPERATOR = "operator"
 

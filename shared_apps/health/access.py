@@ -11,7 +11,7 @@ from functools import cache
 from django.conf import settings
 from django.http import HttpRequest
 
-from config.throttling import client_ident
+from core.throttling import client_ident
 
 HEALTH_TOKEN_HEADER = "X-Health-Token"  # noqa: S105 - a header name
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 import jwt
 from django.utils import timezone
 
-from config.numbers import parse_id
+from core.numbers import parse_id
 from tenants.secrets import jwt_signing_key_versioned, jwt_verification_keyring
 
 AUDIENCE = "dysa:webchat"

@@ -12,8 +12,8 @@ from django.test import override_settings
 from rest_framework.request import Request
 from rest_framework.test import APIClient, APIRequestFactory
 
-from config.jwt_auth import JWTAuthentication, token_pair_issue
 from tenants import secrets
+from tenants.auth import JWTAuthentication, token_pair_issue
 from tests.conftest import PUBLIC_HOST
 from tests.tenants.factories import TenantHandle
 

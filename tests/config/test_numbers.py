@@ -7,7 +7,7 @@ import jwt
 import pytest
 from rest_framework.test import APIClient
 
-from config.numbers import MAX_DIGITS, NotANumberError, parse_id, parse_whole_number
+from core.numbers import MAX_DIGITS, NotANumberError, parse_id, parse_whole_number
 from tests.tenants.factories import TenantHandle
 
 ODD_NUMBERS = ["²", "٣", "1" * 5000, "1" * (MAX_DIGITS + 1), "-1", " 1", "1.0", "", "0x1"]

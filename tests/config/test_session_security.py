@@ -13,9 +13,9 @@ from django.test import override_settings
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
-from config import jwt_auth
-from config.sessions import LOGIN_AT_KEY
+from core.sessions import LOGIN_AT_KEY
 from shared_apps.accounts.services import password_setup_path
+from tenants import auth as jwt_auth
 from tests.tenant_apps.staff.factories import STAFF_PASSWORD, client_as, make_staff
 from tests.tenants.factories import TenantHandle
 

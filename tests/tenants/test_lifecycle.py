@@ -199,7 +199,7 @@ def test_a_purged_restaurants_cache_does_not_pass_to_the_next_with_its_slug(
     from django.core.cache import cache
     from django_tenants.utils import schema_context
 
-    from config.cache import cached, invalidate
+    from core.cache import cached, invalidate
 
     first = onboard_restaurant("eco").restaurant
     with schema_context(first.schema_name):

@@ -96,7 +96,7 @@ PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenants"
 
 MIDDLEWARE = [
-    "config.middleware.RequestContextMiddleware",
+    "core.middleware.RequestContextMiddleware",
     "tenants.middleware.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outside the cached-read shortcut below, so its answers get the header too.
@@ -104,13 +104,13 @@ MIDDLEWARE = [
     # Serves /static/ (Swagger UI, widget assets) from gunicorn with compression and caching.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Answers cache hits of public reads (the menu) without the session/auth/DRF work below.
-    "config.cached_reads.CachedPublicReadMiddleware",
+    "core.cached_reads.CachedPublicReadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Ends a logged-in cookie session DYSA_SESSION_MAX_SECONDS after its login.
-    "config.sessions.SessionLifetimeMiddleware",
+    "core.sessions.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
 
@@ -170,7 +170,7 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 # Process-local copies of hot cache entries, kept valid by Redis client tracking, and rate
-# counting that does not wait for Redis (config.near_cache). Off: one round trip per request.
+# counting that does not wait for Redis (core.near_cache). Off: one round trip per request.
 DYSA_NEAR_CACHE = env.bool("DYSA_NEAR_CACHE", default=True)
 DJANGO_REDIS_LOGGER = "dysa.cache"
 
@@ -225,21 +225,21 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "config.api.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "EXCEPTION_HANDLER": "config.api_errors.problem_exception_handler",
-    # JWT for API clients (signed per schema, config/jwt_auth.py); sessions for the web panel.
+    "EXCEPTION_HANDLER": "core.api_errors.problem_exception_handler",
+    # JWT for API clients (signed per schema, tenants/auth.py); sessions for the web panel.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "config.jwt_auth.JWTAuthentication",
+        "tenants.auth.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
         # Integrations' API keys (tenants.secrets), restaurant hosts only.
-        "tenant_apps.staff.authentication.ApiKeyAuthentication",
+        "tenants.auth.ApiKeyAuthentication",
     ],
     "UNAUTHENTICATED_USER": None,
     # `anon` (per IP) and `user` (per account or API key) in one Redis round trip.
-    "DEFAULT_THROTTLE_CLASSES": ["config.throttling.RedisWindowThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.RedisWindowThrottle"],
     # Throttle counters live in the default (Redis) cache, so their keys are tenant-prefixed.
     # How many reverse proxies (nginx) sit in front: the client IP that anonymous throttling
     # counts is taken that many hops back in X-Forwarded-For; 0 ignores the header, which a
@@ -271,8 +271,8 @@ SPECTACULAR_SETTINGS = {
         "ConversationStatusEnum": "tenant_apps.conversations.models.Conversation.Status",
         "ConversationChannelEnum": "tenant_apps.conversations.models.Channel",
         "LanguageEnum": "config.settings.base.LANGUAGES",
-        # The same codes without their names (fields listing config.i18n.SUPPORTED_LANGUAGES).
-        "LanguageCodeEnum": "config.i18n.SUPPORTED_LANGUAGES",
+        # The same codes without their names (fields listing core.i18n.SUPPORTED_LANGUAGES).
+        "LanguageCodeEnum": "core.i18n.SUPPORTED_LANGUAGES",
     },
 }
 
@@ -287,6 +287,9 @@ DYSA_TENANT_INITIALIZERS: list[str] = [
 # Checks before a restaurant is deleted, `fn(*, restaurant) -> str | None` returning a reason
 # to refuse (the backups app adds "no fresh verified backup"). With none, delete needs --force.
 DYSA_TENANT_DELETE_GUARDS: list[str] = ["shared_apps.backups.selectors.tenant_delete_guard"]
+# What a principal (staff user or API key) may do: core.api's permission check asks this
+# function, so the bottom layer knows no app (ADR 0008).
+DYSA_PERMISSIONS_FOR = "tenant_apps.staff.selectors.permissions_for"
 # Called by `seed_demo` inside each demo restaurant's schema (keywords `restaurant`, `demo`).
 DYSA_DEMO_SEEDERS: list[str] = [
     "tenant_apps.restaurant.demo.restaurant_seed_demo",
@@ -317,6 +320,16 @@ DYSA_MODEL_CALL_RETENTION_DAYS = env.int("DYSA_MODEL_CALL_RETENTION_DAYS", defau
 if DYSA_MODEL_CALL_RETENTION_DAYS < 1:  # 0 or less would delete every record, today's too
     raise ImproperlyConfigured("DYSA_MODEL_CALL_RETENTION_DAYS must be 1 or more (days)")
 
+# --- WhatsApp (tenant_apps/messaging/whatsapp) -------------------------------------------------
+# Provider API bases (tests point them at local servers).
+DYSA_TWILIO_API_BASE = env.str("DYSA_TWILIO_API_BASE", default="https://api.twilio.com")
+DYSA_META_GRAPH_BASE = env.str("DYSA_META_GRAPH_BASE", default="https://graph.facebook.com/v21.0")
+# A send attempt younger than this is left to the worker on it; older, it is sent again unless
+# a status callback reported it meanwhile.
+DYSA_WHATSAPP_IN_FLIGHT_SECONDS = env.float("DYSA_WHATSAPP_IN_FLIGHT_SECONDS", default=120.0)
+# First retry delay after a 429/5xx; doubles per attempt (at most 5 minutes, 8 attempts).
+DYSA_WHATSAPP_RETRY_BASE_SECONDS = env.float("DYSA_WHATSAPP_RETRY_BASE_SECONDS", default=2.0)
+
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -337,11 +350,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "context": {"()": "config.logging.RequestContextFilter"},
-        "redact": {"()": "config.logging.RedactSecretsFilter"},
+        "context": {"()": "core.logging.RequestContextFilter"},
+        "redact": {"()": "core.logging.RedactSecretsFilter"},
     },
     "formatters": {
-        "json": {"()": "config.logging.JsonLinesFormatter"},
+        "json": {"()": "core.logging.JsonLinesFormatter"},
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(schema)s] %(message)s"},
     },
     "handlers": {

@@ -185,7 +185,7 @@ def catalog_load() -> Catalog:
     flag is seen by the next turn; without Redis this reads the database each time. Nothing
     here is trusted for money or stock: quotes and orders are checked by the order services.
     """
-    from config.cache import cached
+    from core.cache import cached
 
     return cached("menu", "assistant-catalog", _catalog_from_database)
 

@@ -41,7 +41,7 @@ def test_owner_only_powers_stored_on_a_role_row_give_nothing(tenant_a: TenantHan
         role = Role.objects.get(code="manager")
         role.permissions = sorted({*role.permissions, *OWNER_ONLY_PERMISSIONS})
         role.save()
-        from config.cache import invalidate
+        from core.cache import invalidate
 
         invalidate("settings")
     manager = client_as(tenant_a, "manager")

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
+from core.db import use_public_schema, use_tenant
 from tenant_apps.menu.services import category_create, menu_item_create
-from tenants.db import use_public_schema, use_tenant
 from tests.tenants.factories import TenantHandle
 
 pytestmark = pytest.mark.django_db

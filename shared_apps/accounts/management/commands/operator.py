@@ -8,9 +8,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandParser
 
+from core.cli import DysaCommand
+from core.db import use_public_schema
 from shared_apps.accounts.services import PLATFORM_ROLES, operator_create
-from tenants.db import use_public_schema
-from tenants.management.cli import DysaCommand
 
 
 class Command(DysaCommand):

@@ -9,7 +9,7 @@ tenant-prefixed. A fixed window may let through up to twice the rate across a wi
 that is the price of one round trip. Redis down: requests are let through (rate limiting never
 takes the API down).
 
-A cached public read (`config.cached_reads`) names the cache entries it is about to read: they
+A cached public read (`core.cached_reads`) names the cache entries it is about to read: they
 are fetched by the same script as the counter, so a cached answer costs one Redis round trip in
 all. Whoever counts a request first (the cached-read middleware, or this throttle) leaves the
 count on the request, so a request is never counted twice.
@@ -30,12 +30,12 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
-from config.cache import decoded_entries
+from core.cache import cached_read_keys, decoded_entries
 
 if TYPE_CHECKING:  # rest_framework.views imports the throttle classes: no cycle at runtime
     from rest_framework.views import APIView
 
-    from config.near_cache import NearSide
+    from core.near_cache import NearSide
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ def request_count(
 ) -> WindowCount | None:
     """Count `request` in the current window of `scope` for `ident`, reading the cache entries
     `fetch` in the same round trip, or, given the process's `near` side, without waiting for
-    Redis (`config.near_cache`; nothing is fetched then). The count and what was fetched are
+    Redis (`core.near_cache`; nothing is fetched then). The count and what was fetched are
     left on the HttpRequest (`throttle_count`, `piggybacked`), where the throttle and the view
     (through the DRF request) find them.
 
@@ -155,9 +155,7 @@ class RedisWindowThrottle(BaseThrottle):
 
     @staticmethod
     def _read_ahead(request: Request, view: APIView) -> list[str]:
-        """The cache entries a cached public read is about to read (`config.cached_reads`)."""
-        from config.cached_reads import cached_read_keys
-
+        """The cache entries a cached public read is about to read (`core.cached_reads`)."""
         return cached_read_keys(view, request._request)
 
     def wait(self) -> float | None:

@@ -15,10 +15,11 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from typing import Final, TypeVar, cast
+from typing import Final, Protocol, TypeVar, cast
 
 from django.core.cache import cache
 from django.db import transaction
+from django.http import HttpRequest
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -57,6 +58,24 @@ def _data_key(resource: str, key: str) -> str:
 def cache_read_keys(resource: str, key: str) -> list[str]:
     """The cache keys `cached(resource, key, ...)` reads, for fetching them ahead of time."""
     return [_version_key(resource), _data_key(resource, key)]
+
+
+class CachedPublicRead(Protocol):
+    public_cache_resource: str
+
+    @staticmethod
+    def public_cache_key(request: HttpRequest) -> str | None:
+        """The cache key answering `request`, or None to let the view answer it."""
+
+
+def cached_read_keys(view: object, request: HttpRequest) -> list[str]:
+    """The cache entries a cached public read's view is about to read for `request` (none for
+    other views), for the throttle to fetch with its counter."""
+    key_for = getattr(view, "public_cache_key", None)
+    key = key_for(request) if key_for is not None else None
+    if key is None:
+        return []
+    return cache_read_keys(cast(CachedPublicRead, view).public_cache_resource, key)
 
 
 class _Miss:
@@ -114,16 +133,27 @@ def cached(
     return value
 
 
+# Called with a resource's full (prefixed) version key when it is invalidated, before the new
+# token is written: copies of its entries kept outside Redis (the near cache) drop them.
+_invalidation_hooks: list[Callable[[str], None]] = []
+
+
+def invalidation_hook_register(hook: Callable[[str], None]) -> None:
+    """Have `hook(version_key)` called on every invalidation in this process (idempotent)."""
+    if hook not in _invalidation_hooks:
+        _invalidation_hooks.append(hook)
+
+
 def invalidate(resource: str) -> None:
     """Forget every entry of `resource` now and again when the current transaction commits.
 
     The second bump matters: a reader between this call and the commit still sees the old
     rows and may cache them under the new token.
     """
-    from config.near_cache import near_forget  # it reads entries through this module
-
     _ttl(resource)
-    near_forget(cache.make_key(_version_key(resource)))
+    full_version_key = cache.make_key(_version_key(resource))
+    for hook in _invalidation_hooks:
+        hook(full_version_key)
     cache.set(_version_key(resource), _new_token(), timeout=None)
     transaction.on_commit(lambda: cache.set(_version_key(resource), _new_token(), timeout=None))
 

@@ -6,7 +6,7 @@ else the request does. A sync web worker that waits for Redis gives up its CPU, 
 back (plus the cold caches after the switch) costs several times the round trip itself once
 the machine is busy. So the hot path does not wait:
 
-- Near cache. Entries of `config.cache` read here are kept in this process, and Redis tells us
+- Near cache. Entries of `core.cache` read here are kept in this process, and Redis tells us
   when to drop them: the reading connection has client tracking on (`CLIENT TRACKING ON
   REDIRECT`), so Redis remembers which keys it read and pushes the name of any such key that is
   written, expires or is evicted to a second connection subscribed to `__redis__:invalidate`.
@@ -42,7 +42,13 @@ from redis import ConnectionPool
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
-from config.cache import MISS, cache_read_keys, cached_value, decoded_entries
+from core.cache import (
+    MISS,
+    cache_read_keys,
+    cached_value,
+    decoded_entries,
+    invalidation_hook_register,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +59,7 @@ MAX_PENDING_BATCHES: Final = 200
 # A batch of counts goes to Redis after this many requests or this long, whichever first.
 BATCH_REQUESTS: Final = 50
 BATCH_SECONDS: Final = 0.05
-# Counts a batch in the same fixed-window keys as config.throttling: ARGV holds an amount and
+# Counts a batch in the same fixed-window keys as core.throttling: ARGV holds an amount and
 # the counter's life in seconds per key; the answer is each key's new count.
 _COUNT_BATCH: Final = b"""
 local counts = {}
@@ -323,6 +329,9 @@ def near_forget(version_key: str) -> None:
     side = _own_side()
     if side is not None:
         side.forget(version_key)
+
+
+invalidation_hook_register(near_forget)
 
 
 @receiver(setting_changed)

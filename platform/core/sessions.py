@@ -3,7 +3,7 @@
 Django's session expiry slides: every save pushes it back. The login time is written into the
 session when a user logs in, and a session older than DYSA_SESSION_MAX_SECONDS is flushed on
 its next request, however active it has been. API token sessions have the same bound in their
-own claims (config.jwt_auth). A session without a login time (made before this existed) is
+own claims (tenants.auth). A session without a login time (made before this existed) is
 treated as expired.
 """
 

@@ -2,11 +2,11 @@
 
 The public menu is the API's hottest read: every chat widget and storefront asks for it, and
 its answer is the same for every anonymous client of a restaurant. Once its rendered body is
-in the resource cache (`config.cache`), the full path (URL resolving, session/CSRF/auth/messages
+in the resource cache (`core.cache`), the full path (URL resolving, session/CSRF/auth/messages
 middleware, DRF dispatch, content negotiation) costs more than the answer itself, so this
 middleware, placed right after tenant routing, serves such a hit directly: it counts the
 request in the anonymous rate limit and reads the cache entry without waiting for Redis
-(`config.near_cache`; or in one round trip with DYSA_NEAR_CACHE off or Redis unreachable) and
+(`core.near_cache`; or in one round trip with DYSA_NEAR_CACHE off or Redis unreachable) and
 returns the cached body with the headers DRF would add.
 Anything else (a miss, a query it does not understand, an Accept header that could be refused,
 a request over its rate, Redis down) goes on to the view as before, carrying the count and the
@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol, cast
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -37,36 +37,18 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 from rest_framework.renderers import JSONRenderer
 
-from config.cache import MISS, cache_read_keys, cached_value
-from config.near_cache import NEAR_SIDE_ERRORS, NearSide, near_side, near_side_failed
-from config.throttling import RedisWindowThrottle, client_ident, request_count
+from core.cache import MISS, CachedPublicRead, cache_read_keys, cached_value
+from core.near_cache import NEAR_SIDE_ERRORS, NearSide, near_side, near_side_failed
+from core.throttling import RedisWindowThrottle, client_ident, request_count
 
 # Accept values for which DRF's negotiation certainly picks the JSON renderer (no 406).
 _JSON_MEDIA_RANGES = frozenset({"*/*", "application/*", "application/json"})
-
-
-class CachedPublicRead(Protocol):
-    public_cache_resource: str
-
-    @staticmethod
-    def public_cache_key(request: HttpRequest) -> str | None:
-        """The cache key answering `request`, or None to let the view answer it."""
 
 
 @dataclass(frozen=True)
 class _Route:
     view: type[CachedPublicRead]
     allow: str
-
-
-def cached_read_keys(view: object, request: HttpRequest) -> list[str]:
-    """The cache entries a cached public read's view is about to read for `request` (none for
-    other views), for the throttle to fetch with its counter."""
-    key_for = getattr(view, "public_cache_key", None)
-    key = key_for(request) if key_for is not None else None
-    if key is None:
-        return []
-    return cache_read_keys(cast(CachedPublicRead, view).public_cache_resource, key)
 
 
 def _accepts_json(request: HttpRequest) -> bool:

@@ -8,7 +8,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from config.context import current_schema, current_user_label, request_id_var
+from core.context import current_schema, current_user_label, request_id_var
 
 REDACTED = "[REDACTED]"
 # Keys whose values are secret wherever they appear (dict args, extra=..., query strings).

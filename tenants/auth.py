@@ -1,4 +1,5 @@
-"""JWT access/refresh tokens for both hosts, signed with the current schema's own key.
+"""Authentication of API requests: JWT access/refresh tokens for both hosts, signed with the
+current schema's own key, and integrations' API keys on restaurant hosts.
 
 On a restaurant host the key is that restaurant's (`tenants.secrets`), on the platform host the
 platform's ("public"). Tokens name their schema in the `schema` claim and carry the key version
@@ -14,6 +15,9 @@ session of that user at once. A denylisted session stays denylisted until its ab
 after which none of its tokens can verify anyway, so pruning never revives one.
 
 PyJWT directly rather than simplejwt: simplejwt has one global signing key.
+
+An integration sends `X-API-Key: dysa_...` (or `Authorization: Api-Key dysa_...`). The key
+belongs to one restaurant: on any other host it is unknown, hence a 401.
 """
 
 from __future__ import annotations
@@ -35,9 +39,9 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
 
-from config.numbers import parse_id
+from core.db import current_schema_name
+from core.numbers import parse_id
 from tenants import secrets
-from tenants.db import current_schema_name
 from tenants.models import RevokedToken
 
 ALGORITHM = "HS256"
@@ -299,7 +303,7 @@ class JWTAuthentication(BaseAuthentication):
 class JWTAuthenticationScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
     """How the OpenAPI schema (Swagger UI's Authorize button) describes JWTAuthentication."""
 
-    target_class = "config.jwt_auth.JWTAuthentication"
+    target_class = "tenants.auth.JWTAuthentication"
     name = "jwtAuth"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
@@ -308,4 +312,74 @@ class JWTAuthenticationScheme(OpenApiAuthenticationExtension):  # type: ignore[n
             "scheme": "bearer",
             "bearerFormat": "JWT",
             "description": "Access token from auth/token/ on this host (each host signs its own).",
+        }
+
+
+API_KEY_HEADER = "X-API-Key"
+AUTHORIZATION_SCHEME = b"api-key"
+
+
+@dataclass(frozen=True)
+class ApiKeyPrincipal:
+    """Who a request authenticated by API key is; its permissions are API_KEY_PERMISSIONS."""
+
+    key_id: int
+    name: str
+    prefix: str
+
+    is_api_key = True
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    role = "integration"
+
+    @property
+    def pk(self) -> str:
+        # Throttle and audit identity, distinct from every user id.
+        return f"apikey-{self.key_id}"
+
+    @property
+    def label(self) -> str:
+        return f"api-key:{self.name} ({self.prefix})"
+
+
+def _presented_key(request: Request) -> str | None:
+    header = request.headers.get(API_KEY_HEADER)
+    if header:
+        return header.strip()
+    parts = get_authorization_header(request).split()
+    if len(parts) == 2 and parts[0].lower() == AUTHORIZATION_SCHEME:
+        try:
+            return parts[1].decode()
+        except UnicodeDecodeError:
+            return ""
+    return None
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    def authenticate(self, request: Request) -> tuple[Any, Any] | None:
+        plaintext = _presented_key(request)
+        if plaintext is None:
+            return None
+        key = secrets.api_key_verify(schema_name=current_schema_name(), plaintext=plaintext)
+        if key is None:
+            raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
+        return ApiKeyPrincipal(key_id=key.pk, name=key.name, prefix=key.prefix), key
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Api-Key realm="api"'
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+    """How the OpenAPI schema describes ApiKeyAuthentication."""
+
+    target_class = "tenants.auth.ApiKeyAuthentication"
+    name = "apiKey"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-API-Key",
+            "description": "An integration key created by the owner (staff/api-keys/).",
         }

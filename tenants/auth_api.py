@@ -17,16 +17,16 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from config.api import StrictInputSerializer
-from config.jwt_auth import (
+from core.api import StrictInputSerializer
+from core.db import current_schema_name
+from shared_apps.accounts.services import user_authenticate, user_password_set_with_token
+from tenants.auth import (
     JWTAuthentication,
     TokenPair,
     token_pair_issue,
     token_pair_refresh,
     token_revoke,
 )
-from shared_apps.accounts.services import user_authenticate, user_password_set_with_token
-from tenants.db import current_schema_name
 
 security = logging.getLogger("security")
 

@@ -1,4 +1,7 @@
-"""Building blocks shared by every REST endpoint: strict input, pagination, ordering."""
+"""Building blocks shared by every REST endpoint: strict input, pagination, ordering.
+
+The base view of the restaurant API is `core.views.TenantApiView`.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from config.numbers import parse_id
+from core.numbers import parse_id
 
 
 class StrictInputSerializer(serializers.Serializer[Any]):
