@@ -4,10 +4,14 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from shared_apps.accounts.login_limits import login_view_throttled
+
 urlpatterns = [
     path("", include("shared_apps.landing.urls")),
     path("health/", include("shared_apps.health.urls")),
     path("account/", include("shared_apps.accounts.urls")),
+    # Before the admin's own URLs: its login has the same limits as every other login.
+    path("admin/login/", login_view_throttled(admin.site.login), name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/platform/v1/", include("config.api_platform_v1")),
     path(

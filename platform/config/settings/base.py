@@ -27,6 +27,11 @@ DYSA_MASTER_KEYS = env.list("DYSA_MASTER_KEYS", default=[])
 DYSA_JWT_KEY_GRACE_SECONDS = env.int("DYSA_JWT_KEY_GRACE_SECONDS", default=3600)
 DYSA_JWT_ACCESS_SECONDS = env.int("DYSA_JWT_ACCESS_SECONDS", default=15 * 60)
 DYSA_JWT_REFRESH_SECONDS = env.int("DYSA_JWT_REFRESH_SECONDS", default=7 * 24 * 3600)
+# Failed passwords for one account within the window before each client address is slowed to
+# one try per DYSA_LOGIN_SLOW_SECONDS for it (shared_apps/accounts/login_limits.py).
+DYSA_LOGIN_ACCOUNT_FAILURES = env.int("DYSA_LOGIN_ACCOUNT_FAILURES", default=10)
+DYSA_LOGIN_ACCOUNT_WINDOW = env.int("DYSA_LOGIN_ACCOUNT_WINDOW", default=15 * 60)
+DYSA_LOGIN_SLOW_SECONDS = env.int("DYSA_LOGIN_SLOW_SECONDS", default=5 * 60)
 # Absolute lifetime of a login (API token session or panel cookie): refreshing never extends it.
 DYSA_SESSION_MAX_SECONDS = env.int("DYSA_SESSION_MAX_SECONDS", default=7 * 24 * 3600)
 # A deleted restaurant is kept (unreachable, restorable) this long before its schema is dropped.
