@@ -319,6 +319,9 @@ DYSA_BACKUP_HOUR_UTC = env.int("DYSA_BACKUP_HOUR_UTC", default=2)
 DYSA_BACKUP_DELETE_MAX_AGE_HOURS = env.int("DYSA_BACKUP_DELETE_MAX_AGE_HOURS", default=24)
 
 # --- assistant (tenant_apps/assistant) ------------------------------------------------------
+# Private model servers the assistant may reach (host names and networks, e.g. "ollama",
+# "10.0.0.0/8"); any other non-public address is refused at save and at connect (SSRF).
+DYSA_LLM_PRIVATE_ALLOWED = env.list("DYSA_LLM_PRIVATE_ALLOWED", default=[])
 # Each language-model call's record (ModelCall) is deleted this many days after it was made,
 # daily in every restaurant; conversation token totals are kept on the conversation.
 DYSA_MODEL_CALL_RETENTION_DAYS = env.int("DYSA_MODEL_CALL_RETENTION_DAYS", default=90)
