@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("shared_apps.landing.urls")),
     path("health/", include("shared_apps.health.urls")),
     path("account/", include("shared_apps.accounts.urls")),
+    path("console/", include("shared_apps.console.urls")),
     # Before the admin's own URLs: its login has the same limits as every other login.
     path("admin/login/", login_view_throttled(admin.site.login), name="admin-login"),
     path("admin/", admin.site.urls),

@@ -71,6 +71,10 @@ DJANGO_SHARED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Two-factor devices of platform accounts (public schema only): shared_apps.accounts.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 DJANGO_TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -117,6 +121,10 @@ MIDDLEWARE = [
     # Ends a logged-in cookie session DYSA_SESSION_MAX_SECONDS after its login.
     "core.sessions.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # request.htmx for the panel's partial updates.
+    "django_htmx.middleware.HtmxMiddleware",
+    # Support staff inside a restaurant's panel: request.support_access, read-only, logged.
+    "tenant_apps.support_access.middleware.SupportAccessMiddleware",
 ]
 
 TEMPLATES = [
@@ -385,3 +393,22 @@ if SENTRY_DSN:
     from config.observability import init_sentry
 
     init_sentry(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
+
+# --- platform host: two-factor, console, support, signup (issue 14) -------------------------
+OTP_TOTP_ISSUER = "dysa"
+# Console logins: failed attempts per account before it is locked for the lockout period.
+DYSA_CONSOLE_LOCKOUT_ATTEMPTS = env.int("DYSA_CONSOLE_LOCKOUT_ATTEMPTS", default=5)
+DYSA_CONSOLE_LOCKOUT_SECONDS = env.int("DYSA_CONSOLE_LOCKOUT_SECONDS", default=900)
+# Support access to a restaurant's panel: default and longest duration (minutes).
+DYSA_SUPPORT_ACCESS_MINUTES = env.int("DYSA_SUPPORT_ACCESS_MINUTES", default=30)
+DYSA_SUPPORT_ACCESS_MAX_MINUTES = env.int("DYSA_SUPPORT_ACCESS_MAX_MINUTES", default=240)
+# Self-service signup: email domains refused as disposable, and new restaurants waiting for an
+# operator's approval before they go live.
+DYSA_SIGNUP_DISPOSABLE_DOMAINS = env.list(
+    "DYSA_SIGNUP_DISPOSABLE_DOMAINS",
+    default=["mailinator.com", "guerrillamail.com", "10minutemail.com", "yopmail.com"],
+)
+DYSA_SIGNUP_REQUIRES_APPROVAL = env.bool("DYSA_SIGNUP_REQUIRES_APPROVAL", default=False)
+DYSA_SIGNUP_ENABLED = env.bool("DYSA_SIGNUP_ENABLED", default=True)
+# Signups (restaurants created) per client IP per hour.
+DYSA_SIGNUP_PER_IP_PER_HOUR = env.int("DYSA_SIGNUP_PER_IP_PER_HOUR", default=5)

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api import StrictInputSerializer
-from tenant_apps.audit.views import AuditedApiView as TenantApiView
+from tenant_apps.audit.views import AuditedApiView
 from tenant_apps.conversations.selectors import conversation_get
 from tenant_apps.conversations.serializers import MessageSerializer
 from tenant_apps.messaging.whatsapp import services
@@ -88,7 +88,7 @@ def _channel_json(channel: WhatsAppChannel | None) -> dict[str, Any]:
     }
 
 
-class WhatsAppChannelApi(TenantApiView):
+class WhatsAppChannelApi(AuditedApiView):
     required_permissions = {
         "GET": "integrations.manage",
         "PUT": "integrations.manage",
@@ -147,7 +147,7 @@ class _TemplateIn(StrictInputSerializer):
     provider_ref = serializers.CharField(max_length=128)
 
 
-class WhatsAppTemplateListApi(TenantApiView):
+class WhatsAppTemplateListApi(AuditedApiView):
     required_permissions = {"GET": "conversations.reply", "POST": "integrations.manage"}
 
     @extend_schema(tags=TAGS, responses=_TemplateSerializer(many=True))
@@ -165,7 +165,7 @@ class WhatsAppTemplateListApi(TenantApiView):
         return Response(out, status=status.HTTP_201_CREATED)
 
 
-class WhatsAppTemplateDetailApi(TenantApiView):
+class WhatsAppTemplateDetailApi(AuditedApiView):
     required_permissions = {"DELETE": "integrations.manage"}
 
     @extend_schema(tags=TAGS, request=None, responses={204: None})
@@ -187,14 +187,14 @@ class _TemplateSendIn(StrictInputSerializer):
     )
 
 
-class WhatsAppTemplateSendApi(TenantApiView):
+class WhatsAppTemplateSendApi(AuditedApiView):
     """Send an approved template in a WhatsApp conversation (allowed outside the window)."""
 
     required_permissions = {"POST": "conversations.reply"}
 
     @extend_schema(tags=TAGS, request=_TemplateSendIn, responses={201: MessageSerializer})
-    def post(self, request: Request, conversation_id: int) -> Response:
-        conversation = self.found(conversation_get(conversation_id=conversation_id))
+    def post(self, request: Request, whatsapp_conversation_id: int) -> Response:
+        conversation = self.found(conversation_get(conversation_id=whatsapp_conversation_id))
         data = _TemplateSendIn(data=request.data)
         data.is_valid(raise_exception=True)
         template = whatsapp_template_get(template_id=data.validated_data["template"])
