@@ -14,12 +14,11 @@ from shared_apps.accounts.two_factor import two_factor_enroll
 from shared_apps.support.models import SupportAccess, SupportAccessEvent
 from tenant_apps.support_access.indexing import support_index_sync
 from tenants.models import Restaurant
-from tests.e2e.platform_pages import (
+from tests.e2e.platform.pages import (
     PASSWORD,
     TIMEOUT_MS,
     check_page,
     console_login,
-    platform_browser,  # noqa: F401 - fixture
     platform_restaurant,
     platform_url,
 )
@@ -74,9 +73,11 @@ def test_operator_suspends_and_reactivates_a_restaurant(
     page.get_by_role("link", name="Audit log").click()
     expect(page.locator("td.code", has_text="restaurant.reactivate")).to_be_visible()
     check_page(page, "console-audit")
-    for path, name in (("/console/health/", "console-health"), ("/console/accounts/", "console-accounts"), ("/console/onboard/", "console-onboard")):  # fmt: skip
+    pages = {"health": "/console/health/", "accounts": "/console/accounts/",
+             "onboard": "/console/onboard/"}  # fmt: skip
+    for name, path in pages.items():
         page.goto(platform_url(live_server, path))
-        check_page(page, name)
+        check_page(page, f"console-{name}")
 
 
 def _seed_phone(tenant: TenantHandle, name: str) -> None:

@@ -11,10 +11,10 @@ import pytest
 from django.core import mail
 
 from tests.e2e.conftest import _drop_cache_keys, _forget_leftovers
-from tests.e2e.platform_pages import (
+from tests.e2e.platform.pages import (
+    ARTIFACTS,
     TIMEOUT_MS,
     check_page,
-    platform_browser,  # noqa: F401 - fixture
     platform_url,
 )
 
@@ -36,7 +36,7 @@ def _emailed_link(timeout: float = 20) -> str:
     while not mail.outbox and time.monotonic() < deadline:
         time.sleep(0.1)
     assert mail.outbox, "no verification email was sent"
-    found = re.search(r"http://\S+/signup/verify/\S+/", mail.outbox[-1].body)
+    found = re.search(r"http://\S+/signup/verify/\S+/", str(mail.outbox[-1].body))
     assert found
     return found.group(0)
 
@@ -73,4 +73,4 @@ def test_signup_to_first_login(
     page.goto(_emailed_link())
     page.wait_for_url(f"**{signup_slug}.**/panel/**")
     expect(page.locator("header.top .brand")).to_contain_text("Alta Cocina E2E")
-    page.screenshot(path=str(check_page.__globals__["ARTIFACTS"] / "signup-first-login-1280.png"))
+    page.screenshot(path=str(ARTIFACTS / "signup-first-login-1280.png"))

@@ -9,14 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from django.conf import settings
 
-from tests.e2e.conftest import CHROMIUM_ARGS, _drop_cache_keys, _forget_leftovers, chromium_path
+from tests.e2e.conftest import _drop_cache_keys, _forget_leftovers
 from tests.shared_apps.accounts.otp import current_code
 from tests.tenants.factories import TenantHandle, onboard_restaurant
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 ARTIFACTS = ROOT / ".artifacts"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 TIMEOUT_MS = 15_000
@@ -39,28 +38,6 @@ def platform_restaurant(slug: str, name: str) -> Iterator[TenantHandle]:
     if restaurant is not None:
         restaurant_purge(restaurant=restaurant_delete(restaurant=restaurant, force=True))
     _drop_cache_keys(handle.schema_name)
-
-
-@pytest.fixture
-def platform_browser(
-    live_server: Any, monkeypatch: pytest.MonkeyPatch, settings: Any
-) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    # Links the app prints (entry links, welcome links) point at the live server's port.
-    settings.DYSA_PUBLIC_PORT = live_server.thread.port
-    base = settings.DYSA_BASE_DOMAIN
-    rules = f"MAP {base} 127.0.0.1, MAP *.{base} 127.0.0.1"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=chromium_path(),
-            args=[*CHROMIUM_ARGS, f"--host-resolver-rules={rules}"],
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def platform_url(live_server: Any, path: str = "/", host: str | None = None) -> str:
