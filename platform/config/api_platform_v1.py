@@ -7,5 +7,6 @@ from shared_apps.landing.api import PlatformInfoApi
 urlpatterns = [
     path("auth/", include("config.auth_api")),
     path("tenants/", include("tenants.api")),
+    path("", include("shared_apps.billing.platform_api")),
     path("", PlatformInfoApi.as_view(), name="platform-info"),
 ]

@@ -21,4 +21,5 @@ urlpatterns = [
     path("promotions/", include("tenant_apps.promotions.urls")),
     path("staff/", include("tenant_apps.staff.urls")),
     path("audit/", include("tenant_apps.audit.urls")),
+    path("billing/", include("shared_apps.billing.restaurant_api")),
 ]

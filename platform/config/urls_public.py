@@ -4,12 +4,15 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from shared_apps.billing.webhooks import stripe_webhook
+
 urlpatterns = [
     path("", include("shared_apps.landing.urls")),
     path("health/", include("shared_apps.health.urls")),
     path("account/", include("shared_apps.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/platform/v1/", include("config.api_platform_v1")),
+    path("webhooks/stripe/", stripe_webhook, name="stripe-webhook"),
     path(
         "api/schema/",
         SpectacularAPIView.as_view(

@@ -15,6 +15,7 @@ from config.api_errors import Conflict
 from config.cache import invalidate
 from config.i18n import clean_translations
 from config.services import model_update
+from shared_apps.billing.limits import Limit, plan_limit_enforce
 from tenant_apps.menu.models import Allergen, Category, DietaryTag, MenuItem, Option, OptionGroup
 
 CATEGORY_FIELDS = ("name", "description", "position", "is_visible")
@@ -217,6 +218,7 @@ def menu_item_create(
         **data,
     )
     item.full_clean()
+    plan_limit_enforce(limit=Limit.MENU_ITEMS, in_use=MenuItem.objects.count())
     item.save()
     _replace_option_groups(item, option_groups)
     invalidate("menu")
