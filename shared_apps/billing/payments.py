@@ -197,6 +197,23 @@ def subscription_provider_sync(*, subscription_id: int) -> None:
         raise ProviderUnavailableError(str(error)) from error
 
 
+def subscription_stripe_sync_now(*, subscription_id: int) -> bool:
+    """Sync now; if the provider is unreachable, leave it pending and let Celery retry (and
+    if even the broker is down, the ten-minute sweep of pending syncs finds it)."""
+    try:
+        subscription_provider_sync(subscription_id=subscription_id)
+    except ProviderUnavailableError as error:
+        logger.warning("stripe unreachable, sync retried later", extra={"error": str(error)})
+        from shared_apps.billing.tasks import subscription_stripe_sync_task
+
+        try:
+            subscription_stripe_sync_task.apply_async(args=(subscription_id,), countdown=30)
+        except Exception:
+            logger.warning("could not queue the stripe sync retry", exc_info=True)
+        return False
+    return True
+
+
 def invoice_collect(*, invoice_id: int) -> Collection:
     """One payment attempt of an open invoice through its provider."""
     from shared_apps.billing.invoices import invoice_mark_paid, invoice_payment_failed

@@ -172,7 +172,10 @@ def subscription_change_plan(
     subscription.plan = plan
     subscription.next_plan = None
     subscription.terms = PlanTerms.of(plan).to_json()
-    subscription.save(update_fields=["plan", "next_plan", "terms", "updated"])
+    subscription.stripe_sync_pending = subscription.payment_provider == Provider.STRIPE
+    subscription.save(
+        update_fields=["plan", "next_plan", "terms", "stripe_sync_pending", "updated"]
+    )
     restaurant_set_plan(restaurant=subscription.restaurant, plan=plan.code)
     billing_event_record(
         restaurant=subscription.restaurant,
@@ -242,12 +245,13 @@ def subscription_update(
 
 
 def _sync_provider_on_commit(subscription: Subscription) -> None:
+    """Once committed, bring Stripe up to date at once (retried by Celery if it fails)."""
     if subscription.payment_provider != Provider.STRIPE:
         return
-    from shared_apps.billing.tasks import subscription_stripe_sync_task
+    from shared_apps.billing.payments import subscription_stripe_sync_now
 
     subscription_id = subscription.pk
-    transaction.on_commit(lambda: subscription_stripe_sync_task.delay(subscription_id))
+    transaction.on_commit(lambda: subscription_stripe_sync_now(subscription_id=subscription_id))
 
 
 @transaction.atomic

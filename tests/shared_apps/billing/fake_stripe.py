@@ -34,33 +34,39 @@ class FakeStripe:
         return [body for _method, path, body in self.requests if path.startswith(path_prefix)]
 
 
-def _answer(fake: FakeStripe, path: str, body: dict[str, str]) -> tuple[int, dict[str, Any]]:
+Answer = tuple[int, dict[str, Any]]
+
+
+def _payment_intent(fake: FakeStripe, body: dict[str, str]) -> Answer:
+    if body.get("customer") in fake.declining:
+        return 402, {
+            "error": {
+                "type": "card_error",
+                "code": "card_declined",
+                "message": "Your card was declined.",
+            }
+        }
+    return 200, {
+        "id": fake.new_id("pi"),
+        "object": "payment_intent",
+        "status": "succeeded",
+        "amount": int(body["amount"]),
+        "currency": body["currency"],
+    }
+
+
+_CREATED = {"/v1/customers": "cus", "/v1/prices": "price", "/v1/subscriptions": "sub"}
+
+
+def _answer(fake: FakeStripe, path: str, body: dict[str, str]) -> Answer:
     if fake.unavailable:
         return 503, {"error": {"type": "api_error", "message": "Stripe is unavailable"}}
-    if path == "/v1/customers":
-        return 200, {"id": fake.new_id("cus"), "object": "customer", "email": body.get("email")}
-    if path == "/v1/prices":
-        return 200, {"id": fake.new_id("price"), "object": "price"}
-    if path == "/v1/subscriptions":
-        return 200, {"id": fake.new_id("sub"), "object": "subscription", "status": "active"}
+    if path in _CREATED:
+        return 200, {"id": fake.new_id(_CREATED[path]), "object": _CREATED[path]}
     if path.startswith("/v1/subscriptions/"):
-        return 200, {"id": path.rsplit("/", 1)[-1], "object": "subscription", "status": "active"}
+        return 200, {"id": path.rsplit("/", 1)[-1], "object": "subscription"}
     if path == "/v1/payment_intents":
-        if body.get("customer") in fake.declining:
-            return 402, {
-                "error": {
-                    "type": "card_error",
-                    "code": "card_declined",
-                    "message": "Your card was declined.",
-                }
-            }
-        return 200, {
-            "id": fake.new_id("pi"),
-            "object": "payment_intent",
-            "status": "succeeded",
-            "amount": int(body["amount"]),
-            "currency": body["currency"],
-        }
+        return _payment_intent(fake, body)
     return 404, {"error": {"type": "invalid_request_error", "message": f"no route {path}"}}
 
 
@@ -81,7 +87,7 @@ def start_fake_stripe() -> tuple[FakeStripe, ThreadingHTTPServer]:
             self.end_headers()
             self.wfile.write(data)
 
-        def log_message(self, format: str, *args: Any) -> None:
+        def log_message(self, *args: Any) -> None:
             return
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -106,7 +106,8 @@ def test_generating_a_periods_invoice_twice_makes_one_invoice(
         terms=PlanTerms.of(metered_plan),
     )
 
-    assert first is not None and again is None
+    assert first is not None
+    assert again is None
     assert forced.pk == first.pk
     assert Invoice.objects.filter(restaurant=tenant_a.restaurant).count() == 1
 
@@ -127,7 +128,8 @@ def test_a_trial_is_free_and_plan_edits_apply_from_the_next_period(
     assert after_trial is None
     assert subscription.status == Subscription.Status.ACTIVE
     assert subscription.terms["staff_seats"] == 4
-    assert second is not None and second.subtotal == Decimal("35.00")
+    assert second is not None
+    assert second.subtotal == Decimal("35.00")
 
 
 def test_an_upgrade_applies_at_once_with_a_prorated_invoice(
@@ -165,7 +167,8 @@ def test_a_downgrade_waits_for_the_end_of_the_period(
 
     assert (change.applies_at, change.proration) == (END, None)
     assert kept == "pro"
-    assert invoice is not None and invoice.subtotal == Decimal("79.00")
+    assert invoice is not None
+    assert invoice.subtotal == Decimal("79.00")
     assert (subscription.plan.code, subscription.next_plan) == ("starter", None)
 
 
@@ -181,7 +184,8 @@ def test_a_cancellation_ends_the_subscription_at_the_end_of_the_period(
     subscription.refresh_from_db()
 
     assert still == Subscription.Status.ACTIVE
-    assert last is not None and last.period_end == END
+    assert last is not None
+    assert last.period_end == END
     assert subscription.status == Subscription.Status.CANCELLED
 
 

@@ -21,7 +21,7 @@ PER_THREAD = 5
 START = datetime(2024, 1, 15, tzinfo=UTC)
 
 
-class _RolledBack(Exception):
+class _RolledBackError(Exception):
     pass
 
 
@@ -42,8 +42,8 @@ def _generate(subscription_id: int, periods: list[int], failures: list[BaseExcep
                         terms=terms,
                     )
                     if index % 4 == 3:
-                        raise _RolledBack  # took a number, then gave it back
-            except _RolledBack:
+                        raise _RolledBackError  # took a number, then gave it back
+            except _RolledBackError:
                 pass
     except BaseException as error:
         failures.append(error)
