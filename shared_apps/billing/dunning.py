@@ -57,13 +57,13 @@ def _locked(subscription: Subscription) -> Subscription:
 
 @transaction.atomic
 def subscription_mark_past_due(
-    *, subscription: Subscription, actor: str, invoice: Invoice
+    *, subscription: Subscription, actor: str, invoice: Invoice, at: datetime | None = None
 ) -> Subscription:
     subscription = _locked(subscription)
     if subscription.status in (Status.PAST_DUE, Status.CANCELLED):
         return subscription
     subscription.status = Status.PAST_DUE
-    subscription.past_due_since = timezone.now()
+    subscription.past_due_since = at or timezone.now()
     subscription.reminders_sent = 0
     subscription.save(update_fields=["status", "past_due_since", "reminders_sent", "updated"])
     billing_event_record(
@@ -115,7 +115,7 @@ def subscription_dun(*, subscription: Subscription, now: datetime) -> str:
     owed = _owed(subscription, now)
     if subscription.status in (Status.ACTIVE, Status.TRIALING) and owed:
         oldest = min(owed, key=lambda invoice: invoice.due_at or now)
-        subscription_mark_past_due(subscription=subscription, actor=SYSTEM, invoice=oldest)
+        subscription_mark_past_due(subscription=subscription, actor=SYSTEM, invoice=oldest, at=now)
         return "past_due"
     if subscription.status != Status.PAST_DUE or subscription.past_due_since is None:
         return ""

@@ -16,7 +16,6 @@ from shared_apps.billing.payments import invoice_collect
 from shared_apps.billing.subscriptions import subscription_renew
 from shared_apps.billing.tasks import subscription_stripe_sync_task
 from shared_apps.billing.terms import add_months
-from tests.conftest import PUBLIC_HOST
 from tests.shared_apps.billing.conftest import WEBHOOK_SECRET, subscribe
 from tests.shared_apps.billing.fake_stripe import FakeStripe, signed_headers, stripe_event
 from tests.tenants.factories import TenantHandle
@@ -107,6 +106,17 @@ def _stripe_invoice(
     return invoice
 
 
+@pytest.fixture
+def stripe_invoice(
+    tenant_a: TenantHandle,
+    plans: dict[str, Plan],
+    fake_stripe: FakeStripe,
+    django_capture_on_commit_callbacks: Any,
+) -> Invoice:
+    """An open invoice of tenant A, whose subscription pays through Stripe."""
+    return _stripe_invoice(tenant_a, plans, django_capture_on_commit_callbacks)
+
+
 def test_an_invoice_is_charged_through_stripe(
     tenant_a: TenantHandle,
     plans: dict[str, Plan],
@@ -159,13 +169,9 @@ def _intent(invoice: Invoice, **extra: Any) -> dict[str, Any]:
 
 
 def test_a_signed_payment_event_marks_the_invoice_paid(
-    tenant_a: TenantHandle,
-    plans: dict[str, Plan],
-    fake_stripe: FakeStripe,
-    public_client: Any,
-    django_capture_on_commit_callbacks: Any,
+    tenant_a: TenantHandle, stripe_invoice: Invoice, public_client: Any
 ) -> None:
-    invoice = _stripe_invoice(tenant_a, plans, django_capture_on_commit_callbacks)
+    invoice = stripe_invoice
     payload = stripe_event("evt_paid", "payment_intent.succeeded", _intent(invoice))
 
     response = _deliver(public_client, payload, **signed_headers(payload, WEBHOOK_SECRET))
@@ -189,14 +195,9 @@ def test_a_signed_payment_event_marks_the_invoice_paid(
     ],
 )
 def test_an_event_without_a_good_recent_signature_is_refused_and_not_stored(
-    tenant_a: TenantHandle,
-    plans: dict[str, Plan],
-    fake_stripe: FakeStripe,
-    public_client: Any,
-    headers: Any,
-    django_capture_on_commit_callbacks: Any,
+    stripe_invoice: Invoice, public_client: Any, headers: Any
 ) -> None:
-    invoice = _stripe_invoice(tenant_a, plans, django_capture_on_commit_callbacks)
+    invoice = stripe_invoice
     payload = stripe_event("evt_forged", "payment_intent.succeeded", _intent(invoice))
 
     response = _deliver(public_client, payload, **headers(payload))
@@ -209,13 +210,9 @@ def test_an_event_without_a_good_recent_signature_is_refused_and_not_stored(
 
 
 def test_a_replayed_event_is_handled_once(
-    tenant_a: TenantHandle,
-    plans: dict[str, Plan],
-    fake_stripe: FakeStripe,
-    public_client: Any,
-    django_capture_on_commit_callbacks: Any,
+    tenant_a: TenantHandle, stripe_invoice: Invoice, public_client: Any
 ) -> None:
-    invoice = _stripe_invoice(tenant_a, plans, django_capture_on_commit_callbacks)
+    invoice = stripe_invoice
     payload = stripe_event("evt_twice", "payment_intent.payment_failed", _intent(invoice))
 
     first = _deliver(public_client, payload, **signed_headers(payload, WEBHOOK_SECRET))
@@ -228,13 +225,9 @@ def test_a_replayed_event_is_handled_once(
 
 
 def test_events_out_of_order_never_undo_newer_ones(
-    tenant_a: TenantHandle,
-    plans: dict[str, Plan],
-    fake_stripe: FakeStripe,
-    public_client: Any,
-    django_capture_on_commit_callbacks: Any,
+    tenant_a: TenantHandle, stripe_invoice: Invoice, public_client: Any
 ) -> None:
-    invoice = _stripe_invoice(tenant_a, plans, django_capture_on_commit_callbacks)
+    invoice = stripe_invoice
     now = int(time.time())
     newer_failure = stripe_event(
         "evt_f2", "payment_intent.payment_failed", _intent(invoice), created=now - 10
