@@ -37,7 +37,8 @@ def test_an_unpaid_invoice_leads_to_suspension_and_paying_it_reactivates(
     start = timezone.now() - timedelta(days=40)
     subscription = subscribe(tenant_a.restaurant, plans["starter"], start=start)
     invoice = subscription_renew(subscription=subscription, now=timezone.now())
-    assert invoice is not None and invoice.due_at is not None
+    assert invoice is not None
+    assert invoice.due_at is not None
     overdue = invoice.due_at + timedelta(hours=1)
 
     steps = [
