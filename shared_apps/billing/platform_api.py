@@ -132,7 +132,12 @@ class PlanDetailApi(_BillingApi):
 
 
 class SubscriptionListApi(_BillingApi):
-    @extend_schema(responses=page_of(SubscriptionSerializer), tags=["billing"])
+    @extend_schema(
+        operation_id="platform_v1_subscriptions_list",
+        parameters=[SubscriptionQuery],
+        responses=page_of(SubscriptionSerializer),
+        tags=["billing"],
+    )
     def get(self, request: Request) -> Response:
         query = validated_query(SubscriptionQuery, request, also=_PAGE_PARAMS)
         return self.page(
@@ -192,7 +197,10 @@ class SubscriptionDetailApi(_BillingApi):
 
 class InvoiceListApi(_BillingApi):
     @extend_schema(
-        parameters=[InvoiceQuery], responses=page_of(InvoiceSerializer), tags=["billing"]
+        operation_id="platform_v1_invoices_list",
+        parameters=[InvoiceQuery],
+        responses=page_of(InvoiceSerializer),
+        tags=["billing"],
     )
     def get(self, request: Request) -> Response:
         query = validated_query(InvoiceQuery, request, also=_PAGE_PARAMS)

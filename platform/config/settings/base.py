@@ -379,3 +379,14 @@ DYSA_STRIPE_TIMEOUT = env.float("DYSA_STRIPE_TIMEOUT", default=10.0)
 # Webhook signatures older than this (seconds) are refused: a captured request replayed later.
 DYSA_STRIPE_WEBHOOK_TOLERANCE = env.int("DYSA_STRIPE_WEBHOOK_TOLERANCE", default=300)
 DYSA_TENANT_INITIALIZERS.append("shared_apps.billing.subscriptions.subscription_initialize")
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {
+        "InvoiceKindEnum": "shared_apps.billing.models.Invoice.Kind",
+        "InvoiceLineKindEnum": "shared_apps.billing.models.InvoiceLine.Kind",
+        "InvoiceStatusEnum": "shared_apps.billing.models.Invoice.Status",
+        "SubscriptionStatusEnum": "shared_apps.billing.models.Subscription.Status",
+        # Named once a second "kind" enum (billing's) appeared beside it.
+        "PromotionKindEnum": "tenant_apps.promotions.models.Promotion.Kind",
+        "RestaurantStatusEnum": "tenants.models.Restaurant.Status",
+    }
+)
