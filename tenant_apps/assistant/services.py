@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from config.cache import invalidate
+from shared_apps.billing.limits import Feature, plan_feature_allowed, plan_feature_enforce
 from tenant_apps.assistant.engine import replies
 from tenant_apps.assistant.engine.dialog import Context, DialogManager, context_load
 from tenant_apps.assistant.engine.state import Dialog
@@ -35,7 +36,6 @@ from tenant_apps.assistant.llm.proposal import Proposal
 from tenant_apps.assistant.models import AssistantSettings, DialogState, ModelCall
 from tenant_apps.assistant.nlu.intents import stays_with_bot
 from tenant_apps.assistant.nlu.normalize import tokens
-from shared_apps.billing.limits import Feature, plan_feature_allowed, plan_feature_enforce
 from tenant_apps.conversations.models import Conversation, Message
 from tenant_apps.conversations.selectors import conversation_beyond_quota
 from tenant_apps.conversations.services import (

@@ -59,9 +59,7 @@ def staff_create(
 
 def _seat_available() -> None:
     """An active account takes a seat of the plan (a 402 plan-limit problem when full)."""
-    plan_limit_enforce(
-        limit=Limit.STAFF_SEATS, in_use=User.objects.filter(is_active=True).count()
-    )
+    plan_limit_enforce(limit=Limit.STAFF_SEATS, in_use=User.objects.filter(is_active=True).count())
 
 
 def _active_owner_count(*, excluding: int) -> int:

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from shared_apps.billing.invoices import invoice_for_period
 from shared_apps.billing.models import Invoice, Plan, Subscription
 from shared_apps.billing.pdf import invoice_pdf
 from shared_apps.billing.subscriptions import (
@@ -16,7 +17,7 @@ from shared_apps.billing.subscriptions import (
     subscription_change_plan,
     subscription_renew,
 )
-from shared_apps.billing.terms import add_months
+from shared_apps.billing.terms import PlanTerms, add_months
 from tenants.db import use_public_schema, use_tenant
 from tests.shared_apps.billing.activity import conversations_on
 from tests.shared_apps.billing.conftest import subscribe
@@ -69,6 +70,7 @@ def test_a_period_invoice_has_the_plan_overage_and_the_countrys_tax(
     )
     assert invoice.total == Decimal("7.91")
     assert invoice.status == Invoice.Status.OPEN
+    assert invoice.issued_at is not None
     assert invoice.display_number.startswith(f"{invoice.issued_at.year}-")
 
 
@@ -96,9 +98,6 @@ def test_generating_a_periods_invoice_twice_makes_one_invoice(
     # The period was closed: a second run finds nothing to do; forcing the same period
     # through the generator again returns the same invoice.
     again = subscription_renew(subscription=subscription, now=END)
-    from shared_apps.billing.invoices import invoice_for_period
-    from shared_apps.billing.terms import PlanTerms
-
     forced = invoice_for_period(
         subscription=subscription,
         period_start=START,
