@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from config.logging import redact_value
+from core.logging import redact_value
 
 
 def _scrub_event(event: dict[str, Any], _hint: dict[str, Any]) -> dict[str, Any]:
-    from config.context import current_schema, request_id_var
+    from core.context import current_schema, request_id_var
 
     event.setdefault("tags", {})["tenant"] = current_schema()
     event["tags"]["request_id"] = request_id_var.get()

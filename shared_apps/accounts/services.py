@@ -16,6 +16,8 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from rest_framework import exceptions
 
+from core.db import current_schema_name
+from core.hosts import platform_url
 from shared_apps.accounts.models import User
 
 security = logging.getLogger("security")
@@ -87,9 +89,6 @@ def operator_create(
 ) -> tuple[User, str | None]:
     """A platform account (public schema): `operator` runs the platform, `support` helps
     restaurants. Returns the user and, without a password, a one-time set-password link."""
-    from tenants.db import current_schema_name
-    from tenants.selectors import platform_url
-
     if current_schema_name() != "public":
         raise RuntimeError("operator accounts live in the public schema")
     email = email.strip().lower()

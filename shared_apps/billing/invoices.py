@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -136,10 +137,13 @@ def _issue(
 def _collect_on_commit(invoice: Invoice) -> None:
     if invoice.payment_provider != Subscription.Provider.STRIPE or invoice.total <= 0:
         return
-    from shared_apps.billing.tasks import invoice_collect_task
-
     invoice_id = invoice.pk
-    transaction.on_commit(lambda: invoice_collect_task.delay(invoice_id))
+    # By name: the tasks module imports this one, and imports go one way (ADR 0008).
+    transaction.on_commit(
+        lambda: current_app.send_task(
+            "shared_apps.billing.tasks.invoice_collect_task", args=(invoice_id,)
+        )
+    )
 
 
 def overage_lines(*, terms: PlanTerms, conversations: int, model_tokens: int) -> list[LineDraft]:

@@ -16,9 +16,9 @@ from typing import Final
 from rest_framework import status
 from rest_framework.exceptions import APIException
 
+from core.db import current_schema_name
 from shared_apps.billing.models import Subscription
 from shared_apps.billing.terms import PlanTerms
-from tenants.db import current_schema_name
 
 PLAN_LIMIT_TYPE: Final = "https://dysa.app/problems/plan-limit"
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any, Protocol, cast
 
 import stripe
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 
@@ -204,10 +205,13 @@ def subscription_stripe_sync_now(*, subscription_id: int) -> bool:
         subscription_provider_sync(subscription_id=subscription_id)
     except ProviderUnavailableError as error:
         logger.warning("stripe unreachable, sync retried later", extra={"error": str(error)})
-        from shared_apps.billing.tasks import subscription_stripe_sync_task
-
         try:
-            subscription_stripe_sync_task.apply_async(args=(subscription_id,), countdown=30)
+            # By name: the tasks module imports this one (imports go one way, ADR 0008).
+            current_app.send_task(
+                "shared_apps.billing.tasks.subscription_stripe_sync_task",
+                args=(subscription_id,),
+                countdown=30,
+            )
         except Exception:
             logger.warning("could not queue the stripe sync retry", exc_info=True)
         return False

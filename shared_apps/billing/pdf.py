@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from fpdf import FPDF
 
 from shared_apps.billing.models import Invoice
@@ -100,3 +101,10 @@ def invoice_pdf(*, invoice: Invoice, language: str = "es") -> bytes:
         pdf.cell(30, 7, _text(f"{amount} {invoice.currency}"), align="R")
         pdf.ln()
     return bytes(pdf.output())
+
+
+def pdf_response(invoice: Invoice, *, language: str) -> HttpResponse:
+    response = HttpResponse(invoice_pdf(invoice=invoice, language=language), "application/pdf")
+    name = invoice.display_number or f"draft-{invoice.pk}"
+    response["Content-Disposition"] = f'inline; filename="invoice-{name}.pdf"'
+    return response

@@ -17,8 +17,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import NoInput, StandardPagination, page_of, validated_query
-from config.api_errors import Conflict
+from core.api import NoInput, StandardPagination, page_of, validated_query
+from core.api_errors import Conflict
 from shared_apps.accounts.permissions import IsOperatorOrReadOnly
 from shared_apps.billing import selectors
 from shared_apps.billing.events import billing_event_record, operator_actor
@@ -26,7 +26,7 @@ from shared_apps.billing.invoices import InvoiceStateError, invoice_mark_paid, i
 from shared_apps.billing.limits import usage_window_start
 from shared_apps.billing.metering import usage_meter
 from shared_apps.billing.models import Invoice, Plan, Subscription
-from shared_apps.billing.pdf import invoice_pdf
+from shared_apps.billing.pdf import pdf_response
 from shared_apps.billing.serializers import (
     InvoiceQuery,
     InvoiceSerializer,
@@ -222,13 +222,6 @@ class InvoicePdfApi(_BillingApi):
     )
     def get(self, request: Request, invoice_id: int) -> HttpResponse:
         return pdf_response(self.invoice(invoice_id), language="en")
-
-
-def pdf_response(invoice: Invoice, *, language: str) -> HttpResponse:
-    response = HttpResponse(invoice_pdf(invoice=invoice, language=language), "application/pdf")
-    name = invoice.display_number or f"draft-{invoice.pk}"
-    response["Content-Disposition"] = f'inline; filename="invoice-{name}.pdf"'
-    return response
 
 
 class InvoiceMarkPaidApi(_BillingApi):

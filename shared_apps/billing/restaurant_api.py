@@ -16,14 +16,14 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.db import current_schema_name
+from core.views import TenantApiView
 from shared_apps.billing import selectors
 from shared_apps.billing.limits import subscription_for_schema, usage_window_start
 from shared_apps.billing.models import Invoice, Subscription
-from shared_apps.billing.platform_api import pdf_response
+from shared_apps.billing.pdf import pdf_response
 from shared_apps.billing.serializers import InvoiceSerializer
 from shared_apps.billing.terms import PlanTerms
-from tenant_apps.staff.rest import TenantApiView
-from tenants.db import current_schema_name
 
 
 def _counted(label: str, **filters: Any) -> int:

@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from config.api import StrictInputSerializer
+from core.api import StrictInputSerializer
 from shared_apps.billing.models import Invoice, InvoiceLine, Plan, Subscription, UsageDay
 
 PLAN_FIELDS = [

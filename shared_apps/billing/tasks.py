@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core.db import use_public_schema
 from shared_apps.billing.dunning import subscription_dun, subscriptions_to_dun
 from shared_apps.billing.metering import batches, meterable_restaurant_ids, usage_meter
 from shared_apps.billing.models import Subscription
@@ -23,7 +24,6 @@ from shared_apps.billing.payments import (
     subscription_provider_sync,
 )
 from shared_apps.billing.subscriptions import subscription_renew, subscriptions_due
-from tenants.db import use_public_schema
 
 logger = logging.getLogger(__name__)
 STRIPE_RETRIES = 8

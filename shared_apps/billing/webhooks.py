@@ -25,7 +25,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from config.api_errors import problem_response
+from core.api_errors import problem_response
 from shared_apps.billing.events import STRIPE, billing_event_record
 from shared_apps.billing.invoices import invoice_mark_paid, invoice_payment_failed
 from shared_apps.billing.models import Invoice, StripeEvent, Subscription

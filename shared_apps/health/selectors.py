@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from tenants.db import current_schema_name, tenant_connection, use_public_schema
+from core.db import current_schema_name, tenant_connection, use_public_schema
 
 CHECK_TIMEOUT_SECONDS = 2.0
 
@@ -57,10 +57,12 @@ def _check_redis() -> str:
 
 
 def _check_broker() -> str:
-    from config.celery_app import app
+    # The current app is config's (created at start-up); the composition root is not imported.
+    from celery import current_app
 
-    with app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, timeout=CHECK_TIMEOUT_SECONDS)
+    with current_app.connection_for_write() as conn:
+        # kombu takes fractional seconds; its stubs say int.
+        conn.ensure_connection(max_retries=1, timeout=CHECK_TIMEOUT_SECONDS)  # type: ignore[arg-type]
     return "ok"
 
 

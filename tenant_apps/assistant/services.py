@@ -19,7 +19,8 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from config.cache import invalidate
+from core.cache import invalidate
+from core.db import current_schema_name
 from shared_apps.billing.limits import Feature, plan_feature_allowed, plan_feature_enforce
 from tenant_apps.assistant.engine import replies
 from tenant_apps.assistant.engine.dialog import Context, DialogManager, context_load
@@ -45,7 +46,6 @@ from tenant_apps.conversations.services import (
     conversation_withdraw_human_request,
     messages_send,
 )
-from tenants.db import current_schema_name
 from tenants.secrets import secret_delete, secret_set
 
 logger = logging.getLogger(__name__)

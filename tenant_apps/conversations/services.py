@@ -17,9 +17,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from config.api_errors import Conflict
-from config.cache import invalidate
+from core.api_errors import Conflict
+from core.cache import invalidate
 from shared_apps.accounts.models import User
+from tenant_apps.conversations.channels import channel_delivery_for
 from tenant_apps.conversations.models import Channel, Conversation, Message
 from tenant_apps.conversations.selectors import conversation_beyond_quota
 
@@ -159,6 +160,9 @@ def messages_send(
         ]
     )
     _touch(conversation, customer=False)
+    channel_delivery = channel_delivery_for(conversation.channel)
+    if channel_delivery is not None:
+        channel_delivery.deliver(conversation, messages)
     return messages
 
 
@@ -238,6 +242,10 @@ def conversation_reply(*, conversation: Conversation, staff: User, text: str) ->
     text = text.strip()
     if not text:
         raise ValidationError({"text": ["This field may not be blank."]})
+    delivery = channel_delivery_for(conversation.channel)
+    refusal = delivery.refusal(conversation) if delivery is not None else None
+    if refusal:
+        raise Conflict(refusal)
     if conversation.status != Status.HUMAN or conversation.assigned_to_id != staff.pk:
         conversation_take_over(conversation=conversation, staff=staff)
     return message_send(conversation=conversation, text=text, sender=Sender.STAFF, staff=staff)

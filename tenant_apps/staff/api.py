@@ -11,20 +11,20 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import (
+from core.api import (
     LIST_QUERY_PARAMS,
     StrictInputSerializer,
     page_of,
     results_of,
     validated_query,
 )
+from core.db import current_schema_name
 from shared_apps.accounts.models import User
+from tenant_apps.audit.views import AuditedApiView
 from tenant_apps.staff.permissions import PERMISSIONS, ROLES
-from tenant_apps.staff.rest import TenantApiView
 from tenant_apps.staff.selectors import role_list, staff_get, staff_list
 from tenant_apps.staff.services import role_update, staff_create, staff_set_password, staff_update
 from tenants import secrets
-from tenants.db import current_schema_name
 
 TAGS = ["staff"]
 
@@ -100,7 +100,7 @@ def _api_key_body(key: Any) -> dict[str, Any]:
     }
 
 
-class StaffListApi(TenantApiView):
+class StaffListApi(AuditedApiView):
     required_permissions = {"GET": "staff.view", "POST": "staff.manage"}
     ordering_fields = ["email", "date_joined", "role"]
     ordering = ["email"]
@@ -126,7 +126,7 @@ class StaffListApi(TenantApiView):
         return Response(after, status=status.HTTP_201_CREATED)
 
 
-class StaffDetailApi(TenantApiView):
+class StaffDetailApi(AuditedApiView):
     required_permissions = {"GET": "staff.view", "PATCH": "staff.manage"}
 
     @extend_schema(tags=TAGS, responses=StaffOut)
@@ -146,7 +146,7 @@ class StaffDetailApi(TenantApiView):
         )
 
 
-class StaffPasswordApi(TenantApiView):
+class StaffPasswordApi(AuditedApiView):
     required_permissions = {"POST": "staff.manage"}
 
     @extend_schema(tags=TAGS, request=PasswordIn, responses={204: None})
@@ -160,7 +160,7 @@ class StaffPasswordApi(TenantApiView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class RoleListApi(TenantApiView):
+class RoleListApi(AuditedApiView):
     required_permissions = {"GET": "staff.view"}
 
     @extend_schema(
@@ -171,7 +171,7 @@ class RoleListApi(TenantApiView):
         return Response({"results": role_list()})
 
 
-class RoleDetailApi(TenantApiView):
+class RoleDetailApi(AuditedApiView):
     required_permissions = {"PATCH": "roles.manage"}
 
     @extend_schema(tags=TAGS, request=RoleIn, responses=RoleOut)
@@ -188,7 +188,7 @@ class RoleDetailApi(TenantApiView):
         return Response(after)
 
 
-class PermissionCatalogueApi(TenantApiView):
+class PermissionCatalogueApi(AuditedApiView):
     required_permissions = {"GET": "staff.view"}
 
     @extend_schema(
@@ -208,7 +208,7 @@ class PermissionCatalogueApi(TenantApiView):
         )
 
 
-class ApiKeyListApi(TenantApiView):
+class ApiKeyListApi(AuditedApiView):
     """Integration keys. The plaintext is shown once, in the creation response."""
 
     required_permissions = {"GET": "api_keys.manage", "POST": "api_keys.manage"}
@@ -238,7 +238,7 @@ class ApiKeyListApi(TenantApiView):
         return Response({**_api_key_body(key), "key": plaintext}, status=status.HTTP_201_CREATED)
 
 
-class ApiKeyDetailApi(TenantApiView):
+class ApiKeyDetailApi(AuditedApiView):
     required_permissions = {"DELETE": "api_keys.manage"}
 
     @extend_schema(tags=TAGS, responses={204: None})

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from config.cache import cached
+from core.cache import cached
 from shared_apps.accounts.models import User
 from tenant_apps.staff.models import Role
 from tenant_apps.staff.permissions import (

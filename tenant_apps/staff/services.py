@@ -9,9 +9,9 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from config.api_errors import Conflict
-from config.cache import invalidate
-from config.services import model_update
+from core.api_errors import Conflict
+from core.cache import invalidate
+from core.services import model_update
 from shared_apps.accounts.models import User
 from shared_apps.billing.limits import Limit, plan_limit_enforce
 from tenant_apps.staff.models import Role

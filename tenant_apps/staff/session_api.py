@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from config.api import StrictInputSerializer
+from core.api import StrictInputSerializer
 from shared_apps.accounts.services import user_authenticate
 from tenant_apps.staff.selectors import permissions_for
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from config.context import request_id_var
 from config.observability import _scrub_event
-from tenants.db import use_tenant
+from core.context import request_id_var
+from core.db import use_tenant
 from tests.tenants.factories import TenantHandle
 
 

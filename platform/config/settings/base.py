@@ -58,6 +58,10 @@ DJANGO_SHARED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Two-factor devices of platform accounts (public schema only): shared_apps.accounts.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 DJANGO_TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -88,7 +92,7 @@ PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenants"
 
 MIDDLEWARE = [
-    "config.middleware.RequestContextMiddleware",
+    "core.middleware.RequestContextMiddleware",
     "tenants.middleware.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outside the cached-read shortcut below, so its answers get the header too.
@@ -96,12 +100,16 @@ MIDDLEWARE = [
     # Serves /static/ (Swagger UI, widget assets) from gunicorn with compression and caching.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Answers cache hits of public reads (the menu) without the session/auth/DRF work below.
-    "config.cached_reads.CachedPublicReadMiddleware",
+    "core.cached_reads.CachedPublicReadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # request.htmx for the panel's partial updates.
+    "django_htmx.middleware.HtmxMiddleware",
+    # Support staff inside a restaurant's panel: request.support_access, read-only, logged.
+    "tenant_apps.support_access.middleware.SupportAccessMiddleware",
 ]
 
 TEMPLATES = [
@@ -160,7 +168,7 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 # Process-local copies of hot cache entries, kept valid by Redis client tracking, and rate
-# counting that does not wait for Redis (config.near_cache). Off: one round trip per request.
+# counting that does not wait for Redis (core.near_cache). Off: one round trip per request.
 DYSA_NEAR_CACHE = env.bool("DYSA_NEAR_CACHE", default=True)
 DJANGO_REDIS_LOGGER = "dysa.cache"
 
@@ -215,21 +223,21 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "config.api.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "EXCEPTION_HANDLER": "config.api_errors.problem_exception_handler",
-    # JWT for API clients (signed per schema, config/jwt_auth.py); sessions for the web panel.
+    "EXCEPTION_HANDLER": "core.api_errors.problem_exception_handler",
+    # JWT for API clients (signed per schema, tenants/auth.py); sessions for the web panel.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "config.jwt_auth.JWTAuthentication",
+        "tenants.auth.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
         # Integrations' API keys (tenants.secrets), restaurant hosts only.
-        "tenant_apps.staff.authentication.ApiKeyAuthentication",
+        "tenants.auth.ApiKeyAuthentication",
     ],
     "UNAUTHENTICATED_USER": None,
     # `anon` (per IP) and `user` (per account or API key) in one Redis round trip.
-    "DEFAULT_THROTTLE_CLASSES": ["config.throttling.RedisWindowThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.RedisWindowThrottle"],
     # Throttle counters live in the default (Redis) cache, so their keys are tenant-prefixed.
     # How many reverse proxies (nginx) sit in front: the client IP that anonymous throttling
     # counts is taken that many hops back in X-Forwarded-For; 0 ignores the header, which a
@@ -261,8 +269,8 @@ SPECTACULAR_SETTINGS = {
         "ConversationStatusEnum": "tenant_apps.conversations.models.Conversation.Status",
         "ConversationChannelEnum": "tenant_apps.conversations.models.Channel",
         "LanguageEnum": "config.settings.base.LANGUAGES",
-        # The same codes without their names (fields listing config.i18n.SUPPORTED_LANGUAGES).
-        "LanguageCodeEnum": "config.i18n.SUPPORTED_LANGUAGES",
+        # The same codes without their names (fields listing core.i18n.SUPPORTED_LANGUAGES).
+        "LanguageCodeEnum": "core.i18n.SUPPORTED_LANGUAGES",
     },
 }
 
@@ -277,6 +285,9 @@ DYSA_TENANT_INITIALIZERS: list[str] = [
 # Checks before a restaurant is deleted, `fn(*, restaurant) -> str | None` returning a reason
 # to refuse (the backups app adds "no fresh verified backup"). With none, delete needs --force.
 DYSA_TENANT_DELETE_GUARDS: list[str] = ["shared_apps.backups.selectors.tenant_delete_guard"]
+# What a principal (staff user or API key) may do: core.api's permission check asks this
+# function, so the bottom layer knows no app (ADR 0008).
+DYSA_PERMISSIONS_FOR = "tenant_apps.staff.selectors.permissions_for"
 # Called by `seed_demo` inside each demo restaurant's schema (keywords `restaurant`, `demo`).
 DYSA_DEMO_SEEDERS: list[str] = [
     "tenant_apps.restaurant.demo.restaurant_seed_demo",
@@ -307,6 +318,16 @@ DYSA_MODEL_CALL_RETENTION_DAYS = env.int("DYSA_MODEL_CALL_RETENTION_DAYS", defau
 if DYSA_MODEL_CALL_RETENTION_DAYS < 1:  # 0 or less would delete every record, today's too
     raise ImproperlyConfigured("DYSA_MODEL_CALL_RETENTION_DAYS must be 1 or more (days)")
 
+# --- WhatsApp (tenant_apps/messaging/whatsapp) -------------------------------------------------
+# Provider API bases (tests point them at local servers).
+DYSA_TWILIO_API_BASE = env.str("DYSA_TWILIO_API_BASE", default="https://api.twilio.com")
+DYSA_META_GRAPH_BASE = env.str("DYSA_META_GRAPH_BASE", default="https://graph.facebook.com/v21.0")
+# A send attempt younger than this is left to the worker on it; older, it is sent again unless
+# a status callback reported it meanwhile.
+DYSA_WHATSAPP_IN_FLIGHT_SECONDS = env.float("DYSA_WHATSAPP_IN_FLIGHT_SECONDS", default=120.0)
+# First retry delay after a 429/5xx; doubles per attempt (at most 5 minutes, 8 attempts).
+DYSA_WHATSAPP_RETRY_BASE_SECONDS = env.float("DYSA_WHATSAPP_RETRY_BASE_SECONDS", default=2.0)
+
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -327,11 +348,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "context": {"()": "config.logging.RequestContextFilter"},
-        "redact": {"()": "config.logging.RedactSecretsFilter"},
+        "context": {"()": "core.logging.RequestContextFilter"},
+        "redact": {"()": "core.logging.RedactSecretsFilter"},
     },
     "formatters": {
-        "json": {"()": "config.logging.JsonLinesFormatter"},
+        "json": {"()": "core.logging.JsonLinesFormatter"},
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(schema)s] %(message)s"},
     },
     "handlers": {
@@ -390,3 +411,21 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined
         "RestaurantStatusEnum": "tenants.models.Restaurant.Status",
     }
 )
+# --- platform host: two-factor, console, support, signup (issue 14) -------------------------
+OTP_TOTP_ISSUER = "dysa"
+# Console logins: failed attempts per account before it is locked for the lockout period.
+DYSA_CONSOLE_LOCKOUT_ATTEMPTS = env.int("DYSA_CONSOLE_LOCKOUT_ATTEMPTS", default=5)
+DYSA_CONSOLE_LOCKOUT_SECONDS = env.int("DYSA_CONSOLE_LOCKOUT_SECONDS", default=900)
+# Support access to a restaurant's panel: default and longest duration (minutes).
+DYSA_SUPPORT_ACCESS_MINUTES = env.int("DYSA_SUPPORT_ACCESS_MINUTES", default=30)
+DYSA_SUPPORT_ACCESS_MAX_MINUTES = env.int("DYSA_SUPPORT_ACCESS_MAX_MINUTES", default=240)
+# Self-service signup: email domains refused as disposable, and new restaurants waiting for an
+# operator's approval before they go live.
+DYSA_SIGNUP_DISPOSABLE_DOMAINS = env.list(
+    "DYSA_SIGNUP_DISPOSABLE_DOMAINS",
+    default=["mailinator.com", "guerrillamail.com", "10minutemail.com", "yopmail.com"],
+)
+DYSA_SIGNUP_REQUIRES_APPROVAL = env.bool("DYSA_SIGNUP_REQUIRES_APPROVAL", default=False)
+DYSA_SIGNUP_ENABLED = env.bool("DYSA_SIGNUP_ENABLED", default=True)
+# Signups (restaurants created) per client IP per hour.
+DYSA_SIGNUP_PER_IP_PER_HOUR = env.int("DYSA_SIGNUP_PER_IP_PER_HOUR", default=5)

@@ -15,7 +15,8 @@ from typing import Any
 
 from django.core.cache import cache
 
-from config.cache import cached
+from core.cache import cached
+from core.db import current_schema_name
 from tenant_apps.assistant.engine.catalog import Catalog
 from tenant_apps.assistant.engine.state import Dialog
 from tenant_apps.assistant.llm.breaker import (
@@ -44,7 +45,6 @@ from tenant_apps.assistant.models import AssistantSettings, ModelCall
 from tenant_apps.conversations.models import Conversation
 from tenant_apps.conversations.selectors import message_list
 from tenant_apps.conversations.services import conversation_add_llm_usage
-from tenants.db import current_schema_name
 
 logger = logging.getLogger(__name__)
 HISTORY_MESSAGES = 6

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from tenants.management.cli import DysaCommand
+from core.cli import DysaCommand
 from tenants.schema_migrations import APPLIED, schemas_state
 
 

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
+from core.db import use_public_schema, use_tenant
 from shared_apps.billing.models import Invoice, Plan, Subscription
 from shared_apps.billing.subscriptions import subscription_renew
 from shared_apps.billing.terms import add_months
-from tenants.db import use_public_schema, use_tenant
 from tests.shared_apps.billing.activity import conversations_on
 from tests.shared_apps.billing.conftest import subscribe
 from tests.tenant_apps.staff.factories import client_as

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from core.db import use_public_schema, use_tenant
 from shared_apps.billing.invoices import invoice_for_period
 from shared_apps.billing.models import Invoice, Plan, Subscription
 from shared_apps.billing.pdf import invoice_pdf
@@ -18,7 +19,6 @@ from shared_apps.billing.subscriptions import (
     subscription_renew,
 )
 from shared_apps.billing.terms import PlanTerms, add_months
-from tenants.db import use_public_schema, use_tenant
 from tests.shared_apps.billing.activity import conversations_on
 from tests.shared_apps.billing.conftest import subscribe
 from tests.tenants.factories import TenantHandle

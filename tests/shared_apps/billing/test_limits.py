@@ -11,12 +11,12 @@ from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from core.db import use_public_schema, use_tenant
 from shared_apps.accounts.models import User
 from shared_apps.billing.limits import PLAN_LIMIT_TYPE, usage_window_start
 from shared_apps.billing.models import Plan
 from tenant_apps.conversations.models import Conversation, Message
 from tenant_apps.menu.models import MenuItem
-from tenants.db import use_public_schema, use_tenant
 from tests.shared_apps.billing.conftest import subscribe
 from tests.tenant_apps.menu.factories import make_category
 from tests.tenant_apps.menu.test_api import item_payload

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from core.db import use_public_schema, use_tenant
 from shared_apps.billing.metering import usage_meter
 from shared_apps.billing.models import UsageDay
 from shared_apps.billing.selectors import usage_totals
-from tenants.db import use_public_schema, use_tenant
 from tests.shared_apps.billing.activity import conversations_on, order_on, reservation_on
 from tests.tenants.factories import TenantHandle
 

@@ -7,9 +7,9 @@ import uuid
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
-from config.jwt_auth import token_pair_issue
 from shared_apps.accounts.models import User
 from tenant_apps.staff.services import staff_create
+from tenants.auth import token_pair_issue
 from tests.tenants.factories import TenantHandle
 
 STAFF_PASSWORD = "staff-pass-4821"
