@@ -38,6 +38,7 @@ __all__ = [
     "restaurant_purge",
     "restaurant_reactivate",
     "restaurant_rename",
+    "restaurant_set_plan",
     "restaurant_suspend",
     "restaurants_purge_due",
     "run_tenant_initializers",
@@ -442,3 +443,11 @@ def domain_remove(*, restaurant: Restaurant, domain: str) -> None:
         ).update(is_primary=True)
     audit.info("domain removed", extra={"slug": restaurant.slug, "domain": hostname})
     _after_commit_registry_changed()
+
+
+def restaurant_set_plan(*, restaurant: Restaurant, plan: str) -> None:
+    """Record the restaurant's billing plan code (by value: the billing app owns plans and
+    calls this when a subscription starts or changes plan)."""
+    if restaurant.plan != plan:
+        Restaurant.objects.filter(pk=restaurant.pk).update(plan=plan)
+        restaurant.plan = plan

@@ -20,6 +20,7 @@ from django.db import transaction
 
 from core.cache import invalidate
 from core.db import current_schema_name
+from shared_apps.billing.limits import Feature, plan_feature_allowed, plan_feature_enforce
 from tenant_apps.assistant.engine import replies
 from tenant_apps.assistant.engine.dialog import Context, DialogManager, context_load
 from tenant_apps.assistant.engine.state import Dialog
@@ -37,6 +38,7 @@ from tenant_apps.assistant.models import AssistantSettings, DialogState, ModelCa
 from tenant_apps.assistant.nlu.intents import stays_with_bot
 from tenant_apps.assistant.nlu.normalize import tokens
 from tenant_apps.conversations.models import Conversation, Message
+from tenant_apps.conversations.selectors import conversation_beyond_quota
 from tenant_apps.conversations.services import (
     conversation_link_customer,
     conversation_request_human,
@@ -74,7 +76,7 @@ def _context_and_proposal(
     except Exception:
         logger.exception("could not load the assistant's context")
         return None, None
-    if not ask_model or not model_enabled(settings):
+    if not ask_model or not model_enabled(settings) or not plan_feature_allowed(Feature.LLM):
         return context, None
     state = DialogState.objects.filter(conversation=conversation).first()
     dialog = Dialog.from_json(state.data if state else {"language": conversation.language})
@@ -133,9 +135,12 @@ def _turn(
 
 
 def _takes_back_human_request(conversation: Conversation, message: Message) -> bool:
-    """A customer still waiting for a person says they would rather carry on with the bot."""
-    return conversation.status == Conversation.Status.WAITING and stays_with_bot(
-        tokens(message.text)
+    """A customer still waiting for a person says they would rather carry on with the bot
+    (not when the plan's conversation quota sent the conversation to staff)."""
+    return (
+        conversation.status == Conversation.Status.WAITING
+        and stays_with_bot(tokens(message.text))
+        and not conversation_beyond_quota(conversation=conversation)
     )
 
 
@@ -206,6 +211,8 @@ def assistant_settings_update(*, changes: Mapping[str, Any]) -> AssistantSetting
             errors.setdefault(name, []).extend(messages)
     if errors:
         raise ValidationError(errors)
+    if "provider" in changes and settings.provider in MODEL_PROVIDERS:
+        plan_feature_enforce(feature=Feature.LLM)
     settings.save()
     invalidate("settings")
     _reset_breaker_on_commit(settings)

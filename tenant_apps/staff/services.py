@@ -13,6 +13,7 @@ from core.api_errors import Conflict
 from core.cache import invalidate
 from core.services import model_update
 from shared_apps.accounts.models import User
+from shared_apps.billing.limits import Limit, plan_limit_enforce
 from tenant_apps.staff.models import Role
 from tenant_apps.staff.permissions import (
     DEFAULT_ROLE_PERMISSIONS,
@@ -67,7 +68,13 @@ def staff_create(
     if password:
         _check_password(password, user)
     user.full_clean(exclude=["password"])
+    _seat_available()
     return User.objects.create_user(email, password, role=role, full_name=full_name.strip())
+
+
+def _seat_available() -> None:
+    """An active account takes a seat of the plan (a 402 plan-limit problem when full)."""
+    plan_limit_enforce(limit=Limit.STAFF_SEATS, in_use=User.objects.filter(is_active=True).count())
 
 
 def _active_owner_count(*, excluding: int) -> int:
@@ -90,6 +97,8 @@ def staff_update(*, actor: User | None, user: User, changes: Mapping[str, Any]) 
         User.objects.select_for_update().filter(role=OWNER, is_active=True).exclude(pk=locked.pk)
     ):
         raise Conflict("A restaurant needs at least one active owner.")
+    if changes.get("is_active") is True and not locked.is_active:
+        _seat_available()
     model_update(instance=locked, fields=STAFF_FIELDS, data=changes)
     return locked
 

@@ -394,6 +394,41 @@ if SENTRY_DSN:
 
     init_sentry(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
 
+# --- billing (shared_apps/billing; docs/billing.md) -----------------------------------------
+DYSA_BILLING_DEFAULT_PLAN = env.str("DYSA_BILLING_DEFAULT_PLAN", default="pro")
+DYSA_BILLING_DEFAULT_COUNTRY = env.str("DYSA_BILLING_DEFAULT_COUNTRY", default="ES").upper()
+# VAT/sales tax per billing country (percent); countries not listed pay the default rate.
+DYSA_BILLING_TAX_RATES = env.str(
+    "DYSA_BILLING_TAX_RATES",
+    default="ES=21,PT=23,FR=20,DE=19,IT=22,GB=20,MX=16,CO=19,AR=21,CL=19,PE=18,US=0",
+)
+DYSA_BILLING_DEFAULT_TAX_RATE = env.str("DYSA_BILLING_DEFAULT_TAX_RATE", default="0")
+DYSA_BILLING_INVOICE_DUE_DAYS = env.int("DYSA_BILLING_INVOICE_DUE_DAYS", default=14)
+# Dunning: reminders this many days after a subscription became past due, suspension after
+# the grace period (days) unless it pays.
+DYSA_BILLING_REMINDER_DAYS = env.list("DYSA_BILLING_REMINDER_DAYS", cast=int, default=[1, 3, 7])
+DYSA_BILLING_GRACE_DAYS = env.int("DYSA_BILLING_GRACE_DAYS", default=14)
+# Nightly usage metering (UTC hour) and restaurants counted per task and query.
+DYSA_BILLING_HOUR_UTC = env.int("DYSA_BILLING_HOUR_UTC", default=1)
+DYSA_BILLING_METER_BATCH = env.int("DYSA_BILLING_METER_BATCH", default=100)
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+DYSA_STRIPE_API_BASE = env.str("DYSA_STRIPE_API_BASE", default="https://api.stripe.com")
+DYSA_STRIPE_TIMEOUT = env.float("DYSA_STRIPE_TIMEOUT", default=10.0)
+# Webhook signatures older than this (seconds) are refused: a captured request replayed later.
+DYSA_STRIPE_WEBHOOK_TOLERANCE = env.int("DYSA_STRIPE_WEBHOOK_TOLERANCE", default=300)
+DYSA_TENANT_INITIALIZERS.append("shared_apps.billing.subscriptions.subscription_initialize")
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {
+        "InvoiceKindEnum": "shared_apps.billing.models.Invoice.Kind",
+        "InvoiceLineKindEnum": "shared_apps.billing.models.InvoiceLine.Kind",
+        "InvoiceStatusEnum": "shared_apps.billing.models.Invoice.Status",
+        "SubscriptionStatusEnum": "shared_apps.billing.models.Subscription.Status",
+        # Named once a second "kind" enum (billing's) appeared beside it.
+        "PromotionKindEnum": "tenant_apps.promotions.models.Promotion.Kind",
+        "RestaurantStatusEnum": "tenants.models.Restaurant.Status",
+    }
+)
 # --- platform host: two-factor, console, support, signup (issue 14) -------------------------
 OTP_TOTP_ISSUER = "dysa"
 # Console logins: failed attempts per account before it is locked for the lockout period.
