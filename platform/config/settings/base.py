@@ -321,6 +321,25 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".dev" / "celerybeat-schedule")
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_RESULT_EXPIRES = 3600
+# Two queues so a nightly run never delays a customer's reply: "interactive" (the default:
+# webhooks, chat, mail) and "batch" (backups, usage metering, pruning, schema upkeep).
+# Production runs one worker pool per queue (`--queues interactive` / `--queues batch`,
+# infra/compose.yaml, infra/k8s/); a worker started without --queues (make run, tests)
+# consumes both.
+CELERY_TASK_DEFAULT_QUEUE = "interactive"
+CELERY_TASK_QUEUES = {
+    name: {"exchange": name, "routing_key": name} for name in ("interactive", "batch")
+}
+CELERY_TASK_ROUTES = {
+    pattern: {"queue": "batch"}
+    for pattern in (
+        "shared_apps.backups.tasks.*",
+        "*meter*",
+        "tenants.tasks.restaurants_purge_due_task",
+        "tenants.tasks.spare_schemas_fill_task",
+        "tenant_apps.assistant.tasks.model_calls_prune*",
+    )
+}
 
 # --- logging --------------------------------------------------------------------------------
 LOGGING = {
