@@ -183,3 +183,21 @@ def test_readiness_passes_through_the_proxy(stack: Stack) -> None:
     answer = stack.request(stack.base_domain, "/health/ready/")
 
     assert answer.status == 200, answer.body
+
+
+def test_workers_reconnect_after_the_database_drops_their_connections(stack: Stack) -> None:
+    """What a PostgreSQL restart or failover looks like to the app: every connection gone."""
+    host = _restaurant_host(stack)
+    warm = [stack.request(host, "/api/v1/menu/").status for _ in range(4)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        (dropped,) = cursor.fetchone()  # type: ignore[misc]
+
+    after = [stack.request(host, "/api/v1/menu/").status for _ in range(6)]
+
+    assert warm == [200] * 4
+    assert dropped >= 1, "gunicorn's workers held persistent connections"
+    assert after == [200] * 6
