@@ -58,8 +58,16 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# `make bench` runs every benchmark but the soak; `make bench soak` (or `make bench api ...`)
+# runs those named.
+BENCH_NAMES := $(filter-out bench,$(MAKECMDGOALS))
 bench: services
-	$(PY) -m tests.benchmarks $(BENCH_ARGS)
+	$(PY) -m tests.benchmarks $(BENCH_NAMES) $(BENCH_ARGS)
+
+ifeq (bench,$(firstword $(MAKECMDGOALS)))
+$(BENCH_NAMES):
+	@:
+endif
 
 # The production configuration, run here for real: Debian's nginx (TLS with a generated wildcard
 # certificate) in front of gunicorn with config.settings.production, plus the deployment files'
