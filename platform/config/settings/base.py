@@ -326,6 +326,16 @@ CELERY_RESULT_EXPIRES = 3600
 # Production runs one worker pool per queue (`--queues interactive` / `--queues batch`,
 # infra/compose.yaml, infra/k8s/); a worker started without --queues (make run, tests)
 # consumes both.
+# A task whose worker died (SIGKILL, OOM, node lost) is redelivered once it has been unacked
+# this long: longer than the hard time limit, so a task still running is never delivered twice.
+# Every worker sweeps for such tasks every DYSA_CELERY_RESTORE_INTERVAL seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int(
+        "DYSA_CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 100
+    ),
+    "unacked_restore_interval": env.int("DYSA_CELERY_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": 1,
+}
 CELERY_TASK_DEFAULT_QUEUE = "interactive"
 CELERY_TASK_QUEUES = {
     name: {"exchange": name, "routing_key": name} for name in ("interactive", "batch")
