@@ -21,6 +21,9 @@ env = environ.Env()
 # --- core -----------------------------------------------------------------------------------
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dysa-insecure-development-key")
+# Previous keys still accepted for signed values (sessions, password-reset links) while a new
+# DJANGO_SECRET_KEY rolls out (docs/operations.md, "Rotate the Django secret key").
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 DYSA_BASE_DOMAIN = env.str("DYSA_BASE_DOMAIN", default="localhost").lower()
 DYSA_MASTER_KEYS = env.list("DYSA_MASTER_KEYS", default=[])
 # After `secrets rotate`, how long a tenant's previous JWT signing key still verifies tokens.
