@@ -75,11 +75,12 @@ class _LoopbackHTTPS(http.client.HTTPSConnection):
     """TLS to 127.0.0.1 with the SNI and certificate check of a real host name."""
 
     def __init__(self, host: str, port: int, context: ssl.SSLContext, source: str) -> None:
-        super().__init__(host, port, context=context, timeout=30, source_address=(source, 0))
+        super().__init__(host, port, context=context, timeout=30)
         self._tls_context = context
+        self._source = source
 
     def connect(self) -> None:
-        sock = socket.create_connection(("127.0.0.1", self.port), 30, self.source_address)
+        sock = socket.create_connection(("127.0.0.1", self.port), 30, (self._source, 0))
         self.sock = self._tls_context.wrap_socket(sock, server_hostname=self.host)
 
 

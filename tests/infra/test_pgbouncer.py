@@ -67,7 +67,8 @@ def _start(pool_mode: str) -> Iterator[str]:
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                raise RuntimeError(f"pgbouncer did not start: {process.stderr.read()!r}") from None
+                errors = process.stderr.read() if process.stderr else b""
+                raise RuntimeError(f"pgbouncer did not start: {errors!r}") from None
             time.sleep(0.1)
     try:
         yield f"postgres://{db['USER']}@127.0.0.1:{port}/dysa"
