@@ -5,7 +5,8 @@
    production default, infra/gunicorn.conf.py) and recycling without preload. Recycling is
    made frequent (every ~RECYCLE_EVERY requests per worker) so a short run sees many recycles.
 2. The soak: the production set-up at 70 % of its measured saturation for DYSA_SOAK_SECONDS
-   (600 by default; --quick: 20 s over 20 restaurants). Reported: errors (target 0), p50/p99,
+   (600 by default; --quick: 20 s over 20 restaurants), cached menu reads with one order created
+   in every ten requests. Reported: errors (target 0), p50/p99,
    and the memory (RSS and USS) of the web workers and of the PostgreSQL backends serving them,
    at the start and at the end.
 
@@ -25,12 +26,17 @@ from tests.benchmarks.bench_api import (
     ensure_tenants,
     load,
     menu_requests,
+    order_requests,
     say,
     warm_up,
 )
 from tests.benchmarks.harness import BenchContext, prepare_bench_database, target
 
-RECYCLE_EVERY = 1000
+# Low enough that every worker recycles several times in a saturation window on this machine.
+RECYCLE_EVERY = 200
+# One order created for every ORDER_EVERY requests in the soak, so the database is in the loop
+# (cached menu reads alone never reach it).
+ORDER_EVERY = 10
 SATURATION_SECONDS = 10.0
 
 
@@ -92,7 +98,13 @@ def run(ctx: BenchContext) -> dict[str, object]:
     count = ctx.size(ctx.tenants, 20)
     soak_seconds = float(os.environ.get("DYSA_SOAK_SECONDS") or ctx.size(600, 20))
     say(f"preparing {count} tenants (first run onboards and seeds them)...")
-    requests = menu_requests(ensure_tenants(count, say))
+    tenants = ensure_tenants(count, say)
+    requests = menu_requests(tenants)
+    orders = order_requests(tenants)
+    mixed = [
+        orders[i // ORDER_EVERY % len(orders)] if i % ORDER_EVERY == ORDER_EVERY - 1 else request
+        for i, request in enumerate(requests * ORDER_EVERY)
+    ]
     connections.close_all()
     recycling = {"GUNICORN_MAX_REQUESTS": str(RECYCLE_EVERY)}
 
@@ -107,6 +119,7 @@ def run(ctx: BenchContext) -> dict[str, object]:
         "recycle_every_requests": RECYCLE_EVERY,
         "saturation_seconds": SATURATION_SECONDS,
         "soak_seconds": soak_seconds,
+        "soak_mix": f"cached menu GET, one order create in {ORDER_EVERY}",
     }
     for label, env in setups.items():
         say(f"  {label}...")
@@ -118,12 +131,12 @@ def run(ctx: BenchContext) -> dict[str, object]:
 
     production = {"GUNICORN_MAX_REQUESTS": "5000", "GUNICORN_PRELOAD": "true"}
     with Gunicorn("config.wsgi:application", "config.settings.bench", production) as server:
-        warm_up(server.port, requests, seconds=3.0, per_pair=2)
-        saturation = load(server.port, requests, duration=SATURATION_SECONDS)
+        warm_up(server.port, mixed, seconds=3.0, per_pair=2)
+        saturation = load(server.port, mixed, duration=SATURATION_SECONDS)
         rate = saturation["rps"] * 0.7
         say(f"soak: {soak_seconds:.0f} s at {rate:.0f} req/s (70 % of {saturation['rps']})...")
         start_memory = _memory(server)
-        soak = load(server.port, requests, duration=soak_seconds, rate=rate)
+        soak = load(server.port, mixed, duration=soak_seconds, rate=rate)
         end_memory = _memory(server)
     errors = sum(n for code, n in soak["statuses"].items() if not code.startswith("2"))
     results["soak"] = {
