@@ -21,6 +21,9 @@ env = environ.Env()
 # --- core -----------------------------------------------------------------------------------
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dysa-insecure-development-key")
+# Previous keys still accepted for signed values (sessions, password-reset links) while a new
+# DJANGO_SECRET_KEY rolls out (docs/operations.md, "Rotate the Django secret key").
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 DYSA_BASE_DOMAIN = env.str("DYSA_BASE_DOMAIN", default="localhost").lower()
 DYSA_MASTER_KEYS = env.list("DYSA_MASTER_KEYS", default=[])
 # After `secrets rotate`, how long a tenant's previous JWT signing key still verifies tokens.
@@ -360,6 +363,35 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".dev" / "celerybeat-schedule")
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_RESULT_EXPIRES = 3600
+# Two queues so a nightly run never delays a customer's reply: "interactive" (the default:
+# webhooks, chat, mail) and "batch" (backups, usage metering, pruning, schema upkeep).
+# Production runs one worker pool per queue (`--queues interactive` / `--queues batch`,
+# infra/compose.yaml, infra/k8s/); a worker started without --queues (make run, tests)
+# consumes both.
+# A task whose worker died (SIGKILL, OOM, node lost) is redelivered once it has been unacked
+# this long: longer than the hard time limit, so a task still running is never delivered twice.
+# Every worker sweeps for such tasks every DYSA_CELERY_RESTORE_INTERVAL seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int(
+        "DYSA_CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 100
+    ),
+    "unacked_restore_interval": env.int("DYSA_CELERY_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": 1,
+}
+CELERY_TASK_DEFAULT_QUEUE = "interactive"
+CELERY_TASK_QUEUES = {
+    name: {"exchange": name, "routing_key": name} for name in ("interactive", "batch")
+}
+CELERY_TASK_ROUTES = {
+    pattern: {"queue": "batch"}
+    for pattern in (
+        "shared_apps.backups.tasks.*",
+        "*meter*",
+        "tenants.tasks.restaurants_purge_due_task",
+        "tenants.tasks.spare_schemas_fill_task",
+        "tenant_apps.assistant.tasks.model_calls_prune*",
+    )
+}
 
 # --- logging --------------------------------------------------------------------------------
 LOGGING = {
