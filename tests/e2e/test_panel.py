@@ -172,7 +172,9 @@ def test_a_viewer_sees_no_edit_controls_and_a_forged_post_is_refused(
 
     with schema_context(e2e_restaurant.schema_name):
         items = seed_dialog_restaurant()
-        staff_create(email="viewer@e2e.example", role="viewer", password=VIEWER_PASSWORD)
+        staff_create(
+            actor=None, email="viewer@e2e.example", role="viewer", password=VIEWER_PASSWORD
+        )
     base = f"http://{e2e_restaurant.host}:{live_server.thread.port}"
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.set_default_timeout(TIMEOUT_MS)

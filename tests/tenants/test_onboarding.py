@@ -271,7 +271,7 @@ def test_spares_of_an_older_migration_state_are_dropped_not_used(
 def _template_behind_by_sessions(*, keep_table: bool = False) -> None:
     """Put the template one migration behind, with a stored script that matches that state."""
     from tenants.models import SchemaTemplate
-    from tenants.schema_migrations import _digests
+    from tenants.schema_sql import migration_digests
 
     template = schema_template.TEMPLATE_SCHEMA
     schema_template.template_sql()
@@ -285,7 +285,7 @@ def _template_behind_by_sessions(*, keep_table: bool = False) -> None:
         "DELETE FROM __dysa_schema__.django_migrations WHERE app = 'sessions';\n"
     )
     row.fingerprint = "the-previous-release"
-    row.migrations_digest = _digests([template])[template]
+    row.migrations_digest = migration_digests([template])[template]
     row.save()
     schema_template._cached.clear()
 
