@@ -130,7 +130,7 @@ def _thread_context(
         "conversation": conversation,
         "status_label": STATUS_LABELS.get(conversation.status, conversation.status),
         "channel_label": CHANNEL_LABELS.get(conversation.channel, conversation.channel),
-        "messages": message_list(conversation=conversation),
+        "thread_messages": message_list(conversation=conversation),
         "version": poll_version("conversations"),
         "poll_token": poll_token(request, "conversations"),
         **_customer_context(conversation),

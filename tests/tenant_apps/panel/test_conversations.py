@@ -52,6 +52,7 @@ def test_the_thread_shows_messages_and_the_customers_orders(tenant_a: TenantHand
     client, _ = panel_client(tenant_a, "staff")
     page = client.get(f"/panel/conversations/{conversation.pk}/")
     assert "¿tenéis mesa?" in page.text
+    assert 'class="flash"' not in page.text  # the thread is not mistaken for flash messages
     assert "/panel/orders/" in page.text.split('id="ctx-h"')[1]
 
 
