@@ -114,6 +114,12 @@ class Turn:
     def say(self, key: str, **values: Any) -> None:
         self.out.append(r.say(key, self.lang, **values))
 
+    def ask(self, awaiting: Awaiting, key: str, **values: Any) -> bool:
+        """Ask a question and expect its answer next; False, as in "not known yet"."""
+        self.d.awaiting = awaiting
+        self.say(key, **values)
+        return False
+
     def money(self, amount: Decimal) -> str:
         return r.money(amount, currency=self.ctx.profile.currency, language=self.lang)
 

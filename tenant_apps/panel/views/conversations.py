@@ -161,7 +161,7 @@ def _act(
             act(conversation)
             conversation.refresh_from_db()
             panel_audit(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 action=f"conversations.conversation.{action}",
                 target=conversation,
                 before={"status": before},
@@ -220,7 +220,7 @@ def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
                 text=text[:2000],
             )
             panel_audit(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 action="conversations.conversation.reply",
                 target=conversation,
                 before={"status": before},

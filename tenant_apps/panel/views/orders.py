@@ -143,7 +143,7 @@ def _transition(request: HttpRequest, order: Order, to_status: str, reason: str 
             actor=request.user,  # type: ignore[arg-type]
         )
         panel_audit(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             action="orders.order.status",
             target=changed,
             summary=f"Order #{changed.number}: {before} -> {to_status}",

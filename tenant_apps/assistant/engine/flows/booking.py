@@ -79,40 +79,13 @@ def booking_start(t: Turn) -> datetime | None:
     )
 
 
-def continue_booking(t: Turn) -> None:  # noqa: PLR0911 - one question at a time
-    if not t.d.party_size:
-        t.d.awaiting = Awaiting.PARTY_SIZE
-        t.say("ask_party")
-        return
-    if not party_size_accepted(t):
-        return
-    if t.d.booking_time and not t.d.booking_day:
-        day = t.ctx.today
-        if time.fromisoformat(t.d.booking_time) <= t.ctx.now.time():
-            day += timedelta(days=1)
-        t.d.booking_day = day.isoformat()
-    if not t.d.booking_day:
-        t.d.awaiting = Awaiting.BOOKING_DAY
-        t.say("ask_day")
-        return
-    if not t.d.booking_time:
-        t.d.awaiting = Awaiting.BOOKING_TIME
-        t.say("ask_time")
+def continue_booking(t: Turn) -> None:
+    """The next question of the booking, one at a time, then its summary."""
+    if not (party_known(t) and day_and_time_known(t)):
         return
     starts = booking_start(t)
     assert starts is not None
-    if starts <= t.ctx.now:
-        t.d.booking_time = ""
-        t.d.awaiting = Awaiting.BOOKING_TIME
-        t.say("slot_past")
-        return
-    if not slot_is_free(t, starts):
-        offer_slots(t, starts)
-        return
-    announce_room(t, starts)
-    if t.d.flow == Flow.BOOKING and t.need_customer():
-        return
-    if t.d.flow == Flow.BOOKING and t.resolve_customer() is None:
+    if not slot_bookable(t, starts):
         return
     t.d.awaiting = Awaiting.CONFIRM_BOOKING
     if t.d.flow == Flow.RESCHEDULE:
@@ -125,6 +98,40 @@ def continue_booking(t: Turn) -> None:  # noqa: PLR0911 - one question at a time
             name=t.d.name or t.customer_name(),
             notes=r.say("with_note", t.lang, note=t.d.booking_notes) if t.d.booking_notes else "",
         )
+
+
+def party_known(t: Turn) -> bool:
+    if not t.d.party_size:
+        return t.ask(Awaiting.PARTY_SIZE, "ask_party")
+    return party_size_accepted(t)
+
+
+def day_and_time_known(t: Turn) -> bool:
+    if t.d.booking_time and not t.d.booking_day:
+        day = t.ctx.today
+        if time.fromisoformat(t.d.booking_time) <= t.ctx.now.time():
+            day += timedelta(days=1)
+        t.d.booking_day = day.isoformat()
+    if not t.d.booking_day:
+        return t.ask(Awaiting.BOOKING_DAY, "ask_day")
+    if not t.d.booking_time:
+        return t.ask(Awaiting.BOOKING_TIME, "ask_time")
+    return True
+
+
+def slot_bookable(t: Turn, starts: datetime) -> bool:
+    """The time is ahead and free (else the nearest free ones are offered), and for a new
+    booking we know who the customer is."""
+    if starts <= t.ctx.now:
+        t.d.booking_time = ""
+        return t.ask(Awaiting.BOOKING_TIME, "slot_past")
+    if not slot_is_free(t, starts):
+        offer_slots(t, starts)
+        return False
+    announce_room(t, starts)
+    if t.d.flow != Flow.BOOKING:
+        return True
+    return not t.need_customer() and t.resolve_customer() is not None
 
 
 def announce_room(t: Turn, starts: datetime) -> None:
@@ -210,51 +217,53 @@ def offer_later_or_earlier(t: Turn, later: bool) -> None:
     )
 
 
-def answer_pick_slot(t: Turn, p: Parse) -> bool:  # noqa: PLR0911 - one branch per answer
-    offered = [datetime.fromisoformat(s) for s in t.d.offered_slots]
+def answer_pick_slot(t: Turn, p: Parse) -> bool:
     if p.when.at is None and (phrase := later_or_earlier(t, p)):
         offer_later_or_earlier(t, later=phrase == "later")
         return True
-    chosen = None
-    if p.when.at is not None:
-        matching = [
-            s
-            for s in offered
-            if s.time() == p.when.at and (p.when.day is None or s.date() == p.when.day)
-        ]
-        if matching:
-            chosen = matching[0]
-        else:
-            # Another time altogether: check that one instead.
-            apply_when_to_booking(t, p)
-            continue_booking(t)
-            return True
+    chosen = chosen_slot(t, p, [datetime.fromisoformat(s) for s in t.d.offered_slots])
     if chosen is None:
-        index = t.ordinal(p)
-        if index is not None and -len(offered) <= index < len(offered):
-            chosen = offered[index]
-    if chosen is None and p.has(Intent.YES) and len(offered) >= 1 and not p.has(Intent.NO):
-        chosen = offered[0]
-    if chosen is None and p.when.day is not None:
-        apply_when_to_booking(t, p)
-        continue_booking(t)
-        return True
-    if chosen is None:
-        if p.party_size:
-            t.d.party_size = p.party_size
-            continue_booking(t)
-            return True
-        if p.has(Intent.NO):
-            t.d.awaiting = Awaiting.BOOKING_TIME
-            t.d.offered_slots = []
-            t.say("ask_time")
-            return True
-        return False
+        return other_than_offered(t, p)
     t.d.booking_day = chosen.date().isoformat()
     t.d.booking_time = chosen.strftime("%H:%M")
     t.d.offered_slots = []
     continue_booking(t)
     return True
+
+
+def chosen_slot(t: Turn, p: Parse, offered: list[datetime]) -> datetime | None:
+    """The offered time the customer picked: by its time, its place, or a plain yes."""
+    if p.when.at is not None:
+        return next(
+            (
+                s
+                for s in offered
+                if s.time() == p.when.at and (p.when.day is None or s.date() == p.when.day)
+            ),
+            None,
+        )
+    index = t.ordinal(p)
+    if index is not None and -len(offered) <= index < len(offered):
+        return offered[index]
+    if p.has(Intent.YES) and offered and not p.has(Intent.NO):
+        return offered[0]
+    return None
+
+
+def other_than_offered(t: Turn, p: Parse) -> bool:
+    if p.when.at is not None or p.when.day is not None:
+        # Another time altogether: check that one instead.
+        apply_when_to_booking(t, p)
+        continue_booking(t)
+        return True
+    if p.party_size:
+        t.d.party_size = p.party_size
+        continue_booking(t)
+        return True
+    if p.has(Intent.NO):
+        t.d.offered_slots = []
+        return not t.ask(Awaiting.BOOKING_TIME, "ask_time")
+    return False
 
 
 def later_or_earlier(t: Turn, p: Parse) -> str:
@@ -315,6 +324,21 @@ def confirm_booking(t: Turn) -> None:
         party=party,
         when=t.when_text(reservation.starts_at.astimezone(t.ctx.profile.tz)),
     )
+
+
+def correct_booking(t: Turn, p: Parse) -> bool:
+    """ "no, mejor 3", "mejor a las 10" while booking: a bare number is the party; times
+    come with "a las"/"at", which the date parser reads."""
+    if t.d.flow not in {Flow.BOOKING, Flow.RESCHEDULE} or not (
+        p.when.found or p.party_size or p.numbers
+    ):
+        return False
+    if p.party_size or (p.numbers and not p.when.found):
+        t.d.party_size = p.party_size or p.numbers[0]
+        t.d.last_target = "party_size"
+    apply_when_to_booking(t, p)
+    continue_booking(t)
+    return True
 
 
 def answer_party_size(t: Turn, p: Parse) -> bool:

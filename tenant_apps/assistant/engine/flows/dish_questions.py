@@ -110,40 +110,53 @@ def tag_asked(t: Turn, words: list[str]) -> str:
     return ""
 
 
-def answer_questions(t: Turn, p: Parse) -> bool:  # noqa: PLR0911 - a priority list
+def answer_questions(t: Turn, p: Parse) -> bool:
     """Questions about dishes: named, followed up ("y los de nopal?") or implied ("¿lleva
     gluten?" about the dish just talked about)."""
-    quantities = any(m.quantity_said for m in p.mentions)
-    if (
+    return (
+        category_list_asked(t, p)
+        or named_dish_question(t, p)
+        or (not p.mentions and unnamed_dish_question(t, p))
+    )
+
+
+def category_list_asked(t: Turn, p: Parse) -> bool:
+    """ "what burgers do u have?": the category's dishes and prices."""
+    if not (
         p.categories
         and not any(m.item for m in p.mentions)
         and p.has(Intent.DESCRIBE, Intent.MENU)
         and asks_for_a_list(t, p)
-        and not (quantities or p.has(Intent.ADD))
+        and not (any(m.quantity_said for m in p.mentions) or p.has(Intent.ADD))
     ):
-        # "what burgers do u have?": the category's dishes and prices.
-        list_category(t, p)
-        return True
-    if p.mentions and p.has(*QUESTION_INTENTS) and not p.has(Intent.ADD):
+        return False
+    list_category(t, p)
+    return True
+
+
+def named_dish_question(t: Turn, p: Parse) -> bool:
+    if not p.mentions or p.has(Intent.ADD):
+        return False
+    if p.has(*QUESTION_INTENTS):
         if p.has(Intent.DIETARY) and all(only_tag_words(t, p, m) for m in p.mentions):
             # "¿qué tienen vegetariano?" names a diet, not the veggie burger.
             list_by_tag(t, p)
         else:
             answer_item_question(t, p, question_of(t, p))
         return True
-    if p.mentions and not (quantities or p.has(Intent.ADD)) and is_follow_up(t, p):
+    if not any(m.quantity_said for m in p.mentions) and is_follow_up(t, p):
         answer_item_question(t, p, Question.from_json(t.d.last_question))
         return True
-    if p.mentions or not p.has(*QUESTION_INTENTS) or p.has(Intent.ADD):
+    return False
+
+
+def unnamed_dish_question(t: Turn, p: Parse) -> bool:
+    """A question naming no dish: about the whole menu, the order, or the dish just talked
+    about."""
+    if not p.has(*QUESTION_INTENTS) or p.has(Intent.ADD):
         return False
     last = t.ctx.catalog.by_id.get(t.d.last_item_id or 0)
-    question = question_of(t, p)
-    if question.kind == "allergen" and (last is None or asks_for_a_list(t, p)):
-        # "¿tenéis algo sin lactosa?": the dishes whose declared allergens leave it out.
-        answer_about_several(t, t.ctx.catalog.items, question)
-        return True
-    if p.has(Intent.DIETARY) and (last is None or asks_for_a_list(t, p)):
-        list_by_tag(t, p)
+    if (last is None or asks_for_a_list(t, p)) and menu_wide_question(t, p):
         return True
     if p.categories:
         return False
@@ -151,13 +164,24 @@ def answer_questions(t: Turn, p: Parse) -> bool:  # noqa: PLR0911 - a priority l
     if t.d.cart and p.has(Intent.PRICE) and not just_asked:
         # "how much is it?" while ordering: the order's total.
         show_cart(t)
-        return True
-    if last is None:
+    elif last is None:
         t.say("which_item", examples=t.examples())
-        return True
-    p.mentions = [Mention(start=0, end=0, candidates=[last])]
-    answer_item_question(t, p, question_of(t, p))
+    else:
+        p.mentions = [Mention(start=0, end=0, candidates=[last])]
+        answer_item_question(t, p, question_of(t, p))
     return True
+
+
+def menu_wide_question(t: Turn, p: Parse) -> bool:
+    question = question_of(t, p)
+    if question.kind == "allergen":
+        # "¿tenéis algo sin lactosa?": the dishes whose declared allergens leave it out.
+        answer_about_several(t, t.ctx.catalog.items, question)
+        return True
+    if p.has(Intent.DIETARY):
+        list_by_tag(t, p)
+        return True
+    return False
 
 
 def is_follow_up(t: Turn, p: Parse) -> bool:

@@ -3,18 +3,12 @@ its options, removals, corrections ("no, mejor 3") and requests for the kitchen.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from tenant_apps.assistant.engine import replies as r
-from tenant_apps.assistant.engine.catalog import (
-    EXTRA_WORDS,
-    CatalogItem,
-    Mention,
-    match_options,
-)
+from tenant_apps.assistant.engine.catalog import CatalogItem, Mention
 from tenant_apps.assistant.engine.flows.base import FlowSpec
-from tenant_apps.assistant.engine.flows.booking import apply_when_to_booking, continue_booking
+from tenant_apps.assistant.engine.flows.booking import correct_booking
 from tenant_apps.assistant.engine.flows.cart import (
     add_to_cart,
     cart_summary,
@@ -26,22 +20,27 @@ from tenant_apps.assistant.engine.flows.ordering import (
     KITCHEN_REQUEST,
     after_cart_change,
     continue_order,
+    correct_order_time_or_type,
     set_order_time,
     set_order_type,
 )
+from tenant_apps.assistant.engine.mentions import EXTRA_WORDS
+from tenant_apps.assistant.engine.options import match_options
 from tenant_apps.assistant.engine.parse import Parse
 from tenant_apps.assistant.engine.state import Awaiting, Flow
 from tenant_apps.assistant.engine.turn import MAX_QUANTITY, Turn
 from tenant_apps.assistant.nlu.intents import Intent
 from tenant_apps.assistant.nlu.normalize import fold, word_set
+from tenant_apps.assistant.nlu.patterns import bounded
 
+_WORD = bounded(r"[^\W_]+")
 # Answers to an optional group's question that choose none of its options.
 NO_OPTION_WORDS = word_set("ninguno ninguna nada sin asi none nothing plain without")
 
 
 def said_as(raw: str, words: tuple[str, ...]) -> str:
     """The customer's own spelling of folded words ("piña" for "pina"), for quoting back."""
-    spelled = {fold(w): w for w in re.findall(r"[^\W_]+", raw)}
+    spelled = {fold(w): w for w in _WORD.findall(raw)}
     return " ".join(spelled.get(word, word) for word in words)
 
 
@@ -142,35 +141,13 @@ def wants_none(t: Turn, p: Parse) -> bool:
     return p.has(Intent.NO) or bool(set(p.words) & NO_OPTION_WORDS)
 
 
-def add_mentions(t: Turn, mentions: list[Mention], p: Parse) -> None:  # noqa: PLR0912 - one branch per kind of mention
+def add_mentions(t: Turn, mentions: list[Mention], p: Parse) -> None:
     added: list[str] = []
     # Dishes asked with an option they do not have come last: the rest of the message is
     # added before the question about them ("a diet coke and a cheeseburger").
     for mention in sorted(mentions, key=lambda m: bool(m.unknown_options)):
-        if mention.item is None:
-            if len(mention.candidates) > 1:
-                if added:
-                    t.say("added", lines=r.join(added, t.lang))
-                ask_pick_item(t, mention, p)
-                return
-            continue
-        item = mention.item
-        if not item.orderable:
-            t.say("sold_out", item=t.item_name(item))
-            continue
-        if mention.unknown_options:
-            if refuse_unknown_option(t, item, mention, p, added=added):
-                return
-            continue
-        missing = missing_required_group(t, item, mention.option_ids)
-        if missing is not None:
-            if added:
-                t.say("added", lines=r.join(added, t.lang))
-            ask_option(t, item, missing, mention)
+        if add_one(t, mention, p, added=added):
             return
-        quantity = min(MAX_QUANTITY, max(1, mention.quantity))
-        add_to_cart(t, item, quantity, mention.option_ids)
-        added.append(f"{quantity}x {t.item_name(item)}{options_text(t, item, mention.option_ids)}")
     if not added:
         if not t.out:
             t.say("which_item", examples=t.examples())
@@ -182,12 +159,42 @@ def add_mentions(t: Turn, mentions: list[Mention], p: Parse) -> None:  # noqa: P
         if p.when.found:
             set_order_time(t, p)
         continue_order(t)
-        return
-    if t.d.awaiting == Awaiting.CONFIRM_ORDER:
+    elif t.d.awaiting == Awaiting.CONFIRM_ORDER:
         continue_order(t)
-        return
-    cart_summary(t)
-    t.say("anything_else")
+    else:
+        cart_summary(t)
+        t.say("anything_else")
+
+
+def add_one(t: Turn, mention: Mention, p: Parse, *, added: list[str]) -> bool:
+    """Put one named dish in the cart (its line goes to `added`), or ask what is missing
+    about it: which dish of several, a required option. True when a question is pending."""
+    item = mention.item
+    if item is None:
+        if len(mention.candidates) <= 1:
+            return False
+        say_added(t, added)
+        ask_pick_item(t, mention, p)
+        return True
+    if not item.orderable:
+        t.say("sold_out", item=t.item_name(item))
+        return False
+    if mention.unknown_options:
+        return refuse_unknown_option(t, item, mention, p, added=added)
+    missing = missing_required_group(t, item, mention.option_ids)
+    if missing is not None:
+        say_added(t, added)
+        ask_option(t, item, missing, mention)
+        return True
+    quantity = min(MAX_QUANTITY, max(1, mention.quantity))
+    add_to_cart(t, item, quantity, mention.option_ids)
+    added.append(f"{quantity}x {t.item_name(item)}{options_text(t, item, mention.option_ids)}")
+    return False
+
+
+def say_added(t: Turn, added: list[str]) -> None:
+    if added:
+        t.say("added", lines=r.join(added, t.lang))
 
 
 def refuse_unknown_option(
@@ -325,46 +332,34 @@ def remove_mentions(t: Turn, p: Parse) -> None:
         t.say("cart_empty")
 
 
-def apply_correction(t: Turn, p: Parse) -> bool:  # noqa: PLR0911 - one branch per form
+def apply_correction(t: Turn, p: Parse) -> bool:
     """ "no, mejor 3", "make it two", "mejor a las 10", "no, una hamburguesa"."""
-    target = t.d.last_target
-    if p.mentions and correct_cart_lines(t, p):
-        return True
-    if p.mentions and target.startswith("cart:"):
-        index = int(target.split(":")[1])
-        if index < len(t.d.cart):
-            old = t.d.cart.pop(index)
-            for mention in p.mentions:
-                if not mention.quantity_said:
-                    mention.quantity = old.quantity
-            add_mentions(t, p.mentions, p)
-            return True
     if p.mentions:
+        return correct_cart_lines(t, p) or replace_last_line(t, p)
+    return correct_booking(t, p) or correct_line_quantity(t, p) or correct_order_time_or_type(t, p)
+
+
+def replace_last_line(t: Turn, p: Parse) -> bool:
+    """ "no, una hamburguesa" right after adding a dish: that line becomes this one."""
+    target = t.d.last_target
+    if not target.startswith("cart:") or int(target.split(":")[1]) >= len(t.d.cart):
         return False
-    if t.d.flow in {Flow.BOOKING, Flow.RESCHEDULE} and (p.when.found or p.party_size or p.numbers):
-        # A bare number in a booking is the party ("no, mejor 3"); times come with
-        # "a las"/"at", which the date parser reads.
-        if p.party_size or (p.numbers and not p.when.found):
-            t.d.party_size = p.party_size or p.numbers[0]
-            t.d.last_target = "party_size"
-        apply_when_to_booking(t, p)
-        continue_booking(t)
-        return True
-    line_index = corrected_line(t, target)
-    if p.numbers and not p.when.found and line_index is not None:
-        t.d.cart[line_index].quantity = min(MAX_QUANTITY, max(1, p.numbers[0]))
-        t.d.last_target = f"cart:{line_index}"
-        after_cart_change(t)
-        return True
-    if t.d.flow == Flow.ORDER and p.when.found:
-        set_order_time(t, p)
-        continue_order(t)
-        return True
-    if t.d.flow == Flow.ORDER and p.order_type:
-        set_order_type(t, p)
-        continue_order(t)
-        return True
-    return False
+    old = t.d.cart.pop(int(target.split(":")[1]))
+    for mention in p.mentions:
+        if not mention.quantity_said:
+            mention.quantity = old.quantity
+    add_mentions(t, p.mentions, p)
+    return True
+
+
+def correct_line_quantity(t: Turn, p: Parse) -> bool:
+    line_index = corrected_line(t, t.d.last_target)
+    if not p.numbers or p.when.found or line_index is None:
+        return False
+    t.d.cart[line_index].quantity = min(MAX_QUANTITY, max(1, p.numbers[0]))
+    t.d.last_target = f"cart:{line_index}"
+    after_cart_change(t)
+    return True
 
 
 def correct_cart_lines(t: Turn, p: Parse) -> bool:

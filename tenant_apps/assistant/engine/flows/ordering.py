@@ -3,7 +3,6 @@ code, the summary with real totals, and placing it on an explicit yes."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -25,6 +24,7 @@ from tenant_apps.assistant.engine.turn import Turn, digit_count, domain_error
 from tenant_apps.assistant.nlu.datetimes import combine
 from tenant_apps.assistant.nlu.intents import Intent
 from tenant_apps.assistant.nlu.normalize import fold, word_set
+from tenant_apps.assistant.nlu.patterns import bounded
 
 # "¿Hacéis envíos?", "do you deliver?": a question about the service, not a choice.
 SERVICE_QUESTION = word_set("haceis hacen hay teneis tienen do does can se puedo podeis")
@@ -36,7 +36,7 @@ KITCHEN_REQUEST = word_set(
 )
 # A whole answer to "¿para cuándo?" that means as soon as possible ("ya", "ahora", "now").
 NOW_WORDS = word_set("ya ahora now para pues right away")
-_CODE_TOKEN = re.compile(r"[\w-]{2,32}")
+_CODE_TOKEN = bounded(r"[\w-]{2,32}")
 # Words after which the customer types a promotion code.
 CODE_WORDS = word_set("codigo code cupon coupon promo promocion descuento voucher")
 
@@ -132,29 +132,14 @@ def set_order_time(t: Turn, p: Parse) -> None:
     t.d.last_target = "time"
 
 
-def continue_order(t: Turn) -> None:  # noqa: PLR0911 - one question at a time
+def continue_order(t: Turn) -> None:
+    """The next question of the order, one at a time, then its summary."""
     t.d.flow = Flow.ORDER
     if not t.d.cart:
         t.d.awaiting = Awaiting.NOTHING
         t.say("cart_empty")
         return
-    if not t.d.order_type:
-        t.d.awaiting = Awaiting.ORDER_TYPE
-        t.say("ask_order_type")
-        return
-    if t.d.order_type == "delivery" and not t.d.address:
-        t.d.awaiting = Awaiting.ADDRESS
-        t.say("ask_address")
-        return
-    if t.d.order_type == "dine_in" and not t.d.table:
-        t.d.awaiting = Awaiting.TABLE
-        t.out.append("¿En qué mesa estás?" if t.lang == "es" else "Which table are you at?")
-        return
-    if not t.d.order_time and not t.d.asap:
-        t.d.awaiting = Awaiting.ORDER_TIME
-        t.say("ask_order_time")
-        return
-    if t.need_customer():
+    if not fulfilment_known(t) or t.need_customer():
         return
     if t.customer() is None and t.resolve_customer() is None:
         return
@@ -166,6 +151,21 @@ def continue_order(t: Turn) -> None:  # noqa: PLR0911 - one question at a time
         totals=totals_text(t, totals),
         details=order_details(t),
     )
+
+
+def fulfilment_known(t: Turn) -> bool:
+    """How (pickup, delivery and where, which table) and when the order is wanted."""
+    if not t.d.order_type:
+        return t.ask(Awaiting.ORDER_TYPE, "ask_order_type")
+    if t.d.order_type == "delivery" and not t.d.address:
+        return t.ask(Awaiting.ADDRESS, "ask_address")
+    if t.d.order_type == "dine_in" and not t.d.table:
+        t.d.awaiting = Awaiting.TABLE
+        t.out.append("¿En qué mesa estás?" if t.lang == "es" else "Which table are you at?")
+        return False
+    if not t.d.order_time and not t.d.asap:
+        return t.ask(Awaiting.ORDER_TIME, "ask_order_time")
+    return True
 
 
 def order_details(t: Turn) -> str:
@@ -262,6 +262,18 @@ def looks_like_address(t: Turn, p: Parse) -> bool:
         # "sin cebolla por favor" is for the kitchen, not where to deliver.
         and (digit_count(p.raw) > 0 or not any(w in KITCHEN_REQUEST for w in p.words))
     )
+
+
+def correct_order_time_or_type(t: Turn, p: Parse) -> bool:
+    """ "no, mejor a las 9", "better make it delivery" while ordering."""
+    if t.d.flow != Flow.ORDER or not (p.when.found or p.order_type):
+        return False
+    if p.when.found:
+        set_order_time(t, p)
+    else:
+        set_order_type(t, p)
+    continue_order(t)
+    return True
 
 
 def answer_order_type(t: Turn, p: Parse) -> bool:
