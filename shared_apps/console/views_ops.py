@@ -22,7 +22,6 @@ from shared_apps.backups.selectors import backup_get
 from shared_apps.console import actions
 from shared_apps.console.access import console_page
 from shared_apps.console.selectors import (
-    _billing_available,
     platform_health,
     restaurant_overview,
     restaurant_rows,
@@ -49,7 +48,6 @@ def restaurants_view(request: HttpRequest) -> HttpResponse:
     page = restaurant_rows(search=search, status=status, page=int(request.GET.get("page") or 1))
     context = {
         "page": page, "q": search, "status": status, "statuses": Restaurant.Status.choices,
-        "billing": _billing_available(),
     }  # fmt: skip
     partial = request.headers.get("HX-Request") == "true"
     template = "console/_restaurant_rows.html" if partial else "console/restaurants.html"
@@ -64,7 +62,6 @@ def restaurant_view(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "o": restaurant_overview(restaurant=restaurant),
             "audit": platform_audit_list(restaurant_slug=restaurant.slug)[:20],
-            "billing": _billing_available(),
         },
     )  # fmt: skip
 
