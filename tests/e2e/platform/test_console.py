@@ -55,6 +55,8 @@ def test_operator_suspends_and_reactivates_a_restaurant(
     operator = account("operator")
     page = platform_browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-US")
     page.set_default_timeout(TIMEOUT_MS)
+    page.goto(platform_url(live_server, "/console/login/"))
+    check_page(page, "console-login")
     console_login(page, live_server, operator)
     expect(page.get_by_role("heading", name="Restaurants")).to_be_visible()
     check_page(page, "console-restaurants")
@@ -75,7 +77,8 @@ def test_operator_suspends_and_reactivates_a_restaurant(
     expect(page.locator("td.code", has_text="restaurant.reactivate")).to_be_visible()
     check_page(page, "console-audit")
     pages = {"health": "/console/health/", "accounts": "/console/accounts/",
-             "onboard": "/console/onboard/"}  # fmt: skip
+             "onboard": "/console/onboard/",
+             "support-access-log": "/console/support/access-log/"}  # fmt: skip
     for name, path in pages.items():
         page.goto(platform_url(live_server, path))
         check_page(page, f"console-{name}")
