@@ -19,6 +19,7 @@ from django.utils import timezone as dj_timezone
 from django.utils.module_loading import import_string
 from django_tenants.utils import schema_context
 
+from core.cache import schema_cache_wipe
 from core.db import use_public_schema
 from shared_apps.accounts.services import password_setup_path
 from tenants import schema_template
@@ -235,6 +236,9 @@ def restaurant_onboard(
                 domain=f"{slug}.{settings.DYSA_BASE_DOMAIN}", tenant=restaurant, is_primary=True
             )
             _create_schema(restaurant, template)
+            # Before anyone can reach it: entries left under this schema name by a purged
+            # restaurant (a purge while Redis was unreachable) are not this one's.
+            schema_cache_wipe(schema_name=restaurant.schema_name)
             secrets_provision(schema_name=restaurant.schema_name)
             with schema_context(restaurant.schema_name):
                 owner = _create_owner(owner_email, owner_password)
@@ -352,6 +356,9 @@ def restaurant_purge(*, restaurant: Restaurant) -> None:
     schema_name = restaurant.schema_name
     _drop_schema(schema_name)
     secrets_purge(schema_name=schema_name)
+    # The schema name is free for the next restaurant with this slug: none of this one's
+    # cache entries may pass to it.
+    transaction.on_commit(lambda: schema_cache_wipe(schema_name=schema_name))
     restaurant.domains.all().delete()
     Restaurant.objects.filter(pk=restaurant.pk).delete()
     audit.info("restaurant purged", extra={"slug": restaurant.slug, "schema_name": schema_name})

@@ -14,7 +14,6 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
-from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,6 +25,7 @@ from tenant_apps.assistant.engine import replies
 from tenant_apps.assistant.engine.dialog import Context, DialogManager, context_load
 from tenant_apps.assistant.engine.state import Dialog
 from tenant_apps.assistant.llm.breaker import breaker_reset
+from tenant_apps.assistant.llm.egress import base_url_problem
 from tenant_apps.assistant.llm.engine import (
     LLM_API_KEY,
     assistant_settings_get,
@@ -187,27 +187,9 @@ def _settings_errors(settings: AssistantSettings) -> dict[str, list[str]]:
 
 
 def _url_problem(url: str) -> str:
-    """Why `url` cannot be a model server's base URL ("" when it can)."""
-    try:
-        parts = urlsplit(url)
-        port_ok = parts.port != 0
-    except ValueError:
-        return "is not a valid URL"
-    problems = (
-        (len(url) > MAX_URL_LENGTH, f"must be at most {MAX_URL_LENGTH} characters"),
-        (parts.scheme not in {"http", "https"}, "must start with http:// or https://"),
-        (
-            not parts.hostname or not port_ok or any(c.isspace() for c in url),
-            "is not a valid URL",
-        ),
-        # It would be shown back in the settings; a key belongs in `api_key` (kept secret).
-        (
-            parts.username is not None or parts.password is not None,
-            "must not contain a user name or password; send the key as api_key",
-        ),
-        (bool(parts.query or parts.fragment), "must not have a query string or fragment"),
-    )
-    return next((message for failed, message in problems if failed), "")
+    """Why `url` cannot be a model server's base URL ("" when it can): the assistant's egress
+    rules (tenant_apps.assistant.llm.egress), which every connect checks again."""
+    return base_url_problem(url)
 
 
 @transaction.atomic

@@ -103,9 +103,9 @@ def _link_customer(conversation: Conversation, inbound: WhatsAppInbound) -> None
     conversation_link_customer(conversation=conversation, customer_id=customer.pk)
 
 
-def inbound_process(*, inbound_id: int) -> bool:
-    """Record one stored inbound message and let the assistant answer; False when it was
-    already processed or another worker is processing it."""
+def inbound_process(*, inbound_id: int) -> int | None:
+    """Record one stored inbound message and let the assistant answer; the conversation's
+    id, or None when it was already processed or another worker is processing it."""
     with transaction.atomic():
         inbound = (
             WhatsAppInbound.objects.select_for_update(skip_locked=True)
@@ -113,7 +113,7 @@ def inbound_process(*, inbound_id: int) -> bool:
             .first()
         )
         if inbound is None:
-            return False
+            return None
         # One customer's messages are processed one at a time, in the order they are taken.
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [inbound.sender])
@@ -133,7 +133,7 @@ def inbound_process(*, inbound_id: int) -> bool:
             messages_send(conversation=conversation, texts=[reply])
         inbound.processed_at = timezone.now()
         inbound.save(update_fields=["processed_at"])
-    return True
+    return conversation.pk
 
 
 def status_apply(*, item: StatusItem) -> bool:
