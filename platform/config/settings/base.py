@@ -461,6 +461,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined
         # Named once a second "kind" enum (billing's) appeared beside it.
         "PromotionKindEnum": "tenant_apps.promotions.models.Promotion.Kind",
         "RestaurantStatusEnum": "tenants.models.Restaurant.Status",
+        "AssistantProviderEnum": "tenant_apps.assistant.models.AssistantSettings.Provider",
     }
 )
 # --- platform host: two-factor, console, support, signup (issue 14) -------------------------
