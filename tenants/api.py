@@ -20,8 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import NoInput, StandardPagination, StrictInputSerializer, page_of, validated_query
-from config.api_errors import Conflict
+from core.api import NoInput, StandardPagination, StrictInputSerializer, page_of, validated_query
+from core.api_errors import Conflict
 from shared_apps.accounts.permissions import IsOperatorOrReadOnly
 from tenants import services
 from tenants.models import Restaurant

@@ -129,7 +129,7 @@ class ApiKey(models.Model):
 
 
 class RevokedToken(models.Model):
-    """A JWT id or session id that no longer authenticates (see config.jwt_auth).
+    """A JWT id or session id that no longer authenticates (see tenants.auth).
 
     Rows are useless once the token they name has expired, and are pruned then.
     """

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models import Q, QuerySet
 
+from core.hosts import public_url
 from tenants.models import Domain, Restaurant
 
 PUBLIC_SCHEMA = "public"
@@ -48,21 +49,6 @@ def restaurant_get(*, slug: str) -> Restaurant | None:
         Restaurant.objects.exclude(schema_name=PUBLIC_SCHEMA).filter(slug=slug.lower()).first()
     )
     return found
-
-
-def public_url(host: str) -> str:
-    """The browser-facing base URL of a host, as DYSA_PUBLIC_SCHEME/PORT say."""
-    from django.conf import settings
-
-    port = settings.DYSA_PUBLIC_PORT
-    suffix = "" if port in (80, 443) else f":{port}"
-    return f"{settings.DYSA_PUBLIC_SCHEME}://{host}{suffix}/"
-
-
-def platform_url() -> str:
-    from django.conf import settings
-
-    return public_url(settings.DYSA_BASE_DOMAIN)
 
 
 def restaurant_primary_url(restaurant: Restaurant) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from tenants.db import use_public_schema
+from core.db import use_public_schema
 
 
 @shared_task(name="tenants.tasks.spare_schemas_fill_task", ignore_result=True)

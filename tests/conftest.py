@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from tenants.db import use_public_schema, use_tenant
+from core.db import use_public_schema, use_tenant
 from tenants.models import Restaurant
 from tests.tenants.factories import TenantHandle, ensure_test_restaurant
 
@@ -99,7 +99,7 @@ def _fresh_throttles() -> None:
     """
     from django_redis import get_redis_connection  # type: ignore[import-untyped]
 
-    from config.near_cache import near_side_reset
+    from core.near_cache import near_side_reset
 
     near_side_reset(retry_now=True)
 

@@ -8,7 +8,7 @@ from tenant_apps.storefront.api import RestaurantInfoApi
 urlpatterns = [
     path("auth/session/", SessionApi.as_view(), name="auth-session"),
     path("auth/csrf/", CsrfApi.as_view(), name="auth-csrf"),
-    path("auth/", include("config.auth_api")),
+    path("auth/", include("tenants.auth_api")),
     path("restaurant/", RestaurantInfoApi.as_view(), name="restaurant-info"),
     path("conversations/", include("tenant_apps.conversations.urls")),
     path("chat/", include("tenant_apps.messaging.urls")),
@@ -21,4 +21,7 @@ urlpatterns = [
     path("promotions/", include("tenant_apps.promotions.urls")),
     path("staff/", include("tenant_apps.staff.urls")),
     path("audit/", include("tenant_apps.audit.urls")),
+    path("support-access/", include("tenant_apps.support_access.urls")),
+    path("channels/whatsapp/", include("tenant_apps.messaging.whatsapp.urls")),
+    path("billing/", include("shared_apps.billing.restaurant_api")),
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -18,7 +19,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from config.i18n import SUPPORTED_LANGUAGES
+from core.i18n import SUPPORTED_LANGUAGES
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,11 @@ def email_send(*, to: str, template: str, context: dict[str, str], language: str
     # Rendering now surfaces a missing template or variable in the caller, not in a worker.
     email_render(template=template, context=context, language=language)
 
-    from shared_apps.mail.tasks import email_deliver_task
-
     def queue() -> None:
-        email_deliver_task.delay(to=to, template=template, context=context, language=language)
+        # By name: the tasks module imports this one, and imports go one way (ADR 0008).
+        current_app.send_task(
+            "shared_apps.mail.tasks.email_deliver_task",
+            kwargs={"to": to, "template": template, "context": context, "language": language},
+        )
 
     transaction.on_commit(queue)

@@ -8,6 +8,7 @@ from shared_apps.mail.services import email_deliver
 
 
 @shared_task(
+    name="shared_apps.mail.tasks.email_deliver_task",  # services.email_send queues it by name
     autoretry_for=(smtplib.SMTPException, OSError),
     retry_backoff=10,
     retry_backoff_max=600,

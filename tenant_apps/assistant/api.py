@@ -18,7 +18,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import StrictInputSerializer
+from core.api import StrictInputSerializer
 from tenant_apps.assistant.llm.engine import assistant_settings_get
 from tenant_apps.assistant.models import AssistantSettings
 from tenant_apps.assistant.selectors import assistant_api_key_is_set
@@ -29,7 +29,7 @@ from tenant_apps.assistant.services import (
     assistant_api_key_set,
     assistant_settings_update,
 )
-from tenant_apps.staff.rest import TenantApiView
+from tenant_apps.audit.views import AuditedApiView
 
 TAGS = ["assistant"]
 MAX_API_KEY_LENGTH = 500
@@ -107,7 +107,7 @@ def _audit_snapshot(body: dict[str, Any]) -> dict[str, Any]:
     return snapshot
 
 
-class AssistantSettingsApi(TenantApiView):
+class AssistantSettingsApi(AuditedApiView):
     required_permissions = {"GET": "assistant.manage", "PATCH": "assistant.manage"}
 
     @extend_schema(tags=TAGS, responses=SettingsOut)

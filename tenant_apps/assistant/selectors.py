@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
+from core.db import current_schema_name
 from tenant_apps.assistant.llm.engine import LLM_API_KEY
-from tenants.db import current_schema_name
 from tenants.secrets import secret_kinds
 
 

@@ -11,8 +11,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core.db import PUBLIC_SCHEMA, current_schema_name, use_public_schema
 from tenant_apps.assistant.services import model_call_prune
-from tenants.db import PUBLIC_SCHEMA, current_schema_name, use_public_schema
 from tenants.models import Restaurant
 from tenants.selectors import restaurant_list
 

@@ -7,10 +7,10 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import page_of
+from core.api import page_of
+from core.views import TenantApiView
 from tenant_apps.audit.models import AuditEntry
 from tenant_apps.audit.selectors import AuditFilter, audit_list
-from tenant_apps.staff.rest import TenantApiView
 
 
 class AuditEntryOut(serializers.ModelSerializer[AuditEntry]):

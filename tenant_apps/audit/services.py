@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from config.context import request_id_var, request_var
-from config.logging import redact_value
+from core.context import request_id_var, request_var
+from core.logging import redact_value
 from tenant_apps.audit.models import AuditEntry
 
 MAX_SNAPSHOT_CHARS = 20_000

@@ -16,7 +16,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import NoInput, page_of
+from core.api import NoInput, page_of
+from tenant_apps.audit.views import AuditedApiView
 from tenant_apps.conversations import selectors, services
 from tenant_apps.conversations.models import Channel, Conversation
 from tenant_apps.conversations.serializers import (
@@ -25,7 +26,6 @@ from tenant_apps.conversations.serializers import (
     MessageSerializer,
     ReplySerializer,
 )
-from tenant_apps.staff.rest import TenantApiView
 
 TAGS = ["conversations"]
 
@@ -37,7 +37,7 @@ def _choice(request: Request, name: str, choices: list[str]) -> str | None:
     return value
 
 
-class ConversationListApi(TenantApiView):
+class ConversationListApi(AuditedApiView):
     """`?status=waiting&ordering=last_customer_message_at`: the customers waiting for a
     person, longest-waiting first."""
 
@@ -74,7 +74,7 @@ class ConversationListApi(TenantApiView):
         )
 
 
-class ConversationDetailApi(TenantApiView):
+class ConversationDetailApi(AuditedApiView):
     required_permissions = {"GET": "conversations.view"}
     cache_resource = "conversations"
 
@@ -88,7 +88,7 @@ class ConversationDetailApi(TenantApiView):
         return Response(self.cached_data(request, produce))
 
 
-class _ConversationActionApi(TenantApiView):
+class _ConversationActionApi(AuditedApiView):
     """A change of who answers the customer, recorded in the audit log."""
 
     required_permissions = {"POST": "conversations.handoff"}
@@ -135,7 +135,7 @@ class ConversationCloseApi(_ConversationActionApi):
         services.conversation_close(conversation=conversation)
 
 
-class ConversationReplyApi(TenantApiView):
+class ConversationReplyApi(AuditedApiView):
     required_permissions = {"POST": "conversations.reply"}
 
     @extend_schema(tags=TAGS, request=ReplySerializer, responses={201: MessageSerializer})

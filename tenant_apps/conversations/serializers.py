@@ -3,7 +3,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api import StrictInputSerializer
+from core.api import StrictInputSerializer
 from tenant_apps.conversations.models import Conversation, Message
 from tenant_apps.conversations.services import MAX_TEXT_LENGTH
 

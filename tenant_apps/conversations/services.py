@@ -17,10 +17,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from config.api_errors import Conflict
-from config.cache import invalidate
+from core.api_errors import Conflict
+from core.cache import invalidate
 from shared_apps.accounts.models import User
+from tenant_apps.conversations.channels import channel_delivery_for
 from tenant_apps.conversations.models import Channel, Conversation, Message
+from tenant_apps.conversations.selectors import conversation_beyond_quota
 
 MAX_TEXT_LENGTH = 2000
 audit = logging.getLogger("audit")
@@ -38,6 +40,13 @@ _SYSTEM_TEXTS = {
     "bot_again": {
         "es": "El asistente vuelve a responder.",
         "en": "The assistant is answering again.",
+    },
+    # The plan's monthly assistant conversations are used up: a person takes this one.
+    "quota_handoff": {
+        "es": "¡Hola! Gracias por escribirnos. Una persona de nuestro equipo te atenderá en "
+        "cuanto pueda; déjanos aquí tu mensaje.",
+        "en": "Hi, thanks for writing to us! A member of our team will answer you as soon as "
+        "they can; please leave your message here.",
     },
 }
 
@@ -74,7 +83,24 @@ def conversation_start(
         channel=channel, language=language, external_id=external_id, customer_id=customer_id
     )
     invalidate("conversations")
+    if conversation_beyond_quota(conversation=conversation):
+        _hand_to_staff_over_quota(conversation)
     return conversation
+
+
+def _hand_to_staff_over_quota(conversation: Conversation) -> None:
+    """Beyond the plan's monthly assistant conversations, staff answer new ones: the customer
+    is told politely and the conversation waits for a person (staff see a banner)."""
+    _set_status(conversation, Status.WAITING, assigned_to=None)
+    messages_send(
+        conversation=conversation,
+        texts=[_system_text(conversation, "quota_handoff")],
+        sender=Sender.SYSTEM,
+    )
+    extra = {"conversation_id": conversation.pk, "channel": conversation.channel}
+    transaction.on_commit(
+        lambda: audit.info("conversation handed to staff: plan quota reached", extra=extra)
+    )
 
 
 @transaction.atomic
@@ -134,6 +160,9 @@ def messages_send(
         ]
     )
     _touch(conversation, customer=False)
+    channel_delivery = channel_delivery_for(conversation.channel)
+    if channel_delivery is not None:
+        channel_delivery.deliver(conversation, messages)
     return messages
 
 
@@ -213,6 +242,10 @@ def conversation_reply(*, conversation: Conversation, staff: User, text: str) ->
     text = text.strip()
     if not text:
         raise ValidationError({"text": ["This field may not be blank."]})
+    delivery = channel_delivery_for(conversation.channel)
+    refusal = delivery.refusal(conversation) if delivery is not None else None
+    if refusal:
+        raise Conflict(refusal)
     if conversation.status != Status.HUMAN or conversation.assigned_to_id != staff.pk:
         conversation_take_over(conversation=conversation, staff=staff)
     return message_send(conversation=conversation, text=text, sender=Sender.STAFF, staff=staff)

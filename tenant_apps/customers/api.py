@@ -8,8 +8,9 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import StrictInputSerializer, page_of
-from config.i18n import SUPPORTED_LANGUAGES
+from core.api import StrictInputSerializer, page_of
+from core.i18n import SUPPORTED_LANGUAGES
+from tenant_apps.audit.views import AuditedApiView
 from tenant_apps.customers.models import Customer
 from tenant_apps.customers.selectors import (
     CustomerFilter,
@@ -17,7 +18,6 @@ from tenant_apps.customers.selectors import (
     customer_list,
 )
 from tenant_apps.customers.services import customer_create, customer_delete, customer_update
-from tenant_apps.staff.rest import TenantApiView
 
 TAGS = ["customers"]
 
@@ -50,7 +50,7 @@ class CustomerIn(StrictInputSerializer):
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
-class CustomerListApi(TenantApiView):
+class CustomerListApi(AuditedApiView):
     required_permissions = {"GET": "customers.view", "POST": "customers.create"}
     cache_resource = "customers"
     ordering_fields = ["created", "name", "id"]
@@ -88,7 +88,7 @@ class CustomerListApi(TenantApiView):
         return Response(after, status=status.HTTP_201_CREATED)
 
 
-class CustomerDetailApi(TenantApiView):
+class CustomerDetailApi(AuditedApiView):
     required_permissions = {
         "GET": "customers.view",
         "PATCH": "customers.update",
@@ -129,11 +129,3 @@ class CustomerDetailApi(TenantApiView):
             delete=lambda: customer_delete(customer=customer),
             summary_field="phone",
         )
-
-
-class CustomerReferenceIn(StrictInputSerializer):
-    """Who an order or booking is for: an existing customer's id, or a phone number."""
-
-    customer = serializers.IntegerField(required=False, min_value=1)
-    customer_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
-    customer_name = serializers.CharField(max_length=120, required=False, allow_blank=True)

@@ -7,8 +7,8 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 
-from config.cache import cached
-from config.filters import apply_filters
+from core.cache import cached
+from core.filters import apply_filters
 from tenant_apps.customers.models import Customer
 from tenant_apps.customers.phones import normalize_phone
 

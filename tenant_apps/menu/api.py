@@ -14,9 +14,11 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import StrictInputSerializer, page_of, results_of, validated_query
-from config.cache import cached
-from config.i18n import SUPPORTED_LANGUAGES, TranslatedTextField
+from core.api import StrictInputSerializer, page_of, results_of, validated_query
+from core.cache import cached
+from core.i18n import SUPPORTED_LANGUAGES, TranslatedTextField
+from core.views import PUBLIC
+from tenant_apps.audit.views import AuditedApiView
 from tenant_apps.menu.models import Allergen, Category, DietaryTag, MenuItem, Option, OptionGroup
 from tenant_apps.menu.selectors import (
     MenuItemFilter,
@@ -37,7 +39,6 @@ from tenant_apps.menu.services import (
     menu_item_delete,
     menu_item_update,
 )
-from tenant_apps.staff.rest import PUBLIC, TenantApiView
 
 TAGS = ["menu"]
 
@@ -188,13 +189,13 @@ def _public_menu_key(language: str) -> str:
 
 
 # --- public -----------------------------------------------------------------------------------
-class PublicMenuApi(TenantApiView):
+class PublicMenuApi(AuditedApiView):
     """The menu customers see: visible categories and their items, in one language."""
 
     required_permissions = {"GET": PUBLIC}
     authentication_classes: list[Any] = []
 
-    # A cached public read (config.cached_reads): hits are answered before the view runs.
+    # A cached public read (core.cached_reads): hits are answered before the view runs.
     public_cache_resource = "menu"
 
     @staticmethod
@@ -239,7 +240,7 @@ class PublicMenuApi(TenantApiView):
         return HttpResponse(body, content_type="application/json")
 
 
-class MenuSearchApi(TenantApiView):
+class MenuSearchApi(AuditedApiView):
     """Search dishes by name or description; tolerant of accents and typos."""
 
     required_permissions = {"GET": PUBLIC}
@@ -259,7 +260,7 @@ class MenuSearchApi(TenantApiView):
 
 
 # --- staff: categories ----------------------------------------------------------------------
-class CategoryListApi(TenantApiView):
+class CategoryListApi(AuditedApiView):
     required_permissions = {"GET": "menu.view", "POST": "menu.manage"}
     cache_resource = "menu"
     ordering_fields = ["position", "id", "created"]
@@ -287,7 +288,7 @@ class CategoryListApi(TenantApiView):
         return Response(after, status=status.HTTP_201_CREATED)
 
 
-class CategoryDetailApi(TenantApiView):
+class CategoryDetailApi(AuditedApiView):
     required_permissions = {"GET": "menu.view", "PATCH": "menu.manage", "DELETE": "menu.manage"}
     cache_resource = "menu"
 
@@ -325,7 +326,7 @@ class CategoryDetailApi(TenantApiView):
 
 
 # --- staff: items -----------------------------------------------------------------------------
-class MenuItemListApi(TenantApiView):
+class MenuItemListApi(AuditedApiView):
     required_permissions = {"GET": "menu.view", "POST": "menu.manage"}
     cache_resource = "menu"
     ordering_fields = ["position", "price", "id", "created", "updated"]
@@ -373,7 +374,7 @@ class MenuItemListApi(TenantApiView):
         return Response(after, status=status.HTTP_201_CREATED)
 
 
-class MenuItemDetailApi(TenantApiView):
+class MenuItemDetailApi(AuditedApiView):
     required_permissions = {"GET": "menu.view", "PATCH": "menu.manage", "DELETE": "menu.manage"}
     cache_resource = "menu"
 
@@ -412,7 +413,7 @@ class MenuItemDetailApi(TenantApiView):
         )
 
 
-class MenuItemAvailabilityApi(TenantApiView):
+class MenuItemAvailabilityApi(AuditedApiView):
     """Mark an item available/unavailable or sold out (kitchen staff may do this)."""
 
     required_permissions = {"POST": "menu.availability"}

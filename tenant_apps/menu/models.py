@@ -14,7 +14,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from config.i18n import localized
+from core.i18n import localized
 
 
 class Allergen(models.TextChoices):

@@ -10,9 +10,9 @@ import django_filters
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
-from config.cache import cached
-from config.filters import apply_filters
-from config.i18n import SUPPORTED_LANGUAGES, localized
+from core.cache import cached
+from core.filters import apply_filters
+from core.i18n import SUPPORTED_LANGUAGES, localized
 from tenant_apps.menu.models import Allergen, Category, DietaryTag, MenuItem, Option, OptionGroup
 
 SEARCH_CONFIGS: Final = {

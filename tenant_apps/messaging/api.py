@@ -21,15 +21,16 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from config.api import StrictInputSerializer
+from core.api import StrictInputSerializer
+from core.db import current_schema_name
+from core.numbers import parse_whole_number
+from tenant_apps.audit.views import AuditedApiView
 from tenant_apps.conversations.models import Conversation
 from tenant_apps.conversations.selectors import conversation_get, message_list
 from tenant_apps.conversations.services import MAX_TEXT_LENGTH
 from tenant_apps.messaging import services
 from tenant_apps.messaging.selectors import origin_allowed, webchat_settings_get
 from tenant_apps.messaging.tokens import visitor_token_conversation_id
-from tenant_apps.staff.rest import TenantApiView
-from tenants.db import current_schema_name
 
 CORS_METHODS = "GET, POST, OPTIONS"
 CORS_HEADERS = "Authorization, Content-Type"
@@ -241,12 +242,12 @@ class ChatMessagesApi(_PublicChatApi):
     )
     def get(self, request: Request) -> Response:
         after = request.query_params.get("after")
-        if after is not None and not after.isdigit():
-            raise ValidationError({"after": ["must be a message id"]})
+        try:
+            after_id = None if after is None else parse_whole_number(after)
+        except ValueError:
+            raise ValidationError({"after": ["must be a message id"]}) from None
         conversation = _conversation(request)
-        messages = message_list(
-            conversation=conversation, after_id=int(after) if after is not None else None
-        )
+        messages = message_list(conversation=conversation, after_id=after_id)
         return Response(
             {
                 "conversation": conversation.pk,
@@ -264,7 +265,7 @@ class _SettingsIo(StrictInputSerializer):
     accent_color = serializers.CharField(max_length=7, required=False)
 
 
-class ChatSettingsApi(TenantApiView):
+class ChatSettingsApi(AuditedApiView):
     """Staff: turn the widget on/off and list the websites that may embed it.
 
     Part of the restaurant's public face, so changing it needs `restaurant.manage`.

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.db import current_schema_name
 from tenant_apps.assistant.services import assistant_respond
 from tenant_apps.conversations.models import Channel, Conversation, Message
 from tenant_apps.conversations.services import conversation_start, message_receive
 from tenant_apps.messaging.models import WebChatSettings
 from tenant_apps.messaging.selectors import origin_host
 from tenant_apps.messaging.tokens import visitor_token_issue
-from tenants.db import current_schema_name
 
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 

@@ -11,9 +11,11 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import StrictInputSerializer, page_of
-from tenant_apps.customers.api import CustomerReferenceIn
+from core.api import StrictInputSerializer, page_of
+from core.views import permissions_for
+from tenant_apps.audit.views import AuditedApiView
 from tenant_apps.customers.models import Customer
+from tenant_apps.customers.serializers import CustomerReferenceIn
 from tenant_apps.customers.services import customer_resolve
 from tenant_apps.orders.models import Order, OrderLine, OrderStatusChange
 from tenant_apps.orders.selectors import OrderFilter, order_get, order_list
@@ -27,8 +29,6 @@ from tenant_apps.orders.services import (
     order_transition,
 )
 from tenant_apps.restaurant.fields import LocalDateTimeField
-from tenant_apps.staff.rest import TenantApiView
-from tenant_apps.staff.selectors import permissions_for
 
 TAGS = ["orders"]
 
@@ -161,7 +161,7 @@ def _order(order_id: int) -> Order | None:
     return order_get(order_id=order_id)
 
 
-class OrderQuoteApi(TenantApiView):
+class OrderQuoteApi(AuditedApiView):
     """Price an order (options, promotion) without placing it."""
 
     required_permissions = {"POST": "orders.create"}
@@ -180,7 +180,7 @@ class OrderQuoteApi(TenantApiView):
         return Response(_quote_body(totals))
 
 
-class OrderListApi(TenantApiView):
+class OrderListApi(AuditedApiView):
     required_permissions = {"GET": "orders.view", "POST": "orders.create"}
     cache_resource = "orders"
     ordering_fields = ["number", "created", "total", "requested_time"]
@@ -238,7 +238,7 @@ class OrderListApi(TenantApiView):
         return Response(after, status=status.HTTP_201_CREATED)
 
 
-class OrderDetailApi(TenantApiView):
+class OrderDetailApi(AuditedApiView):
     required_permissions = {"GET": "orders.view"}
     cache_resource = "orders"
 
@@ -249,7 +249,7 @@ class OrderDetailApi(TenantApiView):
         )
 
 
-class OrderStatusApi(TenantApiView):
+class OrderStatusApi(AuditedApiView):
     """Move an order to its next status; illegal moves are a 409 naming the allowed ones."""
 
     required_permissions = {"POST": "orders.update_status"}

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from config.i18n import localized
+from core.i18n import localized
 
 
 class Order(models.Model):

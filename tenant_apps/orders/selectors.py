@@ -7,7 +7,7 @@ from typing import Any
 import django_filters
 from django.db.models import Prefetch, QuerySet
 
-from config.filters import apply_filters
+from core.filters import apply_filters
 from tenant_apps.customers.models import Customer
 from tenant_apps.orders.models import Order, OrderLine, OrderStatusChange
 

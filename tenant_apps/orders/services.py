@@ -16,9 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from config.api_errors import Conflict
-from config.cache import invalidate
-from config.services import prefetched_rows_set
+from core.api_errors import Conflict
+from core.cache import invalidate
+from core.services import prefetched_rows_set
 from shared_apps.accounts.models import User
 from tenant_apps.customers.models import Customer
 from tenant_apps.menu.models import MenuItem, Option

@@ -13,8 +13,10 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import StrictInputSerializer, page_of, results_of
-from config.i18n import TranslatedTextField
+from core.api import StrictInputSerializer, page_of, results_of
+from core.i18n import TranslatedTextField
+from core.views import PUBLIC
+from tenant_apps.audit.views import AuditedApiView
 from tenant_apps.promotions.models import Promotion
 from tenant_apps.promotions.selectors import (
     PromotionFilter,
@@ -24,7 +26,6 @@ from tenant_apps.promotions.selectors import (
 )
 from tenant_apps.promotions.services import promotion_create, promotion_delete, promotion_update
 from tenant_apps.restaurant.fields import LocalDateTimeField
-from tenant_apps.staff.rest import PUBLIC, TenantApiView
 
 TAGS = ["promotions"]
 
@@ -116,7 +117,7 @@ def _scope(data: dict[str, Any]) -> dict[str, Any]:
     return {key: data.pop(key) for key in ("category_ids", "item_ids") if key in data}
 
 
-class CurrentPromotionsApi(TenantApiView):
+class CurrentPromotionsApi(AuditedApiView):
     """Offers running now (what the assistant announces)."""
 
     required_permissions = {"GET": PUBLIC}
@@ -130,7 +131,7 @@ class CurrentPromotionsApi(TenantApiView):
         return Response({"results": PublicPromotionOut(promotion_list_current(), many=True).data})
 
 
-class PromotionListApi(TenantApiView):
+class PromotionListApi(AuditedApiView):
     required_permissions = {"GET": "promotions.view", "POST": "promotions.manage"}
     cache_resource = "promotions"
     ordering_fields = ["created", "starts_at", "ends_at", "id"]
@@ -168,7 +169,7 @@ class PromotionListApi(TenantApiView):
         return Response(after, status=status.HTTP_201_CREATED)
 
 
-class PromotionDetailApi(TenantApiView):
+class PromotionDetailApi(AuditedApiView):
     required_permissions = {
         "GET": "promotions.view",
         "PATCH": "promotions.manage",

@@ -6,7 +6,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from config.i18n import localized
+from core.i18n import localized
 
 
 class Promotion(models.Model):

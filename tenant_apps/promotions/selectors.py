@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet, Value
 from django.utils import timezone
 
-from config.cache import RESOURCE_TTLS, cached
-from config.filters import apply_filters
+from core.cache import RESOURCE_TTLS, cached
+from core.filters import apply_filters
 from tenant_apps.customers.models import Customer
 from tenant_apps.promotions.models import Promotion, PromotionRedemption
 

@@ -13,8 +13,10 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import StrictInputSerializer, page_of, validated_query
-from tenant_apps.customers.api import CustomerReferenceIn
+from core.api import StrictInputSerializer, page_of, validated_query
+from core.views import PUBLIC, permissions_for
+from tenant_apps.audit.views import AuditedApiView
+from tenant_apps.customers.serializers import CustomerReferenceIn
 from tenant_apps.customers.services import customer_resolve
 from tenant_apps.reservations.models import Reservation, ReservationSettings, Table
 from tenant_apps.reservations.selectors import (
@@ -37,8 +39,6 @@ from tenant_apps.reservations.services import (
 )
 from tenant_apps.restaurant.fields import LocalDateTimeField
 from tenant_apps.restaurant.selectors import restaurant_local_now
-from tenant_apps.staff.rest import PUBLIC, TenantApiView
-from tenant_apps.staff.selectors import permissions_for
 
 TAGS = ["reservations"]
 
@@ -139,7 +139,7 @@ def _is_api_key(request: Request) -> bool:
     return bool(getattr(request.user, "is_api_key", False))
 
 
-class AvailabilityApi(TenantApiView):
+class AvailabilityApi(AuditedApiView):
     """Free start times on a day for a party (restaurant local time)."""
 
     required_permissions = {"GET": PUBLIC}
@@ -170,7 +170,7 @@ class AvailabilityApi(TenantApiView):
         )
 
 
-class ReservationListApi(TenantApiView):
+class ReservationListApi(AuditedApiView):
     required_permissions = {"GET": "reservations.view", "POST": "reservations.create"}
     ordering_fields = ["starts_at", "created", "party_size"]
     ordering = ["starts_at", "id"]
@@ -209,7 +209,7 @@ class ReservationListApi(TenantApiView):
         return Response(after, status=status.HTTP_201_CREATED)
 
 
-class ReservationDetailApi(TenantApiView):
+class ReservationDetailApi(AuditedApiView):
     required_permissions = {"GET": "reservations.view", "PATCH": "reservations.update"}
 
     @extend_schema(tags=TAGS, responses=ReservationOut)
@@ -231,7 +231,7 @@ class ReservationDetailApi(TenantApiView):
         )
 
 
-class ReservationStatusApi(TenantApiView):
+class ReservationStatusApi(AuditedApiView):
     required_permissions = {"POST": "reservations.update"}
 
     @extend_schema(tags=TAGS, request=ReservationTransitionIn, responses=ReservationOut)
@@ -260,7 +260,7 @@ class ReservationStatusApi(TenantApiView):
         return Response(ReservationOut(updated).data)
 
 
-class SettingsApi(TenantApiView):
+class SettingsApi(AuditedApiView):
     required_permissions = {"GET": "reservations.view", "PATCH": "reservations.settings"}
 
     @extend_schema(tags=TAGS, responses=BookingSettingsOut)
@@ -280,7 +280,7 @@ class SettingsApi(TenantApiView):
         )
 
 
-class TableListApi(TenantApiView):
+class TableListApi(AuditedApiView):
     required_permissions = {"GET": "reservations.view", "POST": "tables.manage"}
     ordering_fields = ["position", "name", "capacity"]
     ordering = ["position", "name"]
@@ -300,7 +300,7 @@ class TableListApi(TenantApiView):
         return Response(after, status=status.HTTP_201_CREATED)
 
 
-class TableDetailApi(TenantApiView):
+class TableDetailApi(AuditedApiView):
     required_permissions = {
         "GET": "reservations.view",
         "PATCH": "tables.manage",

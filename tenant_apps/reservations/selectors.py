@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from config.filters import apply_filters
+from core.filters import apply_filters
 from tenant_apps.customers.models import Customer
 from tenant_apps.reservations.models import Reservation, ReservationSettings, Table
 from tenant_apps.restaurant.selectors import (

@@ -15,8 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from config.api_errors import Conflict
-from config.services import model_update
+from core.api_errors import Conflict
+from core.services import model_update
 from shared_apps.accounts.models import User
 from tenant_apps.customers.models import Customer
 from tenant_apps.reservations.models import Reservation, ReservationSettings, Table

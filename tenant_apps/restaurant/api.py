@@ -12,8 +12,10 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import StrictInputSerializer, results_of
-from config.i18n import SUPPORTED_LANGUAGES, TranslatedTextField
+from core.api import StrictInputSerializer, results_of
+from core.i18n import SUPPORTED_LANGUAGES, TranslatedTextField
+from core.views import PUBLIC, permissions_for
+from tenant_apps.audit.views import AuditedApiView
 from tenant_apps.restaurant.models import ClosedDate
 from tenant_apps.restaurant.selectors import (
     Shift,
@@ -28,8 +30,6 @@ from tenant_apps.restaurant.services import (
     opening_hours_replace,
     restaurant_profile_update,
 )
-from tenant_apps.staff.rest import PUBLIC, TenantApiView
-from tenant_apps.staff.selectors import permissions_for
 
 TAGS = ["restaurant"]
 ASSISTANT_FIELDS = frozenset({"assistant_name", "assistant_greeting", "assistant_persona"})
@@ -104,7 +104,7 @@ def _profile_body() -> dict[str, Any]:
     return profile
 
 
-class ProfileApi(TenantApiView):
+class ProfileApi(AuditedApiView):
     required_permissions = {"GET": "restaurant.view", "PATCH": "restaurant.manage"}
 
     @extend_schema(
@@ -136,7 +136,7 @@ class ProfileApi(TenantApiView):
         return Response(after)
 
 
-class HoursApi(TenantApiView):
+class HoursApi(AuditedApiView):
     """Weekly opening hours (0 = Monday); several shifts a day are split shifts."""
 
     required_permissions = {"GET": PUBLIC, "PUT": "hours.manage"}
@@ -165,7 +165,7 @@ class HoursApi(TenantApiView):
         return Response({"shifts": after})
 
 
-class ClosedDateListApi(TenantApiView):
+class ClosedDateListApi(AuditedApiView):
     required_permissions = {"GET": PUBLIC, "POST": "hours.manage"}
 
     @extend_schema(tags=TAGS, responses=results_of("ClosedDates", ClosedDateOut(many=True)))
@@ -185,7 +185,7 @@ class ClosedDateListApi(TenantApiView):
         return Response(after, status=status.HTTP_201_CREATED)
 
 
-class ClosedDateDetailApi(TenantApiView):
+class ClosedDateDetailApi(AuditedApiView):
     required_permissions = {"DELETE": "hours.manage"}
 
     @extend_schema(tags=TAGS, responses={204: None})

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from config.cache import cached
-from config.i18n import localized
+from core.cache import cached
+from core.db import tenant_connection
+from core.i18n import localized
 from tenant_apps.restaurant.models import ClosedDate, OpeningHours, RestaurantProfile
-from tenants.db import tenant_connection
 
 DEFAULT_OPENS = time(12, 0)
 DEFAULT_CLOSES = time(23, 0)

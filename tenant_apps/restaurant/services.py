@@ -12,9 +12,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from config.cache import invalidate
-from config.i18n import SUPPORTED_LANGUAGES, clean_translations
-from config.services import model_update
+from core.cache import invalidate
+from core.i18n import SUPPORTED_LANGUAGES, clean_translations
+from core.services import model_update
 from tenant_apps.restaurant.models import ClosedDate, OpeningHours, RestaurantProfile
 from tenant_apps.restaurant.selectors import (
     DEFAULT_CLOSES,

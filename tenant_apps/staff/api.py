@@ -7,24 +7,24 @@ from typing import Any
 from django.db import transaction
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import (
+from core.api import (
     LIST_QUERY_PARAMS,
     StrictInputSerializer,
     page_of,
     results_of,
     validated_query,
 )
+from core.db import current_schema_name
 from shared_apps.accounts.models import User
+from tenant_apps.audit.views import AuditedApiView
 from tenant_apps.staff.permissions import PERMISSIONS, ROLES
-from tenant_apps.staff.rest import TenantApiView
 from tenant_apps.staff.selectors import role_list, staff_get, staff_list
 from tenant_apps.staff.services import role_update, staff_create, staff_set_password, staff_update
 from tenants import secrets
-from tenants.db import current_schema_name
 
 TAGS = ["staff"]
 
@@ -100,7 +100,14 @@ def _api_key_body(key: Any) -> dict[str, Any]:
     }
 
 
-class StaffListApi(TenantApiView):
+def _staff_actor(request: Request) -> User:
+    """The staff account asking; an API key never manages staff."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied()
+    return request.user
+
+
+class StaffListApi(AuditedApiView):
     required_permissions = {"GET": "staff.view", "POST": "staff.manage"}
     ordering_fields = ["email", "date_joined", "role"]
     ordering = ["email"]
@@ -120,13 +127,13 @@ class StaffListApi(TenantApiView):
         body = StaffIn(data=request.data)
         body.is_valid(raise_exception=True)
         with transaction.atomic():
-            user = staff_create(**body.validated_data)
+            user = staff_create(actor=_staff_actor(request), **body.validated_data)
             after = StaffOut(user).data
             self.audit("staff.user.create", user, after=after)
         return Response(after, status=status.HTTP_201_CREATED)
 
 
-class StaffDetailApi(TenantApiView):
+class StaffDetailApi(AuditedApiView):
     required_permissions = {"GET": "staff.view", "PATCH": "staff.manage"}
 
     @extend_schema(tags=TAGS, responses=StaffOut)
@@ -142,11 +149,13 @@ class StaffDetailApi(TenantApiView):
             "staff.user.update",
             user,
             snapshot=StaffOut,
-            update=lambda: staff_update(user=user, changes=body.validated_data),
+            update=lambda: staff_update(
+                actor=_staff_actor(request), user=user, changes=body.validated_data
+            ),
         )
 
 
-class StaffPasswordApi(TenantApiView):
+class StaffPasswordApi(AuditedApiView):
     required_permissions = {"POST": "staff.manage"}
 
     @extend_schema(tags=TAGS, request=PasswordIn, responses={204: None})
@@ -155,12 +164,14 @@ class StaffPasswordApi(TenantApiView):
         body = PasswordIn(data=request.data)
         body.is_valid(raise_exception=True)
         with transaction.atomic():
-            staff_set_password(user=user, password=body.validated_data["password"])
+            staff_set_password(
+                actor=_staff_actor(request), user=user, password=body.validated_data["password"]
+            )
             self.audit("staff.user.password", user, summary=f"Password set for {user.email}")
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class RoleListApi(TenantApiView):
+class RoleListApi(AuditedApiView):
     required_permissions = {"GET": "staff.view"}
 
     @extend_schema(
@@ -171,7 +182,7 @@ class RoleListApi(TenantApiView):
         return Response({"results": role_list()})
 
 
-class RoleDetailApi(TenantApiView):
+class RoleDetailApi(AuditedApiView):
     required_permissions = {"PATCH": "roles.manage"}
 
     @extend_schema(tags=TAGS, request=RoleIn, responses=RoleOut)
@@ -188,7 +199,7 @@ class RoleDetailApi(TenantApiView):
         return Response(after)
 
 
-class PermissionCatalogueApi(TenantApiView):
+class PermissionCatalogueApi(AuditedApiView):
     required_permissions = {"GET": "staff.view"}
 
     @extend_schema(
@@ -208,7 +219,7 @@ class PermissionCatalogueApi(TenantApiView):
         )
 
 
-class ApiKeyListApi(TenantApiView):
+class ApiKeyListApi(AuditedApiView):
     """Integration keys. The plaintext is shown once, in the creation response."""
 
     required_permissions = {"GET": "api_keys.manage", "POST": "api_keys.manage"}
@@ -238,7 +249,7 @@ class ApiKeyListApi(TenantApiView):
         return Response({**_api_key_body(key), "key": plaintext}, status=status.HTTP_201_CREATED)
 
 
-class ApiKeyDetailApi(TenantApiView):
+class ApiKeyDetailApi(AuditedApiView):
     required_permissions = {"DELETE": "api_keys.manage"}
 
     @extend_schema(tags=TAGS, responses={204: None})

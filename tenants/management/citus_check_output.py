@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from core.cli import DysaCommand
 from tenants.citus_check import ERROR, citus_findings
-from tenants.management.cli import DysaCommand
 
 
 def citus_check_report(command: DysaCommand) -> None:

@@ -307,10 +307,10 @@ def ensure_tenants(count: int, progress: Any) -> list[BenchTenant]:
     from django.conf import settings
     from django.utils.module_loading import import_string
 
-    from config.jwt_auth import token_pair_issue
+    from core.db import use_public_schema, use_tenant
     from shared_apps.accounts.models import User
     from tenant_apps.menu.models import MenuItem
-    from tenants.db import use_public_schema, use_tenant
+    from tenants.auth import token_pair_issue
     from tenants.selectors import restaurant_get
     from tenants.services import restaurant_onboard
 

@@ -54,11 +54,11 @@ def _tenant() -> Any:
 
 
 def run(ctx: BenchContext) -> dict[str, object]:
+    from core.db import use_public_schema, use_tenant
     from tenant_apps.conversations.models import Channel
     from tenant_apps.conversations.services import conversation_start, message_receive
     from tenant_apps.menu.models import MenuItem
     from tenant_apps.messaging.services import webchat_message_post
-    from tenants.db import use_public_schema, use_tenant
     from tests.tenant_apps.assistant.restaurant import seed_dialog_restaurant
 
     prepare_bench_database()

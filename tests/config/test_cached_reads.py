@@ -16,9 +16,9 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
-from config.cache import cache_read_keys
-from config.cached_reads import discover_cached_reads
-from config.near_cache import CLIENT_NAME
+from core.cache import cache_read_keys
+from core.cached_reads import discover_cached_reads
+from core.near_cache import CLIENT_NAME
 from tenant_apps.menu.models import MenuItem
 from tests.tenant_apps.menu.factories import make_category, make_item
 from tests.tenants.factories import TenantHandle

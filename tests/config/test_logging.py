@@ -10,7 +10,8 @@ from collections.abc import Iterator
 import pytest
 from django.test import Client
 
-from config.logging import (
+from core.db import current_schema_name
+from core.logging import (
     REDACTED,
     JsonLinesFormatter,
     RedactSecretsFilter,
@@ -18,7 +19,6 @@ from config.logging import (
     redact_text,
     redact_value,
 )
-from tenants.db import current_schema_name
 from tests.tenants.factories import TenantHandle
 
 SECRET = "s3cr3t-Value-9876"

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tenant_apps.staff.rest import PUBLIC, TenantApiView
+from core.views import PUBLIC, TenantApiView
 
 API_PREFIX = "api/v1/"
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")

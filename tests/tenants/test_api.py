@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from config.jwt_auth import token_pair_issue
 from tenants import services
+from tenants.auth import token_pair_issue
 from tenants.models import Domain, Restaurant
 from tests.conftest import PUBLIC_HOST
 from tests.tenants.factories import TenantHandle, onboard_restaurant

@@ -9,7 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from pytest_django.fixtures import Settings
 
-from tenants.db import tenant_connection
+from core.db import tenant_connection
 from tenants.host_cache import REGISTRY_VERSION_KEY, forget_all_hosts
 from tenants.services import restaurant_suspend
 from tests.tenants.factories import TenantHandle

@@ -30,6 +30,13 @@ DYSA_MASTER_KEYS = env.list("DYSA_MASTER_KEYS", default=[])
 DYSA_JWT_KEY_GRACE_SECONDS = env.int("DYSA_JWT_KEY_GRACE_SECONDS", default=3600)
 DYSA_JWT_ACCESS_SECONDS = env.int("DYSA_JWT_ACCESS_SECONDS", default=15 * 60)
 DYSA_JWT_REFRESH_SECONDS = env.int("DYSA_JWT_REFRESH_SECONDS", default=7 * 24 * 3600)
+# Failed passwords for one account within the window before each client address is slowed to
+# one try per DYSA_LOGIN_SLOW_SECONDS for it (shared_apps/accounts/login_limits.py).
+DYSA_LOGIN_ACCOUNT_FAILURES = env.int("DYSA_LOGIN_ACCOUNT_FAILURES", default=10)
+DYSA_LOGIN_ACCOUNT_WINDOW = env.int("DYSA_LOGIN_ACCOUNT_WINDOW", default=15 * 60)
+DYSA_LOGIN_SLOW_SECONDS = env.int("DYSA_LOGIN_SLOW_SECONDS", default=5 * 60)
+# Absolute lifetime of a login (API token session or panel cookie): refreshing never extends it.
+DYSA_SESSION_MAX_SECONDS = env.int("DYSA_SESSION_MAX_SECONDS", default=7 * 24 * 3600)
 # A deleted restaurant is kept (unreachable, restorable) this long before its schema is dropped.
 DYSA_TENANT_DELETE_GRACE_DAYS = env.int("DYSA_TENANT_DELETE_GRACE_DAYS", default=30)
 DYSA_BACKUP_URL = env.str("DYSA_BACKUP_URL", default=f"file://{BASE_DIR / '.dev' / 'backups'}")
@@ -39,6 +46,12 @@ DYSA_PUBLIC_PORT = env.int("DYSA_PUBLIC_PORT", default=8000)
 DYSA_LOG_LEVEL = env.str("DYSA_LOG_LEVEL", default="INFO")
 DYSA_LOG_JSON = env.bool("DYSA_LOG_JSON", default=True)
 DYSA_TENANT_CACHE_SECONDS = env.float("DYSA_TENANT_CACHE_SECONDS", default=5.0)
+# /health/ready/ details (dependency checks) only for this token (X-Health-Token header) or
+# callers from these networks; anyone else gets liveness only (shared_apps/health/access.py).
+DYSA_HEALTH_TOKEN = env.str("DYSA_HEALTH_TOKEN", default="")
+DYSA_HEALTH_INTERNAL_NETWORKS = env.list(
+    "DYSA_HEALTH_INTERNAL_NETWORKS", default=["127.0.0.0/8", "::1/128"]
+)
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="development")
 
@@ -61,6 +74,10 @@ DJANGO_SHARED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Two-factor devices of platform accounts (public schema only): shared_apps.accounts.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 DJANGO_TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -91,7 +108,7 @@ PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenants"
 
 MIDDLEWARE = [
-    "config.middleware.RequestContextMiddleware",
+    "core.middleware.RequestContextMiddleware",
     "tenants.middleware.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outside the cached-read shortcut below, so its answers get the header too.
@@ -99,12 +116,18 @@ MIDDLEWARE = [
     # Serves /static/ (Swagger UI, widget assets) from gunicorn with compression and caching.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Answers cache hits of public reads (the menu) without the session/auth/DRF work below.
-    "config.cached_reads.CachedPublicReadMiddleware",
+    "core.cached_reads.CachedPublicReadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Ends a logged-in cookie session DYSA_SESSION_MAX_SECONDS after its login.
+    "core.sessions.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # request.htmx for the panel's partial updates.
+    "django_htmx.middleware.HtmxMiddleware",
+    # Support staff inside a restaurant's panel: request.support_access, read-only, logged.
+    "tenant_apps.support_access.middleware.SupportAccessMiddleware",
 ]
 
 TEMPLATES = [
@@ -163,7 +186,7 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 # Process-local copies of hot cache entries, kept valid by Redis client tracking, and rate
-# counting that does not wait for Redis (config.near_cache). Off: one round trip per request.
+# counting that does not wait for Redis (core.near_cache). Off: one round trip per request.
 DYSA_NEAR_CACHE = env.bool("DYSA_NEAR_CACHE", default=True)
 DJANGO_REDIS_LOGGER = "dysa.cache"
 
@@ -218,21 +241,21 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "config.api.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "EXCEPTION_HANDLER": "config.api_errors.problem_exception_handler",
-    # JWT for API clients (signed per schema, config/jwt_auth.py); sessions for the web panel.
+    "EXCEPTION_HANDLER": "core.api_errors.problem_exception_handler",
+    # JWT for API clients (signed per schema, tenants/auth.py); sessions for the web panel.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "config.jwt_auth.JWTAuthentication",
+        "tenants.auth.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
         # Integrations' API keys (tenants.secrets), restaurant hosts only.
-        "tenant_apps.staff.authentication.ApiKeyAuthentication",
+        "tenants.auth.ApiKeyAuthentication",
     ],
     "UNAUTHENTICATED_USER": None,
     # `anon` (per IP) and `user` (per account or API key) in one Redis round trip.
-    "DEFAULT_THROTTLE_CLASSES": ["config.throttling.RedisWindowThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.RedisWindowThrottle"],
     # Throttle counters live in the default (Redis) cache, so their keys are tenant-prefixed.
     # How many reverse proxies (nginx) sit in front: the client IP that anonymous throttling
     # counts is taken that many hops back in X-Forwarded-For; 0 ignores the header, which a
@@ -264,8 +287,8 @@ SPECTACULAR_SETTINGS = {
         "ConversationStatusEnum": "tenant_apps.conversations.models.Conversation.Status",
         "ConversationChannelEnum": "tenant_apps.conversations.models.Channel",
         "LanguageEnum": "config.settings.base.LANGUAGES",
-        # The same codes without their names (fields listing config.i18n.SUPPORTED_LANGUAGES).
-        "LanguageCodeEnum": "config.i18n.SUPPORTED_LANGUAGES",
+        # The same codes without their names (fields listing core.i18n.SUPPORTED_LANGUAGES).
+        "LanguageCodeEnum": "core.i18n.SUPPORTED_LANGUAGES",
     },
 }
 
@@ -280,6 +303,9 @@ DYSA_TENANT_INITIALIZERS: list[str] = [
 # Checks before a restaurant is deleted, `fn(*, restaurant) -> str | None` returning a reason
 # to refuse (the backups app adds "no fresh verified backup"). With none, delete needs --force.
 DYSA_TENANT_DELETE_GUARDS: list[str] = ["shared_apps.backups.selectors.tenant_delete_guard"]
+# What a principal (staff user or API key) may do: core.api's permission check asks this
+# function, so the bottom layer knows no app (ADR 0008).
+DYSA_PERMISSIONS_FOR = "tenant_apps.staff.selectors.permissions_for"
 # Called by `seed_demo` inside each demo restaurant's schema (keywords `restaurant`, `demo`).
 DYSA_DEMO_SEEDERS: list[str] = [
     "tenant_apps.restaurant.demo.restaurant_seed_demo",
@@ -304,11 +330,24 @@ DYSA_BACKUP_HOUR_UTC = env.int("DYSA_BACKUP_HOUR_UTC", default=2)
 DYSA_BACKUP_DELETE_MAX_AGE_HOURS = env.int("DYSA_BACKUP_DELETE_MAX_AGE_HOURS", default=24)
 
 # --- assistant (tenant_apps/assistant) ------------------------------------------------------
+# Private model servers the assistant may reach (host names and networks, e.g. "ollama",
+# "10.0.0.0/8"); any other non-public address is refused at save and at connect (SSRF).
+DYSA_LLM_PRIVATE_ALLOWED = env.list("DYSA_LLM_PRIVATE_ALLOWED", default=[])
 # Each language-model call's record (ModelCall) is deleted this many days after it was made,
 # daily in every restaurant; conversation token totals are kept on the conversation.
 DYSA_MODEL_CALL_RETENTION_DAYS = env.int("DYSA_MODEL_CALL_RETENTION_DAYS", default=90)
 if DYSA_MODEL_CALL_RETENTION_DAYS < 1:  # 0 or less would delete every record, today's too
     raise ImproperlyConfigured("DYSA_MODEL_CALL_RETENTION_DAYS must be 1 or more (days)")
+
+# --- WhatsApp (tenant_apps/messaging/whatsapp) -------------------------------------------------
+# Provider API bases (tests point them at local servers).
+DYSA_TWILIO_API_BASE = env.str("DYSA_TWILIO_API_BASE", default="https://api.twilio.com")
+DYSA_META_GRAPH_BASE = env.str("DYSA_META_GRAPH_BASE", default="https://graph.facebook.com/v21.0")
+# A send attempt younger than this is left to the worker on it; older, it is sent again unless
+# a status callback reported it meanwhile.
+DYSA_WHATSAPP_IN_FLIGHT_SECONDS = env.float("DYSA_WHATSAPP_IN_FLIGHT_SECONDS", default=120.0)
+# First retry delay after a 429/5xx; doubles per attempt (at most 5 minutes, 8 attempts).
+DYSA_WHATSAPP_RETRY_BASE_SECONDS = env.float("DYSA_WHATSAPP_RETRY_BASE_SECONDS", default=2.0)
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_TASK_ACKS_LATE = True
@@ -359,11 +398,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "context": {"()": "config.logging.RequestContextFilter"},
-        "redact": {"()": "config.logging.RedactSecretsFilter"},
+        "context": {"()": "core.logging.RequestContextFilter"},
+        "redact": {"()": "core.logging.RedactSecretsFilter"},
     },
     "formatters": {
-        "json": {"()": "config.logging.JsonLinesFormatter"},
+        "json": {"()": "core.logging.JsonLinesFormatter"},
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(schema)s] %(message)s"},
     },
     "handlers": {
@@ -386,3 +425,57 @@ if SENTRY_DSN:
     from config.observability import init_sentry
 
     init_sentry(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
+
+# --- billing (shared_apps/billing; docs/billing.md) -----------------------------------------
+DYSA_BILLING_DEFAULT_PLAN = env.str("DYSA_BILLING_DEFAULT_PLAN", default="pro")
+DYSA_BILLING_DEFAULT_COUNTRY = env.str("DYSA_BILLING_DEFAULT_COUNTRY", default="ES").upper()
+# VAT/sales tax per billing country (percent); countries not listed pay the default rate.
+DYSA_BILLING_TAX_RATES = env.str(
+    "DYSA_BILLING_TAX_RATES",
+    default="ES=21,PT=23,FR=20,DE=19,IT=22,GB=20,MX=16,CO=19,AR=21,CL=19,PE=18,US=0",
+)
+DYSA_BILLING_DEFAULT_TAX_RATE = env.str("DYSA_BILLING_DEFAULT_TAX_RATE", default="0")
+DYSA_BILLING_INVOICE_DUE_DAYS = env.int("DYSA_BILLING_INVOICE_DUE_DAYS", default=14)
+# Dunning: reminders this many days after a subscription became past due, suspension after
+# the grace period (days) unless it pays.
+DYSA_BILLING_REMINDER_DAYS = env.list("DYSA_BILLING_REMINDER_DAYS", cast=int, default=[1, 3, 7])
+DYSA_BILLING_GRACE_DAYS = env.int("DYSA_BILLING_GRACE_DAYS", default=14)
+# Nightly usage metering (UTC hour) and restaurants counted per task and query.
+DYSA_BILLING_HOUR_UTC = env.int("DYSA_BILLING_HOUR_UTC", default=1)
+DYSA_BILLING_METER_BATCH = env.int("DYSA_BILLING_METER_BATCH", default=100)
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+DYSA_STRIPE_API_BASE = env.str("DYSA_STRIPE_API_BASE", default="https://api.stripe.com")
+DYSA_STRIPE_TIMEOUT = env.float("DYSA_STRIPE_TIMEOUT", default=10.0)
+# Webhook signatures older than this (seconds) are refused: a captured request replayed later.
+DYSA_STRIPE_WEBHOOK_TOLERANCE = env.int("DYSA_STRIPE_WEBHOOK_TOLERANCE", default=300)
+DYSA_TENANT_INITIALIZERS.append("shared_apps.billing.subscriptions.subscription_initialize")
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {
+        "InvoiceKindEnum": "shared_apps.billing.models.Invoice.Kind",
+        "InvoiceLineKindEnum": "shared_apps.billing.models.InvoiceLine.Kind",
+        "InvoiceStatusEnum": "shared_apps.billing.models.Invoice.Status",
+        "SubscriptionStatusEnum": "shared_apps.billing.models.Subscription.Status",
+        # Named once a second "kind" enum (billing's) appeared beside it.
+        "PromotionKindEnum": "tenant_apps.promotions.models.Promotion.Kind",
+        "RestaurantStatusEnum": "tenants.models.Restaurant.Status",
+    }
+)
+# --- platform host: two-factor, console, support, signup (issue 14) -------------------------
+OTP_TOTP_ISSUER = "dysa"
+# Console logins: failed attempts per account before it is locked for the lockout period.
+DYSA_CONSOLE_LOCKOUT_ATTEMPTS = env.int("DYSA_CONSOLE_LOCKOUT_ATTEMPTS", default=5)
+DYSA_CONSOLE_LOCKOUT_SECONDS = env.int("DYSA_CONSOLE_LOCKOUT_SECONDS", default=900)
+# Support access to a restaurant's panel: default and longest duration (minutes).
+DYSA_SUPPORT_ACCESS_MINUTES = env.int("DYSA_SUPPORT_ACCESS_MINUTES", default=30)
+DYSA_SUPPORT_ACCESS_MAX_MINUTES = env.int("DYSA_SUPPORT_ACCESS_MAX_MINUTES", default=240)
+# Self-service signup: email domains refused as disposable, and new restaurants waiting for an
+# operator's approval before they go live.
+DYSA_SIGNUP_DISPOSABLE_DOMAINS = env.list(
+    "DYSA_SIGNUP_DISPOSABLE_DOMAINS",
+    default=["mailinator.com", "guerrillamail.com", "10minutemail.com", "yopmail.com"],
+)
+DYSA_SIGNUP_REQUIRES_APPROVAL = env.bool("DYSA_SIGNUP_REQUIRES_APPROVAL", default=False)
+DYSA_SIGNUP_ENABLED = env.bool("DYSA_SIGNUP_ENABLED", default=True)
+# Signups (restaurants created) per client IP per hour.
+DYSA_SIGNUP_PER_IP_PER_HOUR = env.int("DYSA_SIGNUP_PER_IP_PER_HOUR", default=5)

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
+from core.cli import DysaCommand
 from tenants.management.citus_check_output import citus_check_report
-from tenants.management.cli import DysaCommand
 from tenants.schema_migrations import APPLIED, schemas_state
 
 

@@ -9,8 +9,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandParser
 
+from core.cli import DysaCommand
 from tenants import secrets
-from tenants.management.cli import DysaCommand
 from tenants.selectors import restaurant_get
 
 

@@ -8,8 +8,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandParser
 
+from core.cli import DysaCommand
 from tenants import services
-from tenants.management.cli import DysaCommand
 from tenants.models import Restaurant
 from tenants.selectors import restaurant_get, restaurant_list, restaurant_primary_url
 

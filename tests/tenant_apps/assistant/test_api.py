@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
+from core.db import use_public_schema, use_tenant
 from tenant_apps.assistant.llm.engine import LLM_API_KEY, assistant_settings_get
 from tenant_apps.audit.models import AuditEntry
 from tenants import secrets
-from tenants.db import use_public_schema, use_tenant
 from tests.tenant_apps.staff.factories import client_as
 from tests.tenants.factories import TenantHandle
 

@@ -21,6 +21,7 @@ import pytest
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
+from core.db import use_public_schema, use_tenant
 from tenant_apps.assistant.engine import replies
 from tenant_apps.assistant.llm import breaker
 from tenant_apps.assistant.llm.proposal import TURN_SCHEMA
@@ -30,7 +31,6 @@ from tenant_apps.menu.models import MenuItem
 from tenant_apps.orders.models import Order
 from tenant_apps.reservations.models import Reservation
 from tenant_apps.restaurant.selectors import restaurant_local_now
-from tenants.db import use_public_schema, use_tenant
 from tests.tenant_apps.assistant.fake_llm import (
     FakeModelServer,
     Reply,

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from core.db import use_tenant
 from tenant_apps.assistant.models import ModelCall
 from tenant_apps.assistant.services import model_call_prune
 from tenant_apps.conversations.models import Conversation
 from tenant_apps.conversations.services import conversation_add_llm_usage
-from tenants.db import use_tenant
 from tenants.models import Restaurant
 from tests.tenant_apps.assistant.factories import model_calls
 from tests.tenant_apps.conversations.factories import web_conversation

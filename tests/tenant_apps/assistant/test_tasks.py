@@ -10,10 +10,10 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from core.db import use_public_schema, use_tenant
 from tenant_apps.assistant.models import ModelCall
 from tenant_apps.assistant.tasks import model_calls_prune, model_calls_prune_all
 from tenant_apps.conversations.models import Conversation
-from tenants.db import use_public_schema, use_tenant
 from tests.tenant_apps.assistant.factories import model_calls
 from tests.tenant_apps.conversations.factories import web_conversation
 from tests.tenants.factories import TenantHandle

@@ -10,12 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from core.db import use_public_schema, use_tenant
 from tenant_apps.audit.models import AuditEntry
 from tenant_apps.conversations.models import Conversation
 from tenant_apps.conversations.services import conversation_request_human, message_receive
 from tenant_apps.messaging.services import webchat_message_post
 from tenant_apps.staff.services import role_update
-from tenants.db import use_public_schema, use_tenant
 from tests.tenant_apps.conversations.factories import staff_user, web_conversation
 from tests.tenants.factories import TenantHandle
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.db import IntegrityError
 
-from config.api_errors import Conflict
+from core.api_errors import Conflict
 from tenant_apps.conversations import services
 from tenant_apps.conversations.models import Conversation, Message
 from tests.tenant_apps.conversations.factories import staff_user, web_conversation

@@ -8,10 +8,10 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from core.db import use_public_schema, use_tenant
 from tenant_apps.conversations.models import Conversation, Message
 from tenant_apps.conversations.services import conversation_reply
 from tenant_apps.messaging.services import webchat_settings_update
-from tenants.db import use_public_schema, use_tenant
 from tests.tenant_apps.conversations.factories import staff_user
 from tests.tenants.factories import TenantHandle
 

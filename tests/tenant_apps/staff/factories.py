@@ -7,9 +7,9 @@ import uuid
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
-from config.jwt_auth import token_pair_issue
 from shared_apps.accounts.models import User
 from tenant_apps.staff.services import staff_create
+from tenants.auth import token_pair_issue
 from tests.tenants.factories import TenantHandle
 
 STAFF_PASSWORD = "staff-pass-4821"
@@ -18,6 +18,7 @@ STAFF_PASSWORD = "staff-pass-4821"
 def make_staff(handle: TenantHandle, role: str, *, email: str | None = None) -> User:
     with schema_context(handle.schema_name):
         return staff_create(
+            actor=None,
             email=email or f"{role}-{uuid.uuid4().hex[:8]}@{handle.restaurant.slug}.example",
             role=role,
             full_name=f"Test {role}",
