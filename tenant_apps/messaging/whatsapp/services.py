@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from functools import partial
 
+from celery import current_app
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -167,7 +168,6 @@ def whatsapp_send_text(
     so pass one. Returns the recorded message, or None for a bare phone.
     """
     from tenant_apps.messaging.whatsapp.selectors import whatsapp_channel_active
-    from tenant_apps.messaging.whatsapp.tasks import whatsapp_direct_send_task
 
     if not text.strip():
         raise ValidationError({"text": ["This field may not be blank."]})
@@ -189,15 +189,9 @@ def whatsapp_send_text(
             0
         ]
     to = normalize_phone(phone)
-    transaction.on_commit(
-        partial(
-            whatsapp_direct_send_task.delay,
-            to,
-            text,
-            template_name,
-            [str(v) for v in template_variables],
-        )
-    )
+    args = [to, text, template_name, [str(v) for v in template_variables]]
+    # By name: the tasks module imports this one's neighbours (imports go one way, ADR 0008).
+    transaction.on_commit(partial(current_app.send_task, "whatsapp.direct_send", args=args))
     return None
 
 
