@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from core.api_errors import Conflict
+from shared_apps.billing.limits import Feature, plan_feature_enforce
 from tenant_apps.conversations.models import Conversation, Message
 from tenant_apps.conversations.services import messages_send
 from tenant_apps.customers.phones import normalize_phone
@@ -65,6 +66,7 @@ def whatsapp_channel_configure(
             errors.setdefault(name, ["This field is required."])
     if errors:
         raise ValidationError(errors)
+    plan_feature_enforce(feature=Feature.WHATSAPP)  # a 402 plan-limit problem if not included
     if not same_provider:
         credentials_erase()
     credentials_store(provider=provider, values={k: v for k, v in credentials.items() if v})

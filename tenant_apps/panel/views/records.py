@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.api_errors import Conflict
+from shared_apps.accounts.models import User
 from shared_apps.accounts.services import password_setup_path
 from shared_apps.mail.services import email_send
 from tenant_apps.audit.selectors import audit_list
@@ -102,6 +103,13 @@ def promotion_toggle(request: HttpRequest, promotion_id: int) -> HttpResponse:
     return HttpResponseRedirect("/panel/promotions/")
 
 
+def _actor(request: HttpRequest) -> User:
+    """The staff account asking (the staff services check who may touch an owner)."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied("Sign in first.")
+    return request.user
+
+
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("Email"))
     full_name = forms.CharField(label=_("Name"), max_length=150, required=False)
@@ -111,7 +119,7 @@ class InviteForm(forms.Form):
 def _invite(request: HttpRequest, form: InviteForm) -> None:
     """Create the account without a password and email it a set-password link."""
     with transaction.atomic():
-        user = staff_create(**form.cleaned_data)
+        user = staff_create(actor=_actor(request), **form.cleaned_data)
         panel_audit(actor=request.user, action="staff.user.create", target=user)
         email_send(
             to=user.email,
@@ -159,7 +167,7 @@ def staff_change(request: HttpRequest, user_id: int) -> HttpResponse:
     try:
         with transaction.atomic():
             before = {"role": user.role, "is_active": user.is_active}
-            updated = staff_update(user=user, changes=changes)
+            updated = staff_update(actor=_actor(request), user=user, changes=changes)
             panel_audit(
                 actor=request.user,
                 action="staff.user.update",
