@@ -9,10 +9,13 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.actors import Actor
 from core.api_errors import Conflict
 from core.cache import invalidate
+from core.db import current_schema_name
 from core.services import model_update
 from shared_apps.accounts.models import User
+from tenant_apps.audit.services import audit_record, snapshot, snapshot_diff
 from tenant_apps.staff.models import Role
 from tenant_apps.staff.permissions import (
     DEFAULT_ROLE_PERMISSIONS,
@@ -21,9 +24,12 @@ from tenant_apps.staff.permissions import (
     ROLE_NAMES,
     ROLES,
 )
+from tenants import secrets
 from tenants.models import Restaurant
 
 STAFF_FIELDS = ("full_name", "role", "is_active")
+# What an audit entry shows of a staff account (never the password hash).
+_AUDITED_USER_FIELDS = ("email", "full_name", "role", "is_active")
 
 
 def _validate_role(role: str) -> None:
@@ -40,7 +46,7 @@ def _check_password(password: str, user: User) -> None:
 
 @transaction.atomic
 def staff_create(
-    *, email: str, role: str, full_name: str = "", password: str | None = None
+    *, actor: Actor, email: str, role: str, full_name: str = "", password: str | None = None
 ) -> User:
     """A staff account in this restaurant; without a password it cannot log in until one
     is set."""
@@ -52,7 +58,14 @@ def staff_create(
     if password:
         _check_password(password, user)
     user.full_clean(exclude=["password"])
-    return User.objects.create_user(email, password, role=role, full_name=full_name.strip())
+    created = User.objects.create_user(email, password, role=role, full_name=full_name.strip())
+    audit_record(
+        actor=actor,
+        action="staff.user.create",
+        target=created,
+        after=snapshot(created, _AUDITED_USER_FIELDS),
+    )
+    return created
 
 
 def _active_owner_count(*, excluding: int) -> int:
@@ -60,7 +73,7 @@ def _active_owner_count(*, excluding: int) -> int:
 
 
 @transaction.atomic
-def staff_update(*, user: User, changes: Mapping[str, Any]) -> User:
+def staff_update(*, actor: Actor, user: User, changes: Mapping[str, Any]) -> User:
     if "role" in changes:
         _validate_role(str(changes["role"]))
     locked = User.objects.select_for_update().get(pk=user.pk)
@@ -74,19 +87,28 @@ def staff_update(*, user: User, changes: Mapping[str, Any]) -> User:
         User.objects.select_for_update().filter(role=OWNER, is_active=True).exclude(pk=locked.pk)
     ):
         raise Conflict("A restaurant needs at least one active owner.")
+    before = snapshot(locked, _AUDITED_USER_FIELDS)
     model_update(instance=locked, fields=STAFF_FIELDS, data=changes)
+    old, new = snapshot_diff(before, snapshot(locked, _AUDITED_USER_FIELDS))
+    audit_record(actor=actor, action="staff.user.update", target=locked, before=old, after=new)
     return locked
 
 
 @transaction.atomic
-def staff_set_password(*, user: User, password: str) -> None:
+def staff_set_password(*, actor: Actor, user: User, password: str) -> None:
     _check_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
+    audit_record(
+        actor=actor,
+        action="staff.user.password",
+        target=user,
+        summary=f"Password set for {user.email}",
+    )
 
 
 @transaction.atomic
-def role_update(*, code: str, permissions: Iterable[str]) -> Role:
+def role_update(*, actor: Actor, code: str, permissions: Iterable[str]) -> Role:
     """Change what a non-owner role may do."""
     if code == OWNER:
         raise Conflict("The owner role always holds every permission.")
@@ -96,10 +118,46 @@ def role_update(*, code: str, permissions: Iterable[str]) -> Role:
     if unknown:
         raise ValidationError({"permissions": [f"Unknown permission(s): {unknown}."]})
     role, _ = Role.objects.get_or_create(code=code, defaults={"name": ROLE_NAMES[code]})
+    before = {"permissions": sorted(role.permissions)}
     role.permissions = wanted
     role.save(update_fields=["permissions", "updated"])
     invalidate("settings")
+    audit_record(
+        actor=actor,
+        action="staff.role.update",
+        target=role,
+        before=before,
+        after={"permissions": wanted},
+    )
     return role
+
+
+@transaction.atomic
+def api_key_create(*, actor: Actor, name: str) -> tuple[int, str]:
+    """An integration key for this restaurant: (id, plaintext shown once)."""
+    schema_name = current_schema_name()
+    key_id, plaintext = secrets.api_key_create(schema_name=schema_name, name=name)
+    key = next(k for k in secrets.api_key_list(schema_name=schema_name) if k.pk == key_id)
+    audit_record(
+        actor=actor,
+        action="staff.api_key.create",
+        target_type="tenants.apikey",
+        target_id=key_id,
+        after={"id": key.pk, "name": key.name, "prefix": key.prefix},
+        summary=f"API key {key.name} ({key.prefix})",
+    )
+    return key_id, plaintext
+
+
+@transaction.atomic
+def api_key_revoke(*, actor: Actor, key_id: int) -> bool:
+    """Revoke an active key of this restaurant; False when there is none with that id."""
+    if not secrets.api_key_revoke(schema_name=current_schema_name(), key_id=key_id):
+        return False
+    audit_record(
+        actor=actor, action="staff.api_key.revoke", target_type="tenants.apikey", target_id=key_id
+    )
+    return True
 
 
 def roles_initialize(*, restaurant: Restaurant) -> None:

@@ -178,7 +178,10 @@ def test_editing_a_category_audits_it_before_and_after(tenant_a: TenantHandle) -
     entry = audit_entry(tenant_a, "menu.category.update")
     assert (entry.target_type, entry.target_id) == ("menu.category", str(category.pk))
     assert entry.summary == "Tortas"
-    assert (entry.before["name"], entry.after) == ({"es": "Tacos", "en": "Tacos"}, response.json())
+    assert (entry.before, entry.after) == (
+        {"name": {"es": "Tacos", "en": "Tacos"}},
+        {"name": response.json()["name"]},
+    )
 
 
 def test_editing_an_item_audits_it_with_the_option_groups_it_ends_up_with(
@@ -198,7 +201,7 @@ def test_editing_an_item_audits_it_with_the_option_groups_it_ends_up_with(
     assert (entry.target_type, entry.target_id) == ("menu.menuitem", str(item.pk))
     assert entry.summary == "Tacos al pastor"
     assert (entry.before["price"], len(entry.before["option_groups"])) == ("9.50", 2)
-    assert entry.after == response.json()
+    assert entry.after == {"price": "10.00", "option_groups": []}
 
 
 def test_anonymous_cannot_list_staff_menu_endpoints(client_a: APIClient) -> None:
