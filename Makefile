@@ -21,7 +21,16 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-install: $(VENV)/.installed node_modules/.installed
+# Spanish translations: each app's locale/es/LC_MESSAGES/django.po compiled to .mo (not
+# committed) whenever a .po changes, by GNU gettext's msgfmt (.ci/run installs it); plain msgfmt
+# rather than compilemessages, which would need the settings and so the running services.
+LOCALE_SOURCES := $(shell find tenants shared_apps tenant_apps platform -name '*.po' 2>/dev/null)
+.dev/locale.stamp: $(LOCALE_SOURCES) | $(VENV)/.installed
+	@mkdir -p .dev
+	@for po in $(LOCALE_SOURCES); do msgfmt --check-format -o "$${po%.po}.mo" "$$po" || exit 1; done
+	@touch $@
+
+install: $(VENV)/.installed node_modules/.installed .dev/locale.stamp
 
 # Starts (or reuses) embedded PostgreSQL + Redis unless DATABASE_URL / REDIS_URL are set.
 services: install

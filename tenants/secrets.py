@@ -40,7 +40,9 @@ GENERATED_KINDS = (JWT_SIGNING_KEY, BACKUP_KEY)
 # Kinds a restaurant supplies. Not a closed list (any `[a-z][a-z0-9_]` name works) but these are
 # the ones the integrations read; they are listed for the CLI's help and for the docs.
 SUPPLIED_KINDS = (
+    "twilio_account_sid",
     "twilio_auth_token",
+    "meta_phone_number_id",
     "meta_app_secret",
     "meta_verify_token",
     "whatsapp_access_token",

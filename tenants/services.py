@@ -170,6 +170,20 @@ def _current_template() -> str | None:
         return None
 
 
+def _email_owner_welcome(restaurant: Restaurant, *, owner_email: str, link: str) -> None:
+    """Email the new owner their set-password link and the panel's address (sent after the
+    onboarding transaction commits, so a failed onboarding emails nobody)."""
+    from shared_apps.mail.services import email_send  # the mail app sits above the registry
+
+    base = restaurant_primary_url(restaurant).rstrip("/")
+    email_send(
+        to=owner_email,
+        template="owner_welcome",
+        context={"restaurant": restaurant.name, "link": link, "panel": f"{base}/panel/"},
+        language=restaurant.locale,
+    )
+
+
 def restaurant_onboard(
     *,
     slug: str,
@@ -226,6 +240,8 @@ def restaurant_onboard(
                     else restaurant_primary_url(restaurant).rstrip("/")
                     + password_setup_path(user=owner)
                 )
+                if link is not None:
+                    _email_owner_welcome(restaurant, owner_email=owner_email, link=link)
             _after_commit_registry_changed()
     except IntegrityError as error:
         # Lost a race with a concurrent onboarding of the same slug.

@@ -7,5 +7,6 @@ from shared_apps.landing.api import PlatformInfoApi
 urlpatterns = [
     path("auth/", include("tenants.auth_api")),
     path("tenants/", include("tenants.api")),
+    path("support/", include("shared_apps.support.api")),
     path("", PlatformInfoApi.as_view(), name="platform-info"),
 ]

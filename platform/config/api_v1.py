@@ -21,4 +21,6 @@ urlpatterns = [
     path("promotions/", include("tenant_apps.promotions.urls")),
     path("staff/", include("tenant_apps.staff.urls")),
     path("audit/", include("tenant_apps.audit.urls")),
+    path("support-access/", include("tenant_apps.support_access.urls")),
+    path("channels/whatsapp/", include("tenant_apps.messaging.whatsapp.urls")),
 ]

@@ -38,6 +38,16 @@ app.conf.beat_schedule = {
         "task": "tenant_apps.assistant.tasks.model_calls_prune_all",
         "schedule": crontab(minute=15, hour=4),
     },
+    # Support search index (ADR 0010): each restaurant's changes, every minute.
+    "support-index-sync": {
+        "task": "tenant_apps.support_access.tasks.support_index_sync_all",
+        "schedule": 60.0,
+    },
+    # WhatsApp messages a lost worker left unprocessed or unsent, in restaurants using it.
+    "whatsapp-sweep": {
+        "task": "whatsapp.sweep_all",
+        "schedule": 300.0,
+    },
 }
 
 # Backups: nightly fan-out, pruning and the daily restore drill (see shared_apps/backups/).

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("shared_apps.landing.urls")),
     path("health/", include("shared_apps.health.urls")),
     path("account/", include("shared_apps.accounts.urls")),
+    path("console/", include("shared_apps.console.urls")),
     path("admin/", admin.site.urls),
     path("api/platform/v1/", include("config.api_platform_v1")),
     path(

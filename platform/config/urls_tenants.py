@@ -8,9 +8,13 @@ from tenant_apps.messaging.views import widget_js
 urlpatterns = [
     path("", include("tenant_apps.storefront.urls")),
     path("widget.js", widget_js, name="widget-js"),
+    path("panel/", include("tenant_apps.panel.urls")),
     path("health/", include("shared_apps.health.urls")),
     path("account/", include("shared_apps.accounts.urls")),
     path("api/v1/", include("config.api_v1")),
+    path("support-access/", include("tenant_apps.support_access.entry_urls")),
+    path("welcome/", include("shared_apps.landing.welcome_urls")),
+    path("webhooks/whatsapp/", include("tenant_apps.messaging.whatsapp.webhook_urls")),
     path(
         "api/schema/",
         SpectacularAPIView.as_view(

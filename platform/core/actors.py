@@ -49,5 +49,7 @@ class Actor:
 
 
 ASSISTANT: Final = Actor(ActorKind.ASSISTANT, "assistant")
+# The restaurant's public page, booking a table for whoever filled in its form.
+STOREFRONT: Final = Actor.system("storefront")
 # Demo restaurants' data, written by `seed_demo`.
 SEED_DEMO: Final = Actor.system("seed_demo")

@@ -154,3 +154,16 @@ def invalidate(resource: str) -> None:
         hook(full_version_key)
     cache.set(_version_key(resource), _new_token(), timeout=None)
     transaction.on_commit(lambda: cache.set(_version_key(resource), _new_token(), timeout=None))
+
+
+def resource_version(resource: str) -> str | None:
+    """The current version token of `resource` (it changes on every write), started if there
+    is none yet: a change stamp for cheap polling (the panel's live boards). None when Redis
+    cannot be reached (pollers then fetch the full answer every time)."""
+    _ttl(resource)
+    version_key = _version_key(resource)
+    value = cache.get(version_key)
+    if value is None:
+        cache.add(version_key, _new_token(), timeout=None)
+        value = cache.get(version_key)
+    return str(value) if value is not None else None

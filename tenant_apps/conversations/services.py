@@ -22,6 +22,7 @@ from core.api_errors import Conflict
 from core.cache import invalidate
 from shared_apps.accounts.models import User
 from tenant_apps.audit.services import audit_record
+from tenant_apps.conversations.channels import channel_delivery_for
 from tenant_apps.conversations.models import Channel, Conversation, Message
 
 MAX_TEXT_LENGTH = 2000
@@ -136,6 +137,9 @@ def messages_send(
         ]
     )
     _touch(conversation, customer=False)
+    channel_delivery = channel_delivery_for(conversation.channel)
+    if channel_delivery is not None:
+        channel_delivery.deliver(conversation, messages)
     return messages
 
 
@@ -239,6 +243,10 @@ def conversation_reply(
     text = text.strip()
     if not text:
         raise ValidationError({"text": ["This field may not be blank."]})
+    delivery = channel_delivery_for(conversation.channel)
+    refusal = delivery.refusal(conversation) if delivery is not None else None
+    if refusal:
+        raise Conflict(refusal)
     before = conversation.status
     if conversation.status != Status.HUMAN or conversation.assigned_to_id != staff.pk:
         _take_over(conversation, staff)

@@ -17,7 +17,7 @@ from core.i18n import SUPPORTED_LANGUAGES
 from core.services import model_update
 from tenant_apps.audit.services import audit_record, snapshot, snapshot_diff
 from tenant_apps.customers.models import Customer
-from tenant_apps.customers.phones import normalize_phone
+from tenant_apps.customers.phones import normalize_phone, phone_variants
 
 CUSTOMER_FIELDS = ("name", "phone", "email", "language", "marketing_consent", "notes")
 
@@ -35,7 +35,7 @@ def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _phone_taken(phone: str, *, exclude_id: int | None = None) -> bool:
-    queryset = Customer.objects.filter(phone=phone)
+    queryset = Customer.objects.filter(phone__in=phone_variants(phone))
     if exclude_id is not None:
         queryset = queryset.exclude(pk=exclude_id)
     return queryset.exists()
@@ -118,7 +118,9 @@ def customer_get_or_create_by_phone(*, phone: str, name: str = "", language: str
     data = _clean({"phone": phone, "name": name, "language": language})
     # A known number (the usual case) is one plain read: the savepoint that get_or_create
     # needs against a concurrent first contact is only paid when the customer is new.
-    customer, created = Customer.objects.filter(phone=data["phone"]).first(), False
+    # Any form of the same line (Argentina's with and without the mobile 9) is this customer.
+    customer = Customer.objects.filter(phone__in=phone_variants(data["phone"])).first()
+    created = False
     if customer is None:
         try:
             with transaction.atomic():

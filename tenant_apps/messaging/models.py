@@ -22,3 +22,21 @@ class WebChatSettings(models.Model):
 
     def __str__(self) -> str:
         return "web chat settings"
+
+
+# The WhatsApp channel's tables (tenant_apps/messaging/whatsapp/models.py), registered here so
+# they belong to this app.
+from tenant_apps.messaging.whatsapp.models import (  # noqa: E402
+    WhatsAppChannel,
+    WhatsAppDelivery,
+    WhatsAppInbound,
+    WhatsAppTemplate,
+)
+
+__all__ = [
+    "WebChatSettings",
+    "WhatsAppChannel",
+    "WhatsAppDelivery",
+    "WhatsAppInbound",
+    "WhatsAppTemplate",
+]

@@ -326,3 +326,26 @@ def test_a_migration_failing_in_the_template_stops_before_any_tenant(
         assert state[tenant_a.schema_name] == schema_migrations.PENDING
     finally:
         schema_template._cached.clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_owner_without_password_is_emailed_the_set_password_link(
+    celery_worker_session: object,
+) -> None:
+    import time
+
+    from django.core import mail
+
+    result = onboard_restaurant("mailed", owner_password=None, locale="en")
+    try:
+        deadline = time.monotonic() + 10
+        while not mail.outbox and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [message.to for message in mail.outbox] == [["owner@mailed.example"]]
+        assert result.owner_setup_link is not None
+        assert result.owner_setup_link in str(mail.outbox[0].body)
+        assert "/panel/" in str(mail.outbox[0].body)
+    finally:
+        services.restaurant_purge(
+            restaurant=services.restaurant_delete(restaurant=result.restaurant, force=True)
+        )

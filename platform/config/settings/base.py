@@ -58,6 +58,10 @@ DJANGO_SHARED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Two-factor devices of platform accounts (public schema only): shared_apps.accounts.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 DJANGO_TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -102,6 +106,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # request.htmx for the panel's partial updates.
+    "django_htmx.middleware.HtmxMiddleware",
+    # Support staff inside a restaurant's panel: request.support_access, read-only, logged.
+    "tenant_apps.support_access.middleware.SupportAccessMiddleware",
 ]
 
 TEMPLATES = [
@@ -310,6 +318,16 @@ DYSA_MODEL_CALL_RETENTION_DAYS = env.int("DYSA_MODEL_CALL_RETENTION_DAYS", defau
 if DYSA_MODEL_CALL_RETENTION_DAYS < 1:  # 0 or less would delete every record, today's too
     raise ImproperlyConfigured("DYSA_MODEL_CALL_RETENTION_DAYS must be 1 or more (days)")
 
+# --- WhatsApp (tenant_apps/messaging/whatsapp) -------------------------------------------------
+# Provider API bases (tests point them at local servers).
+DYSA_TWILIO_API_BASE = env.str("DYSA_TWILIO_API_BASE", default="https://api.twilio.com")
+DYSA_META_GRAPH_BASE = env.str("DYSA_META_GRAPH_BASE", default="https://graph.facebook.com/v21.0")
+# A send attempt younger than this is left to the worker on it; older, it is sent again unless
+# a status callback reported it meanwhile.
+DYSA_WHATSAPP_IN_FLIGHT_SECONDS = env.float("DYSA_WHATSAPP_IN_FLIGHT_SECONDS", default=120.0)
+# First retry delay after a 429/5xx; doubles per attempt (at most 5 minutes, 8 attempts).
+DYSA_WHATSAPP_RETRY_BASE_SECONDS = env.float("DYSA_WHATSAPP_RETRY_BASE_SECONDS", default=2.0)
+
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -357,3 +375,22 @@ if SENTRY_DSN:
     from config.observability import init_sentry
 
     init_sentry(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
+
+# --- platform host: two-factor, console, support, signup (issue 14) -------------------------
+OTP_TOTP_ISSUER = "dysa"
+# Console logins: failed attempts per account before it is locked for the lockout period.
+DYSA_CONSOLE_LOCKOUT_ATTEMPTS = env.int("DYSA_CONSOLE_LOCKOUT_ATTEMPTS", default=5)
+DYSA_CONSOLE_LOCKOUT_SECONDS = env.int("DYSA_CONSOLE_LOCKOUT_SECONDS", default=900)
+# Support access to a restaurant's panel: default and longest duration (minutes).
+DYSA_SUPPORT_ACCESS_MINUTES = env.int("DYSA_SUPPORT_ACCESS_MINUTES", default=30)
+DYSA_SUPPORT_ACCESS_MAX_MINUTES = env.int("DYSA_SUPPORT_ACCESS_MAX_MINUTES", default=240)
+# Self-service signup: email domains refused as disposable, and new restaurants waiting for an
+# operator's approval before they go live.
+DYSA_SIGNUP_DISPOSABLE_DOMAINS = env.list(
+    "DYSA_SIGNUP_DISPOSABLE_DOMAINS",
+    default=["mailinator.com", "guerrillamail.com", "10minutemail.com", "yopmail.com"],
+)
+DYSA_SIGNUP_REQUIRES_APPROVAL = env.bool("DYSA_SIGNUP_REQUIRES_APPROVAL", default=False)
+DYSA_SIGNUP_ENABLED = env.bool("DYSA_SIGNUP_ENABLED", default=True)
+# Signups (restaurants created) per client IP per hour.
+DYSA_SIGNUP_PER_IP_PER_HOUR = env.int("DYSA_SIGNUP_PER_IP_PER_HOUR", default=5)

@@ -8,13 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from core.actors import ASSISTANT
 from tenant_apps.assistant.engine.state import CartLine
 
+if TYPE_CHECKING:
+    from tenant_apps.customers.models import Customer
+    from tenant_apps.orders.models import Order
+    from tenant_apps.orders.services import OrderLineInput, OrderTotals
+    from tenant_apps.promotions.models import Promotion
+    from tenant_apps.reservations.models import Reservation
+    from tenant_apps.restaurant.selectors import RestaurantProfileData
 
-def _lines(cart: Sequence[CartLine]) -> list[Any]:
+
+def _lines(cart: Sequence[CartLine]) -> list[OrderLineInput]:
     from tenant_apps.orders.services import OrderLineInput
 
     return [
@@ -26,8 +34,11 @@ def _lines(cart: Sequence[CartLine]) -> list[Any]:
 
 
 def quote(
-    cart: Sequence[CartLine], *, customer: Any = None, promotion_code: str | None = None
-) -> Any:
+    cart: Sequence[CartLine],
+    *,
+    customer: Customer | None = None,
+    promotion_code: str | None = None,
+) -> OrderTotals:
     from tenant_apps.orders.services import order_quote
 
     return order_quote(lines=_lines(cart), customer=customer, promotion_code=promotion_code)
@@ -36,7 +47,7 @@ def quote(
 def place_order(
     *,
     cart: Sequence[CartLine],
-    customer: Any,
+    customer: Customer,
     channel: str,
     order_type: str,
     requested_time: datetime | None,
@@ -44,7 +55,7 @@ def place_order(
     address: str,
     promotion_code: str | None = None,
     notes: str = "",
-) -> Any:
+) -> Order:
     from tenant_apps.orders.services import order_create
 
     return order_create(
@@ -61,13 +72,13 @@ def place_order(
     )
 
 
-def order_get(*, order_id: int) -> Any:
+def order_get(*, order_id: int) -> Order | None:
     from tenant_apps.orders.selectors import order_get as get
 
     return get(order_id=order_id)
 
 
-def cancel_order(*, order: Any) -> Any:
+def cancel_order(*, order: Order) -> Order:
     from tenant_apps.orders.services import order_transition
 
     return order_transition(
@@ -78,13 +89,13 @@ def cancel_order(*, order: Any) -> Any:
     )
 
 
-def latest_order(*, customer: Any) -> Any:
+def latest_order(*, customer: Customer) -> Order | None:
     from tenant_apps.orders.selectors import order_latest_for_customer
 
     return order_latest_for_customer(customer=customer)
 
 
-def customer_for_phone(*, phone: str, name: str, language: str) -> Any:
+def customer_for_phone(*, phone: str, name: str, language: str) -> Customer:
     from tenant_apps.customers.services import customer_get_or_create_by_phone
 
     return customer_get_or_create_by_phone(phone=phone, name=name, language=language)
@@ -97,34 +108,27 @@ def phone_example() -> str:
     return customer_phone_example()
 
 
-def customer_get(*, customer_id: int) -> Any:
+def customer_get(*, customer_id: int) -> Customer | None:
     from tenant_apps.customers.selectors import customer_get as get
 
     return get(customer_id=customer_id)
 
 
-def _slot_start(slot: Any) -> datetime:
-    return slot if isinstance(slot, datetime) else slot.starts_at
-
-
 def free_slots(*, day: date, party_size: int) -> list[datetime]:
     from tenant_apps.reservations.selectors import availability_slots
 
-    return [_slot_start(slot) for slot in availability_slots(day=day, party_size=party_size)]
+    return availability_slots(day=day, party_size=party_size)
 
 
 def nearest_slots(*, when: datetime, party_size: int, limit: int = 3) -> list[datetime]:
     from tenant_apps.reservations.selectors import nearest_free_slots
 
-    return [
-        _slot_start(slot)
-        for slot in nearest_free_slots(when=when, party_size=party_size, limit=limit)
-    ]
+    return nearest_free_slots(when=when, party_size=party_size, limit=limit)
 
 
 def book(
-    *, customer: Any, starts_at: datetime, party_size: int, channel: str, notes: str = ""
-) -> Any:
+    *, customer: Customer, starts_at: datetime, party_size: int, channel: str, notes: str = ""
+) -> Reservation:
     from tenant_apps.reservations.services import reservation_create
 
     return reservation_create(
@@ -137,19 +141,19 @@ def book(
     )
 
 
-def upcoming_reservation(*, customer: Any, now: datetime) -> Any:
+def upcoming_reservation(*, customer: Customer, now: datetime) -> Reservation | None:
     from tenant_apps.reservations.selectors import reservation_upcoming_for_customer
 
     return reservation_upcoming_for_customer(customer=customer, now=now)
 
 
-def reservation_get(*, reservation_id: int) -> Any:
+def reservation_get(*, reservation_id: int) -> Reservation | None:
     from tenant_apps.reservations.selectors import reservation_get as get
 
     return get(reservation_id=reservation_id)
 
 
-def cancel(*, reservation: Any) -> Any:
+def cancel(*, reservation: Reservation) -> Reservation:
     from tenant_apps.reservations.services import reservation_cancel
 
     return reservation_cancel(
@@ -157,7 +161,7 @@ def cancel(*, reservation: Any) -> Any:
     )
 
 
-def reschedule(*, reservation: Any, starts_at: datetime, party_size: int) -> Any:
+def reschedule(*, reservation: Reservation, starts_at: datetime, party_size: int) -> Reservation:
     from tenant_apps.reservations.services import reservation_reschedule
 
     return reservation_reschedule(
@@ -180,7 +184,7 @@ def party_limits() -> tuple[int, int]:
     return settings.min_party_size, settings.max_party_size
 
 
-def promotions() -> list[Any]:
+def promotions() -> list[Promotion]:
     from tenant_apps.promotions.selectors import promotion_list_current
 
     return list(promotion_list_current())
@@ -199,7 +203,7 @@ def is_open(*, at: datetime) -> bool:
     return restaurant_is_open(at=at)
 
 
-def profile() -> Any:
+def profile() -> RestaurantProfileData:
     from tenant_apps.restaurant.selectors import restaurant_profile_get
 
     return restaurant_profile_get()

@@ -11,9 +11,8 @@ from tenant_apps.assistant.engine.catalog import (
     CatalogItem,
     CategoryEntry,
     Mention,
-    find_categories,
-    find_mentions,
 )
+from tenant_apps.assistant.engine.mentions import find_categories, find_mentions
 from tenant_apps.assistant.nlu import language as lang
 from tenant_apps.assistant.nlu.datetimes import When, parse_when
 from tenant_apps.assistant.nlu.intents import Intent, classify

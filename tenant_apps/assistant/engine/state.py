@@ -3,9 +3,63 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 STATE_VERSION = 1
+
+
+class Flow(StrEnum):
+    """The task in progress. Stored by value, so states saved before the enum read back."""
+
+    NONE = ""
+    ORDER = "order"
+    BOOKING = "booking"
+    RESCHEDULE = "reschedule"
+    CANCEL_BOOKING = "cancel_booking"
+    MY_BOOKING = "my_booking"
+    ORDER_STATUS = "order_status"
+    CANCEL_ORDER = "cancel_order"
+
+
+class Awaiting(StrEnum):
+    """The question the assistant asked last and expects an answer to."""
+
+    NOTHING = ""
+    PICK_ITEM = "pick_item"  # which of several dishes ("¿cuál de los tacos?")
+    OPTION = "option"  # a dish's option ("¿qué tamaño?")
+    ORDER_TYPE = "order_type"
+    ADDRESS = "address"
+    TABLE = "table"
+    ORDER_TIME = "order_time"
+    NAME = "name"
+    PHONE = "phone"
+    PHONE_LOOKUP = "phone_lookup"  # to find the customer's existing order
+    CONFIRM_ORDER = "confirm_order"
+    PARTY_SIZE = "party_size"
+    BOOKING_DAY = "booking_day"
+    BOOKING_TIME = "booking_time"
+    PICK_SLOT = "pick_slot"
+    CONFIRM_BOOKING = "confirm_booking"
+    CONFIRM_CANCEL = "confirm_cancel"  # of a booking
+    CONFIRM_CANCEL_ORDER = "confirm_cancel_order"
+    OFFER_HANDOFF = "offer_handoff"
+
+    @property
+    def is_confirmation(self) -> bool:
+        return self.value.startswith("confirm")
+
+
+E = TypeVar("E", bound=StrEnum)
+BOOKING_FLOWS = frozenset({Flow.BOOKING, Flow.RESCHEDULE, Flow.CANCEL_BOOKING, Flow.MY_BOOKING})
+
+
+def _member(enum: type[E], value: object, default: E) -> E:
+    """A stored value as its enum member; a value no longer known reads as the default."""
+    try:
+        return enum(str(value or ""))
+    except ValueError:
+        return default
 
 
 @dataclass
@@ -20,10 +74,8 @@ class Dialog:
     version: int = STATE_VERSION
     language: str = "es"
     cart: list[CartLine] = field(default_factory=list)
-    # The task in progress: "" | "order" | "booking" | "reschedule" | "cancel_booking"
-    flow: str = ""
-    # The question the assistant asked last and expects an answer to.
-    awaiting: str = ""
+    flow: Flow = Flow.NONE
+    awaiting: Awaiting = Awaiting.NOTHING
     order_type: str = ""
     order_time: str = ""  # local ISO datetime; empty with asap=True means "as soon as possible"
     asap: bool = False
@@ -68,6 +120,8 @@ class Dialog:
             return cls()
         known = {f.name for f in fields(cls)}
         values = {key: value for key, value in data.items() if key in known}
+        values["flow"] = _member(Flow, values.get("flow"), Flow.NONE)
+        values["awaiting"] = _member(Awaiting, values.get("awaiting"), Awaiting.NOTHING)
         values["cart"] = [
             CartLine(int(line["item_id"]), int(line["quantity"]), list(line.get("option_ids", [])))
             for line in values.get("cart", []) or []
@@ -77,8 +131,8 @@ class Dialog:
 
     def reset_order(self) -> None:
         self.cart = []
-        self.flow = "" if self.flow == "order" else self.flow
-        self.awaiting = ""
+        self.flow = Flow.NONE if self.flow == Flow.ORDER else self.flow
+        self.awaiting = Awaiting.NOTHING
         self.order_type = self.order_time = self.address = self.table = self.promo_code = ""
         self.order_notes = ""
         self.asap = False
@@ -87,12 +141,8 @@ class Dialog:
         self.last_target = ""
 
     def reset_booking(self) -> None:
-        self.flow = (
-            ""
-            if self.flow in {"booking", "reschedule", "cancel_booking", "my_booking"}
-            else self.flow
-        )
-        self.awaiting = ""
+        self.flow = Flow.NONE if self.flow in BOOKING_FLOWS else self.flow
+        self.awaiting = Awaiting.NOTHING
         self.booking_day = self.booking_time = self.booking_notes = ""
         self.party_size = 0
         self.offered_slots = []

@@ -48,618 +48,171 @@ class Intent(StrEnum):
     CAPABILITIES = "capabilities"
 
 
-_PHRASES: dict[Intent, tuple[str, ...]] = {
+# Each intent's phrases, separated by " | " (folded: no accents, lower case).
+_PHRASES: dict[Intent, str] = {
     Intent.GREET: (
-        "hola",
-        "buenas",
-        "buenos dias",
-        "buenas tardes",
-        "buenas noches",
-        "hi",
-        "hello",
-        "hey",
-        "good morning",
-        "good evening",
-        "good afternoon",
-        "que tal",
-        "saludos",
-        "howdy",
+        "hola | buenas | buenos dias | buenas tardes | buenas noches | hi | hello | hey | "
+        "good morning | good evening | good afternoon | que tal | saludos | howdy"
     ),
     Intent.GOODBYE: (
-        "adios",
-        "chao",
-        "chau",
-        "hasta luego",
-        "hasta pronto",
-        "nos vemos",
-        "bye",
-        "goodbye",
-        "see you",
-        "see ya",
-        "bye bye",
+        "adios | chao | chau | hasta luego | hasta pronto | nos vemos | bye | goodbye | "
+        "see you | see ya | bye bye"
     ),
-    Intent.THANKS: (
-        "gracias",
-        "muchas gracias",
-        "thanks",
-        "thank you",
-        "te lo agradezco",
-        "cheers",
-    ),
+    Intent.THANKS: "gracias | muchas gracias | thanks | thank you | te lo agradezco | cheers",
     Intent.MENU: (
-        "menu",
-        "carta",
-        "que tienen",
-        "que hay",
-        "que venden",
-        "que ofrecen",
-        "what do you have",
-        "what do you serve",
-        "show me the menu",
-        "the menu",
-        "categorias",
-        "categories",
-        "que me recomiendas",
-        "what do you sell",
-        "options",
-        "opciones",
-        "que puedo pedir",
-        "what can i order",
-        "whats good",
-        "what is good",
-        "what do you recommend",
-        "recommend",
-        "recommendations",
-        "recomiendas",
-        "recomiendan",
-        "recomendacion",
-        "que esta bueno",
-        "especialidad",
-        "specialty",
-        "speciality",
+        "menu | carta | que tienen | que hay | que venden | que ofrecen | what do you have | "
+        "what do you serve | show me the menu | the menu | categorias | categories | "
+        "que me recomiendas | what do you sell | options | opciones | que puedo pedir | "
+        "what can i order | whats good | what is good | what do you recommend | recommend | "
+        "recommendations | recomiendas | recomiendan | recomendacion | que esta bueno | "
+        "especialidad | specialty | speciality"
     ),
     Intent.HOURS: (
-        "horario",
-        "horarios",
-        "a que hora abren",
-        "a que hora cierran",
-        "abren",
-        "cierran",
-        "abierto",
-        "abiertos",
-        "hours",
-        "opening hours",
-        "open",
-        "when do you open",
-        "when do you close",
-        "close",
-        "what time do you",
-        "abris",
-        "abre",
-        "cierra",
-        "cerrais",
-        "cerrado",
-        "cerrados",
-        "closed",
-        "opening",
+        "horario | horarios | a que hora abren | a que hora cierran | abren | cierran | "
+        "abierto | abiertos | hours | opening hours | open | when do you open | "
+        "when do you close | close | what time do you | abris | abre | cierra | cerrais | "
+        "cerrado | cerrados | closed | opening"
     ),
     Intent.ADDRESS: (
-        "direccion",
-        "donde estan",
-        "donde quedan",
-        "ubicacion",
-        "como llego",
-        "where are you",
-        "address",
-        "location",
-        "where is the restaurant",
-        "located",
-        "ubicados",
+        "direccion | donde estan | donde quedan | ubicacion | como llego | where are you | "
+        "address | location | where is the restaurant | located | ubicados"
     ),
     Intent.PROMOTIONS: (
-        "promociones",
-        "promocion",
-        "promos",
-        "promo",
-        "ofertas",
-        "oferta",
-        "descuentos",
-        "descuento",
-        "deals",
-        "deal",
-        "offers",
-        "offer",
-        "discount",
-        "discounts",
-        "specials",
-        "special offers",
-        "cupon",
-        "coupon",
+        "promociones | promocion | promos | promo | ofertas | oferta | descuentos | descuento | "
+        "deals | deal | offers | offer | discount | discounts | specials | special offers | "
+        "cupon | coupon"
     ),
     Intent.HUMAN: (
-        "humano",
-        "una persona",
-        "persona real",
-        "hablar con alguien",
-        "agente",
-        "encargado",
-        "camarero",
-        "human",
-        "real person",
-        "agent",
-        "someone",
-        "talk to a person",
-        "speak to a person",
-        "operator",
-        "operador",
-        "hablar con una persona",
-        "atencion al cliente",
-        "customer service",
-        "manager",
-        "staff member",
+        "humano | una persona | persona real | hablar con alguien | agente | encargado | "
+        "camarero | human | real person | agent | someone | talk to a person | "
+        "speak to a person | operator | operador | hablar con una persona | "
+        "atencion al cliente | customer service | manager | staff member"
     ),
     Intent.ORDER_STATUS: (
-        "donde esta mi pedido",
-        "estado de mi pedido",
-        "estado del pedido",
-        "mi pedido ya",
-        "como va mi pedido",
-        "cuanto falta",
-        "where is my order",
-        "order status",
-        "status of my order",
-        "is my order ready",
-        "my order ready",
-        "how long for my order",
-        "track my order",
-        "llega mi pedido",
-        "ya salio mi pedido",
-        "where is my food",
-        "wheres my food",
-        "donde esta mi comida",
-        "cuanto tarda",
-        "cuanto tardan",
-        "cuanto tardais",
-        "how long will it take",
-        "how long does it take",
-        "how long will it be",
+        "donde esta mi pedido | estado de mi pedido | estado del pedido | mi pedido ya | "
+        "como va mi pedido | cuanto falta | where is my order | order status | "
+        "status of my order | is my order ready | my order ready | how long for my order | "
+        "track my order | llega mi pedido | ya salio mi pedido | where is my food | "
+        "wheres my food | donde esta mi comida | cuanto tarda | cuanto tardan | "
+        "cuanto tardais | how long will it take | how long does it take | how long will it be"
     ),
     Intent.BOOK: (
-        "reservar",
-        "reserva",
-        "reservacion",
-        "mesa",
-        "book",
-        "booking",
-        "reserve",
-        "reservation",
-        "table",
-        "hacer una reserva",
+        "reservar | reserva | reservacion | mesa | book | booking | reserve | reservation | "
+        "table | hacer una reserva"
     ),
     Intent.CANCEL_BOOKING: (
-        "cancelar la reserva",
-        "cancelar mi reserva",
-        "anular la reserva",
-        "cancelar reserva",
-        "cancel my reservation",
-        "cancel the reservation",
-        "cancel my booking",
-        "cancel the booking",
-        "cancel reservation",
-        "cancel booking",
-        "anular mi reserva",
-        "cancelar la mesa",
-        "cancel my table",
+        "cancelar la reserva | cancelar mi reserva | anular la reserva | cancelar reserva | "
+        "cancel my reservation | cancel the reservation | cancel my booking | "
+        "cancel the booking | cancel reservation | cancel booking | anular mi reserva | "
+        "cancelar la mesa | cancel my table"
     ),
     Intent.CHANGE_BOOKING: (
-        "cambiar la reserva",
-        "cambiar mi reserva",
-        "mover la reserva",
-        "mover mi reserva",
-        "modificar la reserva",
-        "modificar mi reserva",
-        "change my reservation",
-        "change the reservation",
-        "move my booking",
-        "change my booking",
-        "reschedule",
-        "move my reservation",
-        "cambiar la hora de la reserva",
+        "cambiar la reserva | cambiar mi reserva | mover la reserva | mover mi reserva | "
+        "modificar la reserva | modificar mi reserva | change my reservation | "
+        "change the reservation | move my booking | change my booking | reschedule | "
+        "move my reservation | cambiar la hora de la reserva"
     ),
     Intent.CANCEL_IT: (
-        "cancelarla",
-        "cancelala",
-        "cancelarlo",
-        "cancelalo",
-        "anularla",
-        "anulala",
-        "cancel it",
-        "cancel that",
-        "cancel",
-        "cancelar",
-        "anular",
+        "cancelarla | cancelala | cancelarlo | cancelalo | anularla | anulala | cancel it | "
+        "cancel that | cancel | cancelar | anular"
     ),
     Intent.CHANGE_IT: (
-        "cambiarla",
-        "cambiala",
-        "moverla",
-        "muevela",
-        "modificarla",
-        "move it",
-        "change it",
-        "move that",
-        "push it",
-        "reschedule",
-        "cambiar",
-        "mover",
-        "move",
-        "change",
+        "cambiarla | cambiala | moverla | muevela | modificarla | move it | change it | "
+        "move that | push it | reschedule | cambiar | mover | move | change"
     ),
     Intent.MY_BOOKING: (
-        "mi reserva",
-        "hora es la reserva",
-        "cuando es la reserva",
-        "what time is the booking",
-        "what time is the reservation",
-        "when is the booking",
-        "tengo una reserva",
-        "tengo reserva",
-        "hice una reserva",
-        "tenemos una reserva",
-        "tenemos reserva",
-        "my reservation",
-        "my booking",
-        "i booked",
-        "we booked",
-        "i have a booking",
-        "i have a reservation",
-        "we have a booking",
-        "we have a reservation",
-        "i made a booking",
-        "i made a reservation",
+        "mi reserva | hora es la reserva | cuando es la reserva | what time is the booking | "
+        "what time is the reservation | when is the booking | tengo una reserva | "
+        "tengo reserva | hice una reserva | tenemos una reserva | tenemos reserva | "
+        "my reservation | my booking | i booked | we booked | i have a booking | "
+        "i have a reservation | we have a booking | we have a reservation | i made a booking | "
+        "i made a reservation"
     ),
     Intent.SHOW_CART: (
-        "mi carrito",
-        "el carrito",
-        "que llevo",
-        "que tengo en el pedido",
-        "que llevo pedido",
-        "my cart",
-        "the cart",
-        "what's in my order",
-        "what is in my order",
-        "my order so far",
-        "show my order",
-        "ver pedido",
-        "ver mi pedido",
-        "resumen",
-        "summary",
-        "cuanto llevo",
-        "cuanto es",
-        "what do i have",
-        "show cart",
-        "cuanto seria",
-        "what's the total",
-        "what is the total",
-        "el total",
+        "mi carrito | el carrito | que llevo | que tengo en el pedido | que llevo pedido | "
+        "my cart | the cart | what's in my order | what is in my order | my order so far | "
+        "show my order | ver pedido | ver mi pedido | resumen | summary | cuanto llevo | "
+        "cuanto es | what do i have | show cart | cuanto seria | what's the total | "
+        "what is the total | el total"
     ),
     Intent.CHECKOUT: (
-        "eso es todo",
-        "es todo",
-        "nada mas",
-        "ya esta",
-        "seria todo",
-        "confirmar pedido",
-        "confirmar el pedido",
-        "finalizar",
-        "terminar",
-        "that's all",
-        "that is all",
-        "that's it",
-        "that is it",
-        "checkout",
-        "check out",
-        "place the order",
-        "place my order",
-        "finish",
-        "done",
-        "listo",
-        "solo eso",
-        "nothing else",
-        "pagar",
-        "quiero pagar",
-        "eso seria",
+        "eso es todo | es todo | nada mas | ya esta | seria todo | confirmar pedido | "
+        "confirmar el pedido | finalizar | terminar | that's all | that is all | that's it | "
+        "that is it | checkout | check out | place the order | place my order | finish | done | "
+        "listo | solo eso | nothing else | pagar | quiero pagar | eso seria"
     ),
     Intent.ADD: (
-        "quiero",
-        "quisiera",
-        "queria",
-        "dame",
-        "ponme",
-        "me das",
-        "me pones",
-        "agrega",
-        "agregame",
-        "anade",
-        "anademe",
-        "sumale",
-        "tambien",
-        "i want",
-        "i would like",
-        "i'd like",
-        "can i get",
-        "can i have",
-        "could i get",
-        "add",
-        "give me",
-        "get me",
-        "i'll have",
-        "i will have",
-        "order",
-        "pedir",
-        "para mi",
-        "traeme",
-        "mandame",
-        "y una",
-        "y un",
-        "plus",
-        "another",
-        "otra",
-        "otro",
+        "quiero | quisiera | queria | dame | ponme | me das | me pones | agrega | agregame | "
+        "anade | anademe | sumale | tambien | i want | i would like | i'd like | can i get | "
+        "can i have | could i get | add | give me | get me | i'll have | i will have | order | "
+        "pedir | para mi | traeme | mandame | y una | y un | plus | another | otra | otro"
     ),
     Intent.REMOVE: (
-        "quita",
-        "quitar",
-        "quitame",
-        "elimina",
-        "eliminar",
-        "borra",
-        "borrar",
-        "saca",
-        "sacame",
-        "remove",
-        "delete",
-        "take off",
-        "take out",
-        "drop",
-        "sin la",
-        "sin el",
-        "sin los",
-        "sin las",
-        "without the",
-        "no quiero",
-        "ya no quiero",
-        "i don't want",
-        "i do not want",
-        "cancel the",
+        "quita | quitar | quitame | elimina | eliminar | borra | borrar | saca | sacame | "
+        "remove | delete | take off | take out | drop | sin la | sin el | sin los | sin las | "
+        "without the | no quiero | ya no quiero | i don't want | i do not want | cancel the"
     ),
     Intent.CLEAR_CART: (
-        "vaciar el carrito",
-        "vacia el carrito",
-        "borrar todo",
-        "borra todo",
-        "empezar de nuevo",
-        "cancelar el pedido",
-        "cancela el pedido",
-        "cancel my order",
-        "cancel the order",
-        "cancelar mi pedido",
-        "anular el pedido",
-        "anular mi pedido",
-        "start over",
-        "empty the cart",
-        "clear the cart",
-        "clear my cart",
-        "quita todo",
-        "remove everything",
+        "vaciar el carrito | vacia el carrito | borrar todo | borra todo | empezar de nuevo | "
+        "cancelar el pedido | cancela el pedido | cancel my order | cancel the order | "
+        "cancelar mi pedido | anular el pedido | anular mi pedido | start over | "
+        "empty the cart | clear the cart | clear my cart | quita todo | remove everything"
     ),
     Intent.PRICE: (
-        "cuanto cuesta",
-        "cuanto vale",
-        "cuanto cuestan",
-        "cuanto valen",
-        "precio",
-        "precios",
-        "cuanto sale",
-        "how much",
-        "price",
-        "prices",
-        "cost",
-        "costs",
+        "cuanto cuesta | cuanto vale | cuanto cuestan | cuanto valen | precio | precios | "
+        "cuanto sale | how much | price | prices | cost | costs"
     ),
     Intent.DESCRIBE: (
-        "que lleva",
-        "que trae",
-        "que tiene",
-        "ingredientes",
-        "que es",
-        "de que es",
-        "describe",
-        "what is in",
-        "what's in",
-        "what comes with",
-        "ingredients",
-        "what is the",
-        "tell me about",
-        "como es",
+        "que lleva | que trae | que tiene | ingredientes | que es | de que es | describe | "
+        "what is in | what's in | what comes with | ingredients | what is the | tell me about | "
+        "como es"
     ),
     Intent.ALLERGENS: (
-        "alergenos",
-        "alergeno",
-        "alergia",
-        "alergico",
-        "alergica",
-        "gluten",
-        "lactosa",
-        "frutos secos",
-        "cacahuete",
-        "mani",
-        "allergens",
-        "allergen",
-        "allergy",
-        "allergic",
-        "nuts",
-        "peanuts",
-        "dairy",
-        "lactose",
-        "celiaco",
-        "marisco",
-        "shellfish",
-        "huevo",
-        "eggs",
+        "alergenos | alergeno | alergia | alergico | alergica | gluten | lactosa | "
+        "frutos secos | cacahuete | mani | allergens | allergen | allergy | allergic | nuts | "
+        "peanuts | dairy | lactose | celiaco | marisco | shellfish | huevo | eggs"
     ),
     Intent.DIETARY: (
-        "vegetariano",
-        "vegetariana",
-        "vegano",
-        "vegana",
-        "vegetarian",
-        "vegan",
-        "sin carne",
-        "meatless",
-        "picante",
-        "pica",
-        "spicy",
-        "hot",
-        "sin gluten",
-        "gluten free",
-        "halal",
+        "vegetariano | vegetariana | vegano | vegana | vegetarian | vegan | sin carne | "
+        "meatless | picante | pica | spicy | hot | sin gluten | gluten free | halal"
     ),
     Intent.YES: (
-        "si",
-        "claro",
-        "vale",
-        "ok",
-        "dale",
-        "correcto",
-        "confirmo",
-        "confirmar",
-        "confirmado",
-        "perfecto",
-        "de acuerdo",
-        "exacto",
-        "asi es",
-        "por supuesto",
-        "yes",
-        "yeah",
-        "yea",
-        "sure",
-        "correct",
-        "confirm",
-        "go ahead",
-        "right",
-        "absolutely",
-        "of course",
-        "sounds good",
-        "perfect",
-        "great",
-        "genial",
-        "adelante",
-        "hazlo",
-        "do it",
-        "please do",
-        "si por favor",
-        "yes please",
-        "bueno",
-        "okay",
+        "si | claro | vale | ok | dale | correcto | confirmo | confirmar | confirmado | "
+        "perfecto | de acuerdo | exacto | asi es | por supuesto | yes | yeah | yea | sure | "
+        "correct | confirm | go ahead | right | absolutely | of course | sounds good | "
+        "perfect | great | genial | adelante | hazlo | do it | please do | si por favor | "
+        "yes please | bueno | okay"
     ),
-    Intent.NO: ("no", "nel", "negativo", "para nada", "not really", "no thanks", "no gracias"),
+    Intent.NO: "no | nel | negativo | para nada | not really | no thanks | no gracias",
     Intent.CORRECTION: (
-        "mejor",
-        "en vez de",
-        "en lugar de",
-        "cambia",
-        "cambialo",
-        "cambiar a",
-        "mas bien",
-        "actually",
-        "instead",
-        "make it",
-        "change it to",
-        "rather",
-        "i meant",
-        "quise decir",
-        "perdon",
-        "sorry",
-        "corrijo",
-        "correction",
-        "wait",
-        "que sea",
-        "que sean",
-        "make the",
-        "make that",
-        "change the",
+        "mejor | en vez de | en lugar de | cambia | cambialo | cambiar a | mas bien | "
+        "actually | instead | make it | change it to | rather | i meant | quise decir | "
+        "perdon | sorry | corrijo | correction | wait | que sea | que sean | make the | "
+        "make that | change the"
     ),
     Intent.PICKUP: (
-        "para llevar",
-        "recoger",
-        "recogida",
-        "paso a recoger",
-        "lo recojo",
-        "take away",
-        "takeaway",
-        "take out",
-        "takeout",
-        "pickup",
-        "pick up",
-        "to go",
-        "collect",
-        "paso por el",
-        "recogerlo",
-        "recogerla",
-        "recogerlos",
-        "recogerlas",
-        "lo recogemos",
-        "paso a buscarlo",
-        "voy a buscarlo",
-        "pasare a recogerlo",
-        "pick it up",
-        "pick them up",
-        "collect it",
-        "come get it",
-        "come and get it",
+        "para llevar | recoger | recogida | paso a recoger | lo recojo | take away | takeaway | "
+        "take out | takeout | pickup | pick up | to go | collect | paso por el | recogerlo | "
+        "recogerla | recogerlos | recogerlas | lo recogemos | paso a buscarlo | "
+        "voy a buscarlo | pasare a recogerlo | pick it up | pick them up | collect it | "
+        "come get it | come and get it"
     ),
     Intent.DELIVERY: (
-        "a domicilio",
-        "domicilio",
-        "envio",
-        "enviar",
-        "enviamelo",
-        "delivery",
-        "deliver",
-        "delivered",
-        "a mi casa",
-        "to my house",
-        "to my home",
-        "traer a casa",
-        "mandar a casa",
+        "a domicilio | domicilio | envio | enviar | enviamelo | delivery | deliver | "
+        "delivered | a mi casa | to my house | to my home | traer a casa | mandar a casa"
     ),
     Intent.DINE_IN: (
-        "comer aqui",
-        "comer alli",
-        "en el local",
-        "en el restaurante",
-        "para comer aqui",
-        "dine in",
-        "eat in",
-        "eat there",
-        "eat here",
-        "en mesa",
-        "for here",
-        "en la mesa",
+        "comer aqui | comer alli | en el local | en el restaurante | para comer aqui | "
+        "dine in | eat in | eat there | eat here | en mesa | for here | en la mesa"
     ),
     Intent.CAPABILITIES: (
-        "que puedes hacer",
-        "ayuda",
-        "help",
-        "what can you do",
-        "como funciona",
-        "how does this work",
-        "que sabes hacer",
+        "que puedes hacer | ayuda | help | what can you do | como funciona | "
+        "how does this work | que sabes hacer"
     ),
 }
 _SPLIT: dict[Intent, tuple[list[str], ...]] = {
-    intent: tuple(tokens(phrase) for phrase in phrases) for intent, phrases in _PHRASES.items()
+    intent: tuple(tokens(phrase) for phrase in phrases.split(" | "))
+    for intent, phrases in _PHRASES.items()
 }
 
 

@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 
 from tenant_apps.assistant.engine import replies
 from tenant_apps.assistant.engine.catalog import catalog_load
-from tenant_apps.assistant.engine.dialog import DialogManager
+from tenant_apps.assistant.engine.flows import ordering
+from tenant_apps.assistant.engine.turn import Turn
 from tenant_apps.assistant.llm.engine import assistant_settings_get, model_enabled
 from tenant_apps.assistant.models import DialogState
 from tenant_apps.assistant.services import assistant_settings_update
@@ -98,13 +99,13 @@ def test_an_engine_failure_takes_back_its_writes_and_apologises(
     for text in ["2 cervezas", "eso es todo", "para recoger", "lo antes posible", "Ana"]:
         webchat_message_post(conversation=conversation, text=text)
     webchat_message_post(conversation=conversation, text="612345678")
-    place_order = DialogManager.place_order
+    place_order = ordering.place_order
 
-    def place_then_fail(self: DialogManager) -> None:
-        place_order(self)
+    def place_then_fail(turn: Turn) -> None:
+        place_order(turn)
         raise RuntimeError("a bug after the order was written")
 
-    monkeypatch.setattr(DialogManager, "place_order", place_then_fail)
+    monkeypatch.setattr(ordering, "place_order", place_then_fail)
     turn = webchat_message_post(conversation=conversation, text="sí")
 
     assert [reply.text for reply in turn.replies] == [replies.say("trouble", "es")]

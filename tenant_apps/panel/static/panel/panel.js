@@ -1,0 +1,63 @@
+// The panel's small behaviours: live counts in the tab title, a sound when something new
+// arrives (toggle kept per browser), and focus on the first field with an error.
+(function () {
+  "use strict";
+  var baseTitle = document.title;
+  var lastCount = null;
+  var SOUND_KEY = "dysa-panel-sound";
+
+  function soundOn() { return localStorage.getItem(SOUND_KEY) === "on"; }
+
+  function beep() {
+    if (!soundOn()) return;
+    try {
+      var Ctx = window.AudioContext || window.webkitAudioContext;
+      var ctx = new Ctx();
+      var osc = ctx.createOscillator();
+      var gain = ctx.createGain();
+      osc.frequency.value = 880;
+      gain.gain.value = 0.15;
+      osc.connect(gain); gain.connect(ctx.destination);
+      osc.start(); osc.stop(ctx.currentTime + 0.25);
+    } catch (e) { /* no audio available */ }
+  }
+
+  function updateLive() {
+    var live = document.querySelector("[data-live-count]");
+    if (!live) return;
+    var count = parseInt(live.getAttribute("data-live-count"), 10) || 0;
+    document.title = count > 0 ? "(" + count + ") " + baseTitle : baseTitle;
+    if (lastCount !== null && count > lastCount) {
+      beep();
+      var announcer = document.getElementById("board-announcer");
+      if (announcer) announcer.textContent = count + " " + (live.getAttribute("data-live-label") || "");
+    }
+    lastCount = count;
+  }
+
+  function setupSound() {
+    var button = document.querySelector("[data-sound-toggle]");
+    if (!button) return;
+    var on = button.getAttribute("data-on") || (document.documentElement.lang === "es" ? "Sonido activado" : "Sound on");
+    var off = button.textContent;
+    function render() {
+      button.setAttribute("aria-pressed", soundOn() ? "true" : "false");
+      button.textContent = soundOn() ? on : off;
+    }
+    button.addEventListener("click", function () {
+      localStorage.setItem(SOUND_KEY, soundOn() ? "off" : "on");
+      render();
+      beep();
+    });
+    render();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setupSound();
+    updateLive();
+    var invalid = document.querySelector(".has-error input, .has-error select, .has-error textarea");
+    if (invalid) invalid.focus();
+  });
+  document.addEventListener("htmx:afterSwap", updateLive);
+  document.addEventListener("htmx:afterSettle", updateLive);
+})();

@@ -1,0 +1,66 @@
+"""What every panel page shares: the navigation its role may see and the page render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from tenant_apps.panel.access import panel_permissions
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    key: str
+    label: Any
+    path: str
+    permission: str | None
+
+
+NAV = (
+    NavEntry("dashboard", _("Dashboard"), "/panel/", None),
+    NavEntry("orders", _("Orders"), "/panel/orders/", "orders.view"),
+    NavEntry("conversations", _("Conversations"), "/panel/conversations/", "conversations.view"),
+    NavEntry("reservations", _("Reservations"), "/panel/reservations/", "reservations.view"),
+    NavEntry("menu", _("Menu"), "/panel/menu/", "menu.view"),
+    NavEntry("customers", _("Customers"), "/panel/customers/", "customers.view"),
+    NavEntry("promotions", _("Promotions"), "/panel/promotions/", "promotions.view"),
+    NavEntry("settings", _("Settings"), "/panel/settings/", "restaurant.view"),
+    NavEntry("staff", _("Staff"), "/panel/staff/", "staff.view"),
+    NavEntry("audit", _("Audit log"), "/panel/audit/", "audit.view"),
+)
+
+
+def page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    active: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """Render a panel page with the navigation, permissions and support-access banner."""
+    permissions = panel_permissions(request)
+    full = {
+        "restaurant": request.tenant,  # type: ignore[attr-defined]
+        "panel_perms": permissions,
+        "nav": [
+            entry for entry in NAV if entry.permission is None or entry.permission in permissions
+        ],
+        "active": active,
+        "language": get_language(),
+        "support_access": getattr(request, "support_access", None),
+        **(context or {}),
+    }
+    return render(request, template, full, status=status)
+
+
+def fragment(
+    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
+    """An htmx partial: the same context as a page, without the layout."""
+    return page(request, template, context, status=status)

@@ -1,0 +1,176 @@
+"""Orders board: columns by status, live by polling a change stamp, one-click advance, cancel
+with a reason, detail and a kitchen ticket. Every write is `order_transition`, as in the API."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from core.actors import Actor
+from core.api_errors import Conflict
+from core.cache import resource_version
+from tenant_apps.orders.models import Order
+from tenant_apps.orders.selectors import order_get, order_list
+from tenant_apps.orders.services import ALLOWED_TRANSITIONS, order_transition
+from tenant_apps.panel.access import panel_page, require
+from tenant_apps.panel.views.common import fragment, page
+
+S = Order.Status
+BOARD_COLUMNS = (S.PENDING, S.CONFIRMED, S.PREPARING, S.READY)
+STATUS_LABELS: dict[str, Any] = {
+    S.PENDING: _("New"),
+    S.CONFIRMED: _("Confirmed"),
+    S.PREPARING: _("Preparing"),
+    S.READY: _("Ready"),
+    S.COMPLETED: _("Completed"),
+    S.CANCELLED: _("Cancelled"),
+}
+ADVANCE_LABELS: dict[str, Any] = {
+    S.CONFIRMED: _("Confirm"),
+    S.PREPARING: _("Start preparing"),
+    S.READY: _("Mark ready"),
+    S.COMPLETED: _("Complete"),
+}
+TYPE_LABELS: dict[str, Any] = {
+    Order.Type.PICKUP: _("Pickup"),
+    Order.Type.DELIVERY: _("Delivery"),
+    Order.Type.DINE_IN: _("Dine-in"),
+}
+
+
+def next_status(order: Order) -> str | None:
+    """The forward step from the order's status (cancelling is its own action)."""
+    forward = [status for status in ALLOWED_TRANSITIONS[order.status] if status != S.CANCELLED]
+    return forward[0] if forward else None
+
+
+def _open_orders() -> list[Order]:
+    query = QueryDict(mutable=True)
+    query.setlist("status", list(BOARD_COLUMNS))
+    return list(order_list(filters=query).order_by("created", "id"))
+
+
+def _board_context() -> dict[str, object]:
+    orders = _open_orders()
+    columns = [
+        {
+            "status": status,
+            "label": STATUS_LABELS[status],
+            "orders": [
+                {
+                    "order": order,
+                    "next": next_status(order),
+                    "next_label": ADVANCE_LABELS.get(next_status(order) or "", ""),
+                    "can_cancel": S.CANCELLED in ALLOWED_TRANSITIONS[order.status],
+                    "type_label": TYPE_LABELS.get(order.order_type, order.order_type),
+                }
+                for order in orders
+                if order.status == status
+            ],
+        }
+        for status in BOARD_COLUMNS
+    ]
+    return {
+        "columns": columns,
+        "version": resource_version("orders") or "",
+        "pending_count": sum(1 for order in orders if order.status == S.PENDING),
+    }
+
+
+@require_GET
+@panel_page("orders.view")
+def board(request: HttpRequest) -> HttpResponse:
+    return page(request, "panel/orders/board.html", _board_context(), active="orders")
+
+
+@require_GET
+@panel_page("orders.view")
+def board_poll(request: HttpRequest) -> HttpResponse:
+    """The board's columns, or 204 (htmx keeps the page) when no order changed since `v`."""
+    seen = request.GET.get("v", "")
+    if seen and seen == resource_version("orders"):
+        return HttpResponse(status=204)
+    return fragment(request, "panel/orders/_columns.html", _board_context())
+
+
+def _order_or_404(order_id: int) -> Order:
+    order = order_get(order_id=order_id)
+    if order is None:
+        raise Http404("No such order in this restaurant.")
+    return order
+
+
+def _detail_context(order: Order, **extra: object) -> dict[str, object]:
+    return {
+        "order": order,
+        "status_label": STATUS_LABELS.get(order.status, order.status),
+        "type_label": TYPE_LABELS.get(order.order_type, order.order_type),
+        "next": next_status(order),
+        "next_label": ADVANCE_LABELS.get(next_status(order) or "", ""),
+        "can_cancel": S.CANCELLED in ALLOWED_TRANSITIONS[order.status],
+        "status_labels": STATUS_LABELS,
+        **extra,
+    }
+
+
+@require_GET
+@panel_page("orders.view")
+def detail(request: HttpRequest, order_id: int) -> HttpResponse:
+    order = _order_or_404(order_id)
+    return page(request, "panel/orders/detail.html", _detail_context(order), active="orders")
+
+
+@require_GET
+@panel_page("orders.view")
+def ticket(request: HttpRequest, order_id: int) -> HttpResponse:
+    order = _order_or_404(order_id)
+    return page(request, "panel/orders/ticket.html", _detail_context(order), active="orders")
+
+
+def _transition(request: HttpRequest, order: Order, to_status: str, reason: str = "") -> Order:
+    return order_transition(
+        actor=Actor.of(request.user), order=order, to_status=to_status, reason=reason
+    )
+
+
+def _back_to_board(request: HttpRequest) -> HttpResponse:
+    if getattr(request, "htmx", False):
+        return fragment(request, "panel/orders/_columns.html", _board_context())
+    return HttpResponseRedirect("/panel/orders/")
+
+
+@require_POST
+@panel_page("orders.view")
+def advance(request: HttpRequest, order_id: int) -> HttpResponse:
+    require(request, "orders.update_status")
+    order = _order_or_404(order_id)
+    to_status = request.POST.get("to_status", "")
+    # Someone else moved it first: show the board as it now is.
+    with contextlib.suppress(Conflict, ValidationError):
+        _transition(request, order, to_status)
+    return _back_to_board(request)
+
+
+@require_POST
+@panel_page("orders.view")
+def cancel(request: HttpRequest, order_id: int) -> HttpResponse:
+    require(request, "orders.cancel")
+    order = _order_or_404(order_id)
+    reason = request.POST.get("reason", "")
+    try:
+        _transition(request, order, S.CANCELLED, reason)
+    except ValidationError as error:
+        errors = error.message_dict.get("reason") or error.messages
+        context = _detail_context(order, cancel_error=" ".join(errors), reason=reason)
+        return page(request, "panel/orders/detail.html", context, active="orders", status=400)
+    except Conflict as error:
+        context = _detail_context(
+            order_get(order_id=order.pk) or order, cancel_error=str(error.detail)
+        )
+        return page(request, "panel/orders/detail.html", context, active="orders", status=409)
+    return HttpResponseRedirect("/panel/orders/")
