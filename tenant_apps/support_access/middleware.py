@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.template.response import SimpleTemplateResponse
@@ -32,7 +33,14 @@ class SupportAccessMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.support_access = None  # type: ignore[attr-defined]
         session = getattr(request, "session", None)
-        if current_schema_name() == "public" or session is None or SESSION_KEY not in session:
+        # No session cookie, no support session: the session is left untouched, so answers
+        # that do not depend on it (the cached public menu) get no `Vary: Cookie`.
+        if (
+            current_schema_name() == "public"
+            or session is None
+            or settings.SESSION_COOKIE_NAME not in request.COOKIES
+            or SESSION_KEY not in session
+        ):
             return self.get_response(request)
         access = support_access_active(
             access_id=int(session[SESSION_KEY]), restaurant_id=tenant_connection().tenant.pk
