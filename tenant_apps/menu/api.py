@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from core.api import StrictInputSerializer, page_of, results_of, validated_query
 from core.cache import cached
+from core.hotpath.state import hot_path
 from core.i18n import SUPPORTED_LANGUAGES, TranslatedTextField
 from core.views import PUBLIC, TenantApiView
 from tenant_apps.menu.models import Allergen, Category, DietaryTag, MenuItem, Option, OptionGroup
@@ -194,7 +195,7 @@ class PublicMenuApi(TenantApiView):
     required_permissions = {"GET": PUBLIC}
     authentication_classes: list[Any] = []
 
-    # A cached public read (core.cached_reads): hits are answered before the view runs.
+    # A cached public read (core.hotpath.middleware): hits are answered before the view runs.
     public_cache_resource = "menu"
 
     @staticmethod
@@ -234,7 +235,7 @@ class PublicMenuApi(TenantApiView):
             lambda: JSONRenderer().render(
                 {"language": language, "categories": menu_tree(language=language)}
             ),
-            prefetched=getattr(request, "piggybacked", None),
+            prefetched=hot_path(request).fetched,
         )
         return HttpResponse(body, content_type="application/json")
 

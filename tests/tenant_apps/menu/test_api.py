@@ -8,6 +8,7 @@ import pytest
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
+from core.hotpath.state import hot_path
 from tenant_apps.audit.models import AuditEntry
 from tenant_apps.menu.models import MenuItem
 from tests.tenant_apps.audit.entries import audit_entry
@@ -270,4 +271,4 @@ def test_an_unknown_language_fetches_nothing_with_the_throttle(client_a: APIClie
     response = client_a.get("/api/v1/menu/?lang=fr")
 
     assert response.status_code == 400
-    assert not hasattr(response.wsgi_request, "piggybacked")
+    assert hot_path(response.wsgi_request).fetched is None
