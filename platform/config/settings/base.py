@@ -263,6 +263,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "tenant_apps.orders.models.Order.Status",
+        "AssistantProviderEnum": "tenant_apps.assistant.models.AssistantSettings.Provider",
+        "WhatsAppProviderEnum": "tenant_apps.messaging.whatsapp.models.WhatsAppChannel.Provider",
         "OrderChannelEnum": "tenant_apps.orders.models.Order.Channel",
         "ReservationStatusEnum": "tenant_apps.reservations.models.Reservation.Status",
         "ReservationChannelEnum": "tenant_apps.reservations.models.Reservation.Channel",
