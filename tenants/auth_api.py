@@ -14,11 +14,11 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from core.api import StrictInputSerializer
 from core.db import current_schema_name
+from shared_apps.accounts.login_limits import LoginThrottle
 from shared_apps.accounts.services import user_authenticate, user_password_set_with_token
 from shared_apps.accounts.two_factor import two_factor_verify
 from tenants.auth import (
@@ -69,8 +69,7 @@ class _TokenEndpoint(APIView):
 class TokenObtainApi(_TokenEndpoint):
     """Log in with email and password; returns an access and a refresh token."""
 
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
+    throttle_classes = [LoginThrottle]
 
     @extend_schema(
         request=CredentialsSerializer,
@@ -134,8 +133,7 @@ class PasswordSetSerializer(StrictInputSerializer):
 class PasswordSetApi(_TokenEndpoint):
     """Spend a one-time set-password link (`uid` and `token` are its last two path parts)."""
 
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
+    throttle_classes = [LoginThrottle]
 
     @extend_schema(
         request=PasswordSetSerializer,

@@ -19,6 +19,7 @@ from django.utils import timezone as dj_timezone
 from django.utils.module_loading import import_string
 from django_tenants.utils import schema_context
 
+from core.cache import schema_cache_wipe
 from core.db import use_public_schema
 from shared_apps.accounts.services import password_setup_path
 from tenants import schema_template
@@ -37,6 +38,7 @@ __all__ = [
     "restaurant_purge",
     "restaurant_reactivate",
     "restaurant_rename",
+    "restaurant_set_plan",
     "restaurant_suspend",
     "restaurants_purge_due",
     "run_tenant_initializers",
@@ -230,6 +232,9 @@ def restaurant_onboard(
                 domain=f"{slug}.{settings.DYSA_BASE_DOMAIN}", tenant=restaurant, is_primary=True
             )
             _create_schema(restaurant, template)
+            # Before anyone can reach it: entries left under this schema name by a purged
+            # restaurant (a purge while Redis was unreachable) are not this one's.
+            schema_cache_wipe(schema_name=restaurant.schema_name)
             secrets_provision(schema_name=restaurant.schema_name)
             with schema_context(restaurant.schema_name):
                 owner = _create_owner(owner_email, owner_password)
@@ -347,6 +352,9 @@ def restaurant_purge(*, restaurant: Restaurant) -> None:
     schema_name = restaurant.schema_name
     schema_drop(schema_name)
     secrets_purge(schema_name=schema_name)
+    # The schema name is free for the next restaurant with this slug: none of this one's
+    # cache entries may pass to it.
+    transaction.on_commit(lambda: schema_cache_wipe(schema_name=schema_name))
     restaurant.domains.all().delete()
     Restaurant.objects.filter(pk=restaurant.pk).delete()
     audit.info("restaurant purged", extra={"slug": restaurant.slug, "schema_name": schema_name})
@@ -431,3 +439,11 @@ def domain_remove(*, restaurant: Restaurant, domain: str) -> None:
         ).update(is_primary=True)
     audit.info("domain removed", extra={"slug": restaurant.slug, "domain": hostname})
     _after_commit_registry_changed()
+
+
+def restaurant_set_plan(*, restaurant: Restaurant, plan: str) -> None:
+    """Record the restaurant's billing plan code (by value: the billing app owns plans and
+    calls this when a subscription starts or changes plan)."""
+    if restaurant.plan != plan:
+        Restaurant.objects.filter(pk=restaurant.pk).update(plan=plan)
+        restaurant.plan = plan

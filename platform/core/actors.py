@@ -27,10 +27,17 @@ class Actor:
     label: str
     # The staff account (a user of the restaurant's schema), for staff actors only.
     user_id: int | None = None
+    # That account's role when it acted (services that guard owner-only powers read it).
+    role: str = ""
 
     @classmethod
     def staff(cls, user: Any) -> Actor:
-        return cls(ActorKind.STAFF, str(getattr(user, "email", "")), user_id=user.pk)
+        return cls(
+            ActorKind.STAFF,
+            str(getattr(user, "email", "")),
+            user_id=user.pk,
+            role=str(getattr(user, "role", "")),
+        )
 
     @classmethod
     def system(cls, what: str) -> Actor:

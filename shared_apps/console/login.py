@@ -65,6 +65,8 @@ def console_password_step(*, request: HttpRequest, email: str, password: str) ->
         user = user_authenticate(
             request=request, email=email, password=password, event="console login"
         )
+    except exceptions.Throttled:
+        raise LoginRefusedError("Too many attempts. Wait a minute and try again.") from None
     except exceptions.AuthenticationFailed:
         _failed(email)
         raise LoginRefusedError("Invalid email or password.") from None

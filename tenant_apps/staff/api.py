@@ -6,10 +6,11 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.actors import Actor
 from core.api import (
     LIST_QUERY_PARAMS,
     StrictInputSerializer,
@@ -106,6 +107,13 @@ def _api_key_body(key: Any) -> dict[str, Any]:
     }
 
 
+def _staff_actor(request: Request) -> Actor:
+    """The staff account asking; an API key never manages staff."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied()
+    return Actor.staff(request.user)
+
+
 class StaffListApi(TenantApiView):
     required_permissions = {"GET": "staff.view", "POST": "staff.manage"}
     ordering_fields = ["email", "date_joined", "role"]
@@ -125,7 +133,7 @@ class StaffListApi(TenantApiView):
     def post(self, request: Request) -> Response:
         body = StaffIn(data=request.data)
         body.is_valid(raise_exception=True)
-        user = staff_create(actor=self.actor, **body.validated_data)
+        user = staff_create(actor=_staff_actor(request), **body.validated_data)
         return Response(StaffOut(user).data, status=status.HTTP_201_CREATED)
 
 
@@ -141,7 +149,7 @@ class StaffDetailApi(TenantApiView):
         user = self.found(staff_get(user_id=user_id))
         body = StaffUpdateIn(data=request.data)
         body.is_valid(raise_exception=True)
-        updated = staff_update(actor=self.actor, user=user, changes=body.validated_data)
+        updated = staff_update(actor=_staff_actor(request), user=user, changes=body.validated_data)
         return Response(StaffOut(updated).data)
 
 
@@ -153,7 +161,9 @@ class StaffPasswordApi(TenantApiView):
         user = self.found(staff_get(user_id=user_id))
         body = PasswordIn(data=request.data)
         body.is_valid(raise_exception=True)
-        staff_set_password(actor=self.actor, user=user, password=body.validated_data["password"])
+        staff_set_password(
+            actor=_staff_actor(request), user=user, password=body.validated_data["password"]
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

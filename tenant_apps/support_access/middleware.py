@@ -17,7 +17,11 @@ from shared_apps.support.services import (
     support_access_event_record,
     support_write_enabled,
 )
-from tenant_apps.support_access.session import SESSION_KEY, SupportAccessContext
+from tenant_apps.support_access.session import (
+    SESSION_KEY,
+    SupportAccessContext,
+    support_user_retire,
+)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Static files and health checks are not "viewing the restaurant".
@@ -48,6 +52,7 @@ class SupportAccessMiddleware:
         if access is None:
             # Expired, ended, or a session cookie carried to another restaurant: the session
             # ends here and the request goes on as anonymous.
+            support_user_retire(user=getattr(request, "user", None))
             logout(request)
             return self.get_response(request)
         context = SupportAccessContext(

@@ -18,26 +18,30 @@ from tenant_apps.assistant.nlu.datetimes import When, parse_when
 from tenant_apps.assistant.nlu.intents import Intent, classify
 from tenant_apps.assistant.nlu.normalize import fold, tokens, word_set
 from tenant_apps.assistant.nlu.numbers import find_numbers, number_at
+from tenant_apps.assistant.nlu.patterns import MAX_TOKEN_INPUT, bounded
 
 # "delivery to 5 Camden Road", "a domicilio en Calle Luna 5, 3ºB", "envíamelo a c/ Sol 3".
-_ADDRESS = re.compile(
+_ADDRESS = bounded(
     r"(?:deliver(?:y|ed)?|domicilio|env[ií]a(?:lo|mela|melo|mel[oa])?|send it|bring it)"
-    r"\s+(?:to|a|en|at|al)\s+(?P<address>.{4,})$",
+    r"\s++(?:to|a|en|at|al)\s++(?P<address>.{4,})$",
     re.IGNORECASE,
 )
-# Where an address said with the delivery ends: a time or a courtesy after it.
-_ADDRESS_END = re.compile(
-    r"[\s,]+(?:at \d|a las|para las|sobre las|lo antes|cuanto antes|asap|as soon|en \d+ min|"
-    r"in \d+ min|por favor|porfa|please|pls|thanks|gracias)\b.*$",
+# Where an address said with the delivery ends: a time or a courtesy after it. The run of
+# separators before it is tried once, from its start (not from each of its characters, which
+# made "my address is" + " ," * 1000 quadratic).
+_ADDRESS_END = bounded(
+    r"(?<![\s,])[\s,]++(?:at \d|a las|para las|sobre las|lo antes|cuanto antes|asap|as soon|"
+    r"en \d+ min|in \d+ min|por favor|porfa|please|pls|thanks|gracias)\b.*$",
     re.IGNORECASE,
 )
 # "mi dirección es Avenida de América 12, 4ºB", "my address is 5 Camden Road".
-_CUSTOMER_ADDRESS = re.compile(
+_CUSTOMER_ADDRESS = bounded(
     r"(?:\b(?:mi|la|my|the)\s+(?:direcci[oó]n|address)(?:\s+(?:es|is))?|\bdirecci[oó]n\s*:"
     r"|\baddress\s*:|\bvivo en|\bi live (?:at|in))\s*(?P<address>.{4,})$",
     re.IGNORECASE,
 )
-_PHONE = re.compile(r"(?<![\d+])(\+?\d[\d\s().-]{6,18}\d)(?!\d)")
+_PHONE = bounded(r"(?<![\d+])(\+?\d[\d\s().-]{6,18}\d)(?!\d)")
+_NOT_PHONE_DIGITS = bounded(r"[^\d+]", limit=MAX_TOKEN_INPUT)
 _NAME_LEADS = (
     ("me", "llamo"),
     ("mi", "nombre", "es"),
@@ -103,7 +107,7 @@ class Parse:
 
 def _phone(raw: str) -> str:
     for match in _PHONE.finditer(raw):
-        digits = re.sub(r"[^\d+]", "", match.group(1))
+        digits = _NOT_PHONE_DIGITS.sub("", match.group(1))
         if 8 <= len(digits.lstrip("+")) <= 15:
             return digits
     return ""

@@ -16,12 +16,13 @@ from typing import Any
 
 from tenant_apps.assistant.llm.clients import ChatResult, InvalidOutputError
 from tenant_apps.assistant.nlu.intents import Intent
+from tenant_apps.assistant.nlu.patterns import bounded
 
 INTENTS = [intent.value for intent in Intent] + ["smalltalk", "unknown"]
 MAX_REPLY_CHARS = 1000
 # The model's wording may not carry figures: prices, totals, times and quantities are the
 # engine's, from the database. Wording with a digit or a currency is dropped, not edited.
-_FIGURES = re.compile(
+_FIGURES = bounded(
     r"\d|[€$£¥₱]|\b(eur|euros?|usd|mxn|d[oó]lar(es)?|dollars?|pesos?|cents?|c[eé]ntimos?)\b",
     re.IGNORECASE,
 )

@@ -8,11 +8,11 @@ Hours 1-11 without am/pm or "de la mañana" mean the evening: this is a restaura
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from tenant_apps.assistant.nlu.numbers import number_at
+from tenant_apps.assistant.nlu.patterns import MAX_TOKEN_INPUT, bounded
 
 WEEKDAYS = {
     "lunes": 0,
@@ -103,11 +103,11 @@ ASAP_PHRASES = (
     "now please",
 )
 
-_HHMM = re.compile(r"^(\d{1,2})[:.h](\d{2})(am|pm|h|hs)?$")
-_HOUR_SUFFIX = re.compile(r"^(\d{1,2})(am|pm|h|hs)$")
-_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?$")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_ORDINAL = re.compile(r"^(\d{1,2})(st|nd|rd|th|º|o)?$")
+_HHMM = bounded(r"^(\d{1,2})[:.h](\d{2})(am|pm|h|hs)?$", limit=MAX_TOKEN_INPUT)
+_HOUR_SUFFIX = bounded(r"^(\d{1,2})(am|pm|h|hs)$", limit=MAX_TOKEN_INPUT)
+_DMY = bounded(r"^(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?$", limit=MAX_TOKEN_INPUT)
+_ISO = bounded(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", limit=MAX_TOKEN_INPUT)
+_ORDINAL = bounded(r"^(\d{1,2})(st|nd|rd|th|º|o)?$", limit=MAX_TOKEN_INPUT)
 
 
 @dataclass

@@ -7,8 +7,9 @@ the folded tokens this module produces, so "Kiero 2 TACOS al pástor 🌮!!" and
 
 from __future__ import annotations
 
-import re
 import unicodedata
+
+from tenant_apps.assistant.nlu.patterns import MAX_CHARACTER_INPUT, bounded
 
 # Emoji that carry meaning in a restaurant chat become words; every other symbol is dropped.
 EMOJI_WORDS = {
@@ -130,15 +131,15 @@ SHORTHAND = {
     "amburguesa": "hamburguesa",
 }
 
-_STRETCHED = re.compile(r"([a-z])\1{2,}")
+_STRETCHED = bounded(r"([a-z])\1{2,}", limit=MAX_CHARACTER_INPUT)
 # Keep what times, dates, prices, phones and e-mails need; everything else separates words.
-_SEPARATORS = re.compile(r"[^a-z0-9:/+@.,\- ]+")
+_SEPARATORS = bounded(r"[^a-z0-9:/+@.,\- ]+", limit=MAX_CHARACTER_INPUT)
 # Dots, commas and colons only survive between digits (12,50 / 21:30 / 3.5).
-_TRAILING_PUNCT = re.compile(r"(?<![0-9])[.,:]|[.,:](?![0-9])")
+_TRAILING_PUNCT = bounded(r"(?<![0-9])[.,:]|[.,:](?![0-9])", limit=MAX_CHARACTER_INPUT)
 
 
 # Hyphens join digits (dates, phones) but separate words ("coca-cola", "twenty-two").
-_HYPHEN = re.compile(r"(?<![0-9])-|-(?![0-9])")
+_HYPHEN = bounded(r"(?<![0-9])-|-(?![0-9])", limit=MAX_CHARACTER_INPUT)
 
 
 def word_set(text: str) -> frozenset[str]:

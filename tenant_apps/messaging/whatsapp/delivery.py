@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -60,12 +61,18 @@ def statuses_below(status: str) -> list[str]:
     return [s for s, rank in RANK.items() if rank < RANK[Delivery(status)]]
 
 
+# Set while an inbound task records its replies: that task sends them itself right after its
+# commit, so no flush task of their own is queued.
+flushes_inline: ContextVar[bool] = ContextVar("whatsapp_flushes_inline", default=False)
+
+
 def deliveries_schedule(conversation: Conversation, messages: Sequence[Message]) -> None:
     """Channel hook: queue the messages just recorded (inside the recording transaction)."""
     WhatsAppDelivery.objects.bulk_create(
         [WhatsAppDelivery(message=message) for message in messages], ignore_conflicts=True
     )
-    flush_after_commit(conversation_id=conversation.pk)
+    if not flushes_inline.get():
+        flush_after_commit(conversation_id=conversation.pk)
 
 
 def flush_after_commit(*, conversation_id: int) -> None:

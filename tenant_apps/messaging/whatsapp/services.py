@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 
 from core.actors import Actor
 from core.api_errors import Conflict
+from shared_apps.billing.limits import Feature, plan_feature_enforce
 from tenant_apps.audit.services import audit_record, snapshot
 from tenant_apps.conversations.models import Conversation, Message
 from tenant_apps.conversations.services import messages_send
@@ -68,6 +69,7 @@ def whatsapp_channel_configure(
             errors.setdefault(name, ["This field is required."])
     if errors:
         raise ValidationError(errors)
+    plan_feature_enforce(feature=Feature.WHATSAPP)  # a 402 plan-limit problem if not included
     before = _channel_snapshot(channel)
     if not same_provider:
         credentials_erase()
@@ -237,13 +239,9 @@ def whatsapp_send_text(
             0
         ]
     to = normalize_phone(phone)
-    transaction.on_commit(
-        partial(
-            current_app.send_task,  # by name: the tasks module imports this one
-            "whatsapp.direct_send",
-            args=[to, text, template_name, [str(v) for v in template_variables]],
-        )
-    )
+    args = [to, text, template_name, [str(v) for v in template_variables]]
+    # By name: the tasks module imports this one's neighbours (imports go one way, ADR 0008).
+    transaction.on_commit(partial(current_app.send_task, "whatsapp.direct_send", args=args))
     return None
 
 

@@ -3,7 +3,6 @@ its options, removals, corrections ("no, mejor 3") and requests for the kitchen.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from tenant_apps.assistant.engine import replies as r
@@ -32,14 +31,16 @@ from tenant_apps.assistant.engine.state import Awaiting, Flow
 from tenant_apps.assistant.engine.turn import MAX_QUANTITY, Turn
 from tenant_apps.assistant.nlu.intents import Intent
 from tenant_apps.assistant.nlu.normalize import fold, word_set
+from tenant_apps.assistant.nlu.patterns import bounded
 
+_WORD = bounded(r"[^\W_]+")
 # Answers to an optional group's question that choose none of its options.
 NO_OPTION_WORDS = word_set("ninguno ninguna nada sin asi none nothing plain without")
 
 
 def said_as(raw: str, words: tuple[str, ...]) -> str:
     """The customer's own spelling of folded words ("piña" for "pina"), for quoting back."""
-    spelled = {fold(w): w for w in re.findall(r"[^\W_]+", raw)}
+    spelled = {fold(w): w for w in _WORD.findall(raw)}
     return " ".join(spelled.get(word, word) for word in words)
 
 

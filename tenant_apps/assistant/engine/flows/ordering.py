@@ -3,7 +3,6 @@ code, the summary with real totals, and placing it on an explicit yes."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -25,6 +24,7 @@ from tenant_apps.assistant.engine.turn import Turn, digit_count, domain_error
 from tenant_apps.assistant.nlu.datetimes import combine
 from tenant_apps.assistant.nlu.intents import Intent
 from tenant_apps.assistant.nlu.normalize import fold, word_set
+from tenant_apps.assistant.nlu.patterns import bounded
 
 # "¿Hacéis envíos?", "do you deliver?": a question about the service, not a choice.
 SERVICE_QUESTION = word_set("haceis hacen hay teneis tienen do does can se puedo podeis")
@@ -36,7 +36,7 @@ KITCHEN_REQUEST = word_set(
 )
 # A whole answer to "¿para cuándo?" that means as soon as possible ("ya", "ahora", "now").
 NOW_WORDS = word_set("ya ahora now para pues right away")
-_CODE_TOKEN = re.compile(r"[\w-]{2,32}")
+_CODE_TOKEN = bounded(r"[\w-]{2,32}")
 # Words after which the customer types a promotion code.
 CODE_WORDS = word_set("codigo code cupon coupon promo promocion descuento voucher")
 
