@@ -243,7 +243,8 @@ class DialogManager(Turn):
         if proposal.intents:
             p.intents = set(proposal.intents) | (rules & {Intent.CORRECTION})
         if self.d.awaiting.is_confirmation:
-            p.intents = (p.intents - {Intent.YES, Intent.NO}) | (rules & {Intent.YES, Intent.NO})
+            own = {Intent.YES, Intent.NO, Intent.DECLINE, Intent.GOODBYE}
+            p.intents = (p.intents - own) | (rules & own)
         mentions = self.proposed_mentions(proposal)
         self.unknown_items = bool(proposal.items) and not mentions and not p.mentions
         if mentions:

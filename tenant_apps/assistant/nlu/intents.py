@@ -46,6 +46,8 @@ class Intent(StrEnum):
     DELIVERY = "delivery"
     DINE_IN = "dine_in"
     CAPABILITIES = "capabilities"
+    # "ya no lo quiero", "forget it": the customer drops what was being proposed.
+    DECLINE = "decline"
 
 
 # Each intent's phrases, separated by " | " (folded: no accents, lower case).
@@ -182,6 +184,12 @@ _PHRASES: dict[Intent, str] = {
         "correct | confirm | go ahead | right | absolutely | of course | sounds good | "
         "perfect | great | genial | adelante | hazlo | do it | please do | si por favor | "
         "yes please | bueno | okay"
+    ),
+    Intent.DECLINE: (
+        "no lo quiero | ya no lo quiero | ya no quiero | no quiero nada | ya no | mejor no | "
+        "olvidalo | dejalo | dejalo estar | cambie de opinion | he cambiado de opinion | "
+        "dont want | do not want | dont want it | not anymore | no longer | forget it | "
+        "forget about it | scrap it | scrap that | changed my mind | never mind | nevermind"
     ),
     Intent.NO: "no | nel | negativo | para nada | not really | no thanks | no gracias",
     Intent.CORRECTION: (
