@@ -115,6 +115,9 @@ def choose_fulfilment(t: Turn, p: Parse) -> bool:
 
 
 def set_order_type(t: Turn, p: Parse) -> None:
+    if p.table:  # "we're at table 4": served now, at that table
+        t.d.table = p.table
+        t.d.asap = t.d.asap or not t.d.order_time
     if p.order_type:
         t.d.order_type = p.order_type
         if p.order_type == "delivery" and p.address:
@@ -308,9 +311,9 @@ def answer_address(t: Turn, p: Parse) -> bool:
 
 
 def answer_table(t: Turn, p: Parse) -> bool:
-    if not (p.numbers or looks_like_free_text(t, p)):
+    if not (p.table or p.numbers or looks_like_free_text(t, p)):
         return False
-    t.d.table = str(p.numbers[0]) if p.numbers else p.raw.strip()[:20]
+    t.d.table = p.table or (str(p.numbers[0]) if p.numbers else p.raw.strip()[:20])
     continue_order(t)
     return True
 
