@@ -147,6 +147,7 @@ _PHRASES: dict[Intent, str] = {
         "quiero | quisiera | queria | dame | ponme | me das | me pones | agrega | agregame | "
         "anade | anademe | sumale | tambien | i want | i would like | i'd like | can i get | "
         "can i have | could i get | add | give me | get me | i'll have | i will have | order | "
+        "i'll take | i will take | ill take | me llevo | me quedo con | "
         "pedir | para mi | traeme | mandame | y una | y un | plus | another | otra | otro"
     ),
     Intent.REMOVE: (
@@ -158,7 +159,9 @@ _PHRASES: dict[Intent, str] = {
         "vaciar el carrito | vacia el carrito | borrar todo | borra todo | empezar de nuevo | "
         "cancelar el pedido | cancela el pedido | cancel my order | cancel the order | "
         "cancelar mi pedido | anular el pedido | anular mi pedido | start over | "
-        "empty the cart | clear the cart | clear my cart | quita todo | remove everything"
+        "empty the cart | clear the cart | clear my cart | quita todo | remove everything | "
+        "borralo todo | quitalo todo | olvida todo | empieza de nuevo | volvamos a empezar | "
+        "scrap all that | scrap everything | forget all that | start again | start from scratch"
     ),
     Intent.PRICE: (
         "cuanto cuesta | cuanto vale | cuanto cuestan | cuanto valen | precio | precios | "
