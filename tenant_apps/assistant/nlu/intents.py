@@ -88,7 +88,11 @@ _PHRASES: dict[Intent, str] = {
         "humano | una persona | persona real | hablar con alguien | agente | encargado | "
         "camarero | human | real person | agent | someone | talk to a person | "
         "speak to a person | operator | operador | hablar con una persona | "
-        "atencion al cliente | customer service | manager | staff member"
+        "atencion al cliente | customer service | manager | staff member | pasame con | "
+        "me pasas con | comunicame con | alguien del local | alguien del restaurante | "
+        "alguien de verdad | persona de verdad | un humano | una persona que | "
+        "put me through | talk to someone | speak to someone | speak with someone | "
+        "a human | real human | someone from the staff | the restaurant directly"
     ),
     Intent.ORDER_STATUS: (
         "donde esta mi pedido | estado de mi pedido | estado del pedido | mi pedido ya | "
