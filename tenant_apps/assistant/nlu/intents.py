@@ -206,7 +206,8 @@ _PHRASES: dict[Intent, str] = {
         "make that | change the"
     ),
     Intent.PICKUP: (
-        "para llevar | recoger | recogida | paso a recoger | lo recojo | take away | takeaway | "
+        "collection | for collection | to collect | ill collect | para llevar | recoger | "
+        "recogida | paso a recoger | lo recojo | take away | takeaway | "
         "take out | takeout | pickup | pick up | to go | collect | paso por el | recogerlo | "
         "recogerla | recogerlos | recogerlas | lo recogemos | paso a buscarlo | "
         "voy a buscarlo | pasare a recogerlo | pick it up | pick them up | collect it | "
