@@ -7,6 +7,13 @@ in the `kid` header; a token presented on any other host fails twice over (wrong
 claim). Refresh tokens rotate on use and belong to a session (`sid`); revoking a refresh token
 revokes its whole session, access tokens included, through a denylist in the public schema.
 
+A session has an absolute end (`sxp`, DYSA_SESSION_MAX_SECONDS after login) that refreshing
+never moves, and every token carries the user's credential fingerprint (`cred`, an HMAC of
+the password hash, role and active flag, the same one Django checks for panel sessions):
+changing or resetting the password, disabling the account or changing its role ends every
+session of that user at once. A denylisted session stays denylisted until its absolute end,
+after which none of its tokens can verify anyway, so pruning never revives one.
+
 PyJWT directly rather than simplejwt: simplejwt has one global signing key.
 
 An integration sends `X-API-Key: dysa_...` (or `Authorization: Api-Key dysa_...`). The key
@@ -15,6 +22,7 @@ belongs to one restaurant: on any other host it is unknown, hence a 401.
 
 from __future__ import annotations
 
+import hmac
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -32,6 +40,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.request import Request
 
 from core.db import current_schema_name
+from core.numbers import parse_id
 from tenants import secrets
 from tenants.models import RevokedToken
 
@@ -39,7 +48,7 @@ ALGORITHM = "HS256"
 ISSUER = "dysa"
 ACCESS = "access"
 REFRESH = "refresh"
-_REQUIRED_CLAIMS = ["exp", "iat", "jti", "sub", "schema", "typ", "sid"]
+_REQUIRED_CLAIMS = ["exp", "iat", "jti", "sub", "schema", "typ", "sid", "sxp", "cred"]
 
 
 class InvalidToken(exceptions.AuthenticationFailed):
@@ -62,27 +71,43 @@ def _encode(claims: dict[str, Any], *, schema_name: str) -> str:
     return jwt.encode(claims, key, algorithm=ALGORITHM, headers={"kid": str(version)})
 
 
-def _issue(*, user: AbstractBaseUser, schema_name: str, sid: str) -> TokenPair:
+def credential_fingerprint(user: AbstractBaseUser) -> str:
+    """What a token remembers of the user's credentials: it stops matching when the password,
+    the role or the active flag changes (accounts.User.get_session_auth_hash)."""
+    return user.get_session_auth_hash()[:32]
+
+
+def _credentials_match(user: AbstractBaseUser, claims: dict[str, Any]) -> bool:
+    presented = str(claims.get("cred", ""))
+    current = [user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()]
+    return any(hmac.compare_digest(presented, value[:32]) for value in current)
+
+
+def _issue(*, user: AbstractBaseUser, schema_name: str, sid: str, ends: datetime) -> TokenPair:
     now = _now()
+    if now >= ends:
+        raise InvalidToken()
     common = {
         "iss": ISSUER,
         "schema": schema_name,
         "sub": str(user.pk),
         "role": getattr(user, "role", ""),
         "sid": sid,
+        "sxp": int(ends.timestamp()),
+        "cred": credential_fingerprint(user),
         "iat": now,
     }
     access = {
         **common,
         "typ": ACCESS,
         "jti": uuid.uuid4().hex,
-        "exp": now + timedelta(seconds=settings.DYSA_JWT_ACCESS_SECONDS),
+        "exp": min(ends, now + timedelta(seconds=settings.DYSA_JWT_ACCESS_SECONDS)),
     }
     refresh = {
         **common,
         "typ": REFRESH,
         "jti": uuid.uuid4().hex,
-        "exp": now + timedelta(seconds=settings.DYSA_JWT_REFRESH_SECONDS),
+        "exp": min(ends, now + timedelta(seconds=settings.DYSA_JWT_REFRESH_SECONDS)),
     }
     return TokenPair(
         access=_encode(access, schema_name=schema_name),
@@ -92,13 +117,25 @@ def _issue(*, user: AbstractBaseUser, schema_name: str, sid: str) -> TokenPair:
 
 def token_pair_issue(*, user: AbstractBaseUser) -> TokenPair:
     """A new session for `user`, who belongs to the schema active on the connection."""
-    return _issue(user=user, schema_name=current_schema_name(), sid=uuid.uuid4().hex)
+    ends = _now() + timedelta(seconds=settings.DYSA_SESSION_MAX_SECONDS)
+    return _issue(user=user, schema_name=current_schema_name(), sid=uuid.uuid4().hex, ends=ends)
 
 
 def _key_version(token: str) -> int:
     try:
-        return int(jwt.get_unverified_header(token).get("kid", ""))
-    except (jwt.PyJWTError, ValueError, TypeError):
+        kid = jwt.get_unverified_header(token).get("kid", "")
+    except jwt.PyJWTError:
+        raise InvalidToken() from None
+    try:
+        return parse_id(kid)
+    except ValueError:
+        raise InvalidToken() from None
+
+
+def _session_end(claims: dict[str, Any]) -> datetime:
+    try:
+        return datetime.fromtimestamp(int(claims["sxp"]), tz=UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
         raise InvalidToken() from None
 
 
@@ -119,6 +156,8 @@ def _verified_claims(
     except jwt.PyJWTError:
         raise InvalidToken() from None
     if claims["schema"] != schema_name or claims["typ"] != expected_type:
+        raise InvalidToken()
+    if _session_end(claims) <= _now():
         raise InvalidToken()
     return claims
 
@@ -156,7 +195,7 @@ def _access_principal(token: str) -> tuple[AbstractBaseUser, dict[str, Any]]:
     kid = _key_version(token)
     try:
         unverified = jwt.decode(token, options={"verify_signature": False})
-        user_id, jti, sid = int(unverified["sub"]), unverified["jti"], unverified["sid"]
+        user_id, jti, sid = parse_id(unverified["sub"]), unverified["jti"], unverified["sid"]
     except (jwt.PyJWTError, KeyError, TypeError, ValueError):
         raise InvalidToken() from None
     if not (isinstance(jti, str) and isinstance(sid, str)):
@@ -178,14 +217,18 @@ def _access_principal(token: str) -> tuple[AbstractBaseUser, dict[str, Any]]:
     ciphertext, revoked = user.__dict__.pop("jwt_key_ciphertext"), user.__dict__.pop("jwt_revoked")
     key = secrets.jwt_key_decrypt(ciphertext) if ciphertext is not None else None
     claims = _verified_claims(token, key, schema_name=schema_name, expected_type=ACCESS)
-    if revoked:
+    if revoked or not _credentials_match(user, claims):
         raise InvalidToken()
     return user, claims
 
 
 def _user_for(claims: dict[str, Any]) -> AbstractBaseUser:
-    user = get_user_model().objects.filter(pk=claims["sub"], is_active=True).first()
-    if user is None:
+    try:
+        user_id = parse_id(claims["sub"])
+    except ValueError:
+        raise InvalidToken() from None
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not _credentials_match(user, claims):
         raise InvalidToken()
     return user
 
@@ -203,25 +246,32 @@ def _denylist(jti: str, *, schema_name: str, expires: datetime) -> bool:
 def token_pair_refresh(*, refresh: str) -> TokenPair:
     """Trade a refresh token for a new pair; the old refresh token stops working.
 
-    Presenting an already-used refresh token is a sign it was stolen: the whole session ends.
+    Presenting an already-used refresh token is a sign it was stolen: the whole session ends,
+    for good (its denylist entry lasts until the session's absolute end, when every token of
+    the session is dead anyway, so pruning cannot bring it back).
     """
     claims = token_decode(refresh, expected_type=REFRESH, check_revoked=False)
     if _is_revoked(claims["sid"]):
         raise InvalidToken()
     user = _user_for(claims)
-    expires = datetime.fromtimestamp(claims["exp"], tz=UTC)
-    if not _denylist(claims["jti"], schema_name=claims["schema"], expires=expires):
-        _denylist(claims["sid"], schema_name=claims["schema"], expires=expires)
+    session_end = _session_end(claims)
+    if not _denylist(claims["jti"], schema_name=claims["schema"], expires=session_end):
+        _denylist(claims["sid"], schema_name=claims["schema"], expires=session_end)
         raise InvalidToken()
-    return _issue(user=user, schema_name=claims["schema"], sid=claims["sid"])
+    return _issue(user=user, schema_name=claims["schema"], sid=claims["sid"], ends=session_end)
 
 
 def token_revoke(*, refresh: str) -> None:
     """End the session of a refresh token: it and every access token of the session stop."""
     claims = token_decode(refresh, expected_type=REFRESH)
-    refresh_lifetime = timedelta(seconds=settings.DYSA_JWT_REFRESH_SECONDS)
-    _denylist(claims["sid"], schema_name=claims["schema"], expires=_now() + refresh_lifetime)
-    RevokedToken.objects.filter(expires_at__lt=_now()).delete()
+    _denylist(claims["sid"], schema_name=claims["schema"], expires=_session_end(claims))
+    revoked_tokens_prune()
+
+
+def revoked_tokens_prune() -> int:
+    """Forget denylist entries whose session has ended: no token they name can verify."""
+    deleted, _ = RevokedToken.objects.filter(expires_at__lt=_now()).delete()
+    return deleted
 
 
 class JWTAuthentication(BaseAuthentication):

@@ -10,16 +10,17 @@ import logging
 
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from core.api import StrictInputSerializer
 from core.db import current_schema_name
+from shared_apps.accounts.login_limits import LoginThrottle
 from shared_apps.accounts.services import user_authenticate, user_password_set_with_token
+from shared_apps.accounts.two_factor import two_factor_verify
 from tenants.auth import (
     JWTAuthentication,
     TokenPair,
@@ -34,6 +35,12 @@ security = logging.getLogger("security")
 class CredentialsSerializer(StrictInputSerializer):
     email = serializers.EmailField()
     password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=256)
+
+
+class PlatformCredentialsSerializer(CredentialsSerializer):
+    otp = serializers.CharField(
+        max_length=16, help_text="The authenticator's current code, or an unused recovery code"
+    )
 
 
 class RefreshSerializer(StrictInputSerializer):
@@ -62,22 +69,27 @@ class _TokenEndpoint(APIView):
 class TokenObtainApi(_TokenEndpoint):
     """Log in with email and password; returns an access and a refresh token."""
 
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
+    throttle_classes = [LoginThrottle]
 
     @extend_schema(
         request=CredentialsSerializer,
         responses={200: TokenPairSerializer, 401: _UNAUTHORIZED, 429: OpenApiResponse()},
         tags=["auth"],
+        description="On the platform host the body also needs `otp` (two-factor code).",
     )
     def post(self, request: Request) -> Response:
-        credentials = CredentialsSerializer(data=request.data)
+        # Every platform account has two-factor: its token needs the code too.
+        platform = current_schema_name() == "public"
+        serializer = PlatformCredentialsSerializer if platform else CredentialsSerializer
+        credentials = serializer(data=request.data)
         credentials.is_valid(raise_exception=True)
         user = user_authenticate(
             request=request._request,
             email=credentials.validated_data["email"],
             password=credentials.validated_data["password"],
         )
+        if platform and not two_factor_verify(user=user, code=credentials.validated_data["otp"]):
+            raise exceptions.AuthenticationFailed("Invalid email, password or code.")
         security.info("login succeeded", extra={"user_id": user.pk})
         return Response(TokenPairSerializer(token_pair_issue(user=user)).data)
 
@@ -121,8 +133,7 @@ class PasswordSetSerializer(StrictInputSerializer):
 class PasswordSetApi(_TokenEndpoint):
     """Spend a one-time set-password link (`uid` and `token` are its last two path parts)."""
 
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
+    throttle_classes = [LoginThrottle]
 
     @extend_schema(
         request=PasswordSetSerializer,

@@ -21,10 +21,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import multiprocessing
-import re
 import sys
 import time
-import traceback
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -32,17 +30,18 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, connections, transaction
 from django.db.migrations.loader import MigrationLoader
-from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django_tenants.migration_executors import get_executor as tenants_get_executor
 from django_tenants.migration_executors.base import MigrationExecutor, run_migrations
 
 from core.db import tenant_connection, use_public_schema
+from tenants import schema_template
+from tenants.migration_capture import migrate_one, migrate_one_capturing, replay_problem
 from tenants.models import Restaurant, SchemaMigrationFailure
+from tenants.schema_sql import migration_digests
 
 logger = logging.getLogger(__name__)
 
@@ -97,22 +96,6 @@ def _schemas_with_migration_table(schema_names: list[str]) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def _digests(schema_names: list[str]) -> dict[str, str]:
-    """md5 of each schema's sorted migration records, computed in the database."""
-    found: dict[str, str] = {}
-    for start in range(0, len(schema_names), STATUS_BATCH):
-        batch = schema_names[start : start + STATUS_BATCH]
-        query = " UNION ALL ".join(
-            f"SELECT %s, md5(coalesce(string_agg(app || '.' || name, ',' "  # noqa: S608
-            f'ORDER BY app COLLATE "C", name COLLATE "C"), \'\')) FROM "{name}".django_migrations'
-            for name in batch
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(query, batch)
-            found.update({row[0]: row[1] for row in cursor.fetchall()})
-    return found
-
-
 def _records(schema_name: str) -> set[tuple[str, str]]:
     with connection.cursor() as cursor:
         cursor.execute(f'SELECT app, name FROM "{schema_name}".django_migrations')  # noqa: S608
@@ -134,7 +117,7 @@ def schemas_state(schemas: list[tuple[str, str]] | None = None) -> list[SchemaSt
     schemas = tenant_schemas() if schemas is None else schemas
     names = [name for name, _ in schemas]
     with_table = _schemas_with_migration_table(names)
-    digests = _digests(sorted(with_table))
+    digests = migration_digests(sorted(with_table))
     expected = expected_migrations()
     expected_digest = _digest(expected)
     failures = dict(
@@ -159,42 +142,6 @@ def schemas_state(schemas: list[tuple[str, str]] | None = None) -> list[SchemaSt
 
 
 # --- the executor ---------------------------------------------------------------------------
-
-
-def _migrate_one(schema_name: str) -> tuple[str, bool, str, float]:
-    """Migrate one schema inside one transaction (runs in a worker process)."""
-    from django.core.management.commands.migrate import Command as DjangoMigrate
-
-    started = time.perf_counter()
-    try:
-        with transaction.atomic():
-            # The migration table must exist in the schema itself first; otherwise the
-            # search_path would find public's and the schema would look fully migrated.
-            tenant_connection().set_schema(schema_name, include_public=False)
-            MigrationRecorder(connection).ensure_schema()
-            tenant_connection().set_schema(schema_name)
-            call_command(
-                DjangoMigrate(),
-                interactive=False,
-                verbosity=0,
-                skip_checks=True,
-                stdout=_Silent(),
-                stderr=_Silent(),
-            )
-    except Exception as error:
-        detail = "".join(traceback.format_exception_only(type(error), error)).strip()
-        return schema_name, False, detail[:2000], time.perf_counter() - started
-    finally:
-        use_public_schema()
-    return schema_name, True, "", time.perf_counter() - started
-
-
-class _Silent:
-    def write(self, text: str) -> int:
-        return len(text)
-
-    def flush(self) -> None:
-        return None
 
 
 def _worker_init() -> None:
@@ -229,8 +176,6 @@ def migrate_pending_schemas(
     *, progress: Callable[[int, int, int], None] | None = None
 ) -> MigrationRun:
     """Migrate every schema with pending migrations (see the module docstring)."""
-    from tenants import schema_template
-
     started = clock = time.perf_counter()
     schema_template.refresh_template_for_migrations()
     template_seconds = time.perf_counter() - started
@@ -265,7 +210,7 @@ def migrate_pending_schemas(
             task: Callable[[str], tuple[str, bool, str, float]] = _replay_one
         else:
             run.full_migrate_reason = capture.reason or "the first schema of its group failed"
-            task = _migrate_one
+            task = migrate_one
         for outcome in _in_workers(task, rest):
             record(outcome)
         clock = run.lap("replay" if task is _replay_one else "full_migrate", clock)
@@ -304,11 +249,6 @@ _SAFE_POST_MIGRATE = {
     "django.contrib.auth.management.create_permissions",
     "django.contrib.contenttypes.management.create_contenttypes",
 }
-# Reads need no replay (Django's introspection lists the whole catalog: ~100 ms per query with
-# 1,000 schemas); sequence calls are not reads.
-_SKIPPED = re.compile(
-    r"^\s*(SET\s+search_path|SHOW\b|SELECT\b(?!.*\b(setval|nextval)\b))", re.I | re.S
-)
 
 
 @dataclass
@@ -408,35 +348,9 @@ def _migrate_capturing(schema_name: str) -> tuple[tuple[str, bool, str, float], 
     capture.reason = replay_problem(statements, schema_name=schema_name)
     if not capture.reason:
         capture.statements = statements
-        capture.digest_after = _digests([schema_name]).get(schema_name, "")
+        capture.digest_after = migration_digests([schema_name]).get(schema_name, "")
         capture.replayable = bool(capture.digest_after)
     return result, capture
-
-
-def migrate_one_capturing(
-    schema_name: str,
-) -> tuple[tuple[str, bool, str, float], list[tuple[str, Any, bool]]]:
-    """Migrate one schema (one transaction) and return the statements it ran, reads left out:
-    what another schema in the same state would have to run (replay, template script)."""
-    statements: list[tuple[str, Any, bool]] = []
-
-    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        statements.append((sql, params, many))
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(wrapper):
-        result = _migrate_one(schema_name)
-    return result, [s for s in statements if not _SKIPPED.match(s[0])]
-
-
-def replay_problem(statements: list[tuple[str, Any, bool]], *, schema_name: str) -> str:
-    """Why captured statements cannot be replayed in another schema ("" if they can)."""
-    text = repr(statements)
-    if schema_name in text:
-        return "a captured statement names the schema"
-    if "ROLLBACK TO SAVEPOINT" in text.upper():
-        return "a savepoint was rolled back"
-    return ""
 
 
 def _replay_one(schema_name: str) -> tuple[str, bool, str, float]:
@@ -452,7 +366,7 @@ def _replay_one(schema_name: str) -> tuple[str, bool, str, float]:
                         cursor.executemany(sql, params)
                     else:
                         cursor.execute(sql, params)
-            if _digests([schema_name]).get(schema_name) != _REPLAY.expected_digest:
+            if migration_digests([schema_name]).get(schema_name) != _REPLAY.expected_digest:
                 raise _ReplayMismatchError(schema_name)
     except Exception as error:
         # The replay rolled back; Django migrates this schema instead.
@@ -461,7 +375,7 @@ def _replay_one(schema_name: str) -> tuple[str, bool, str, float]:
             extra={"schema_name": schema_name, "error": f"{type(error).__name__}: {error}"[:500]},
         )
         use_public_schema()
-        return _migrate_one(schema_name)
+        return migrate_one(schema_name)
     finally:
         use_public_schema()
     return schema_name, True, "", time.perf_counter() - started

@@ -35,7 +35,9 @@ from django.db.migrations.loader import MigrationLoader
 
 from core.db import use_public_schema
 from tenants import pgtools
+from tenants.migration_capture import migrate_one_capturing, replay_problem
 from tenants.models import SchemaTemplate, SpareSchema
+from tenants.schema_sql import migration_digests
 from tenants.selectors import schema_exists
 
 logger = logging.getLogger(__name__)
@@ -184,8 +186,6 @@ def _build(*, incremental: bool) -> str:
 
 
 def _store(sql: str, started: float) -> None:
-    from tenants.schema_migrations import _digests
-
     fingerprint = migration_fingerprint()
     build_ms = int((time.perf_counter() - started) * 1000)
     SchemaTemplate.objects.exclude(fingerprint=fingerprint).delete()
@@ -194,7 +194,7 @@ def _store(sql: str, started: float) -> None:
         defaults={
             "sql": sql,
             "build_ms": build_ms,
-            "migrations_digest": _digests([TEMPLATE_SCHEMA]).get(TEMPLATE_SCHEMA, ""),
+            "migrations_digest": migration_digests([TEMPLATE_SCHEMA]).get(TEMPLATE_SCHEMA, ""),
         },
     )
     _cached.clear()
@@ -276,13 +276,11 @@ def template_extend() -> bool:
     captured statements cannot be replayed; the caller then dumps the template again.
     Raises TemplateMigrationError when a migration fails in the template (the canary).
     """
-    from tenants.schema_migrations import _digests, migrate_one_capturing
-
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_lock(%s)", [_BUILD_LOCK_KEY])
     try:
-        before = _digests([TEMPLATE_SCHEMA]).get(TEMPLATE_SCHEMA, "")
+        before = migration_digests([TEMPLATE_SCHEMA]).get(TEMPLATE_SCHEMA, "")
         base = (
             SchemaTemplate.objects.filter(migrations_digest=before)
             .exclude(migrations_digest="")
@@ -313,8 +311,6 @@ def _render(statements: list[tuple[str, Any, bool]]) -> str | None:
     """The statements as one SQL text with parameters inlined, or None if not replayable."""
     from psycopg import ClientCursor
 
-    from tenants.schema_migrations import replay_problem
-
     if replay_problem(statements, schema_name=TEMPLATE_SCHEMA):
         return None
     raw = connection.connection
@@ -329,13 +325,11 @@ def _render(statements: list[tuple[str, Any, bool]]) -> str | None:
 
 def _script_reproduces_template(sql: str) -> bool:
     """Clone into a scratch schema (rolled back) and compare its migration records."""
-    from tenants.schema_migrations import _digests
-
     scratch = f"dysa_check_{uuid.uuid4().hex[:12]}"
     try:
         with transaction.atomic():
             schema_create_from_template(schema_name=scratch, sql=sql)
-            digests = _digests([scratch, TEMPLATE_SCHEMA])
+            digests = migration_digests([scratch, TEMPLATE_SCHEMA])
             transaction.set_rollback(True)
     except Exception:
         logger.warning("extended template script failed to run", exc_info=True)

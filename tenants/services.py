@@ -19,6 +19,7 @@ from django.utils import timezone as dj_timezone
 from django.utils.module_loading import import_string
 from django_tenants.utils import schema_context
 
+from core.cache import schema_cache_wipe
 from core.db import use_public_schema
 from shared_apps.accounts.services import password_setup_path
 from tenants import schema_template
@@ -37,6 +38,7 @@ __all__ = [
     "restaurant_purge",
     "restaurant_reactivate",
     "restaurant_rename",
+    "restaurant_set_plan",
     "restaurant_suspend",
     "restaurants_purge_due",
     "run_tenant_initializers",
@@ -174,6 +176,20 @@ def _current_template() -> str | None:
         return None
 
 
+def _email_owner_welcome(restaurant: Restaurant, *, owner_email: str, link: str) -> None:
+    """Email the new owner their set-password link and the panel's address (sent after the
+    onboarding transaction commits, so a failed onboarding emails nobody)."""
+    from shared_apps.mail.services import email_send  # the mail app sits above the registry
+
+    base = restaurant_primary_url(restaurant).rstrip("/")
+    email_send(
+        to=owner_email,
+        template="owner_welcome",
+        context={"restaurant": restaurant.name, "link": link, "panel": f"{base}/panel/"},
+        language=restaurant.locale,
+    )
+
+
 def restaurant_onboard(
     *,
     slug: str,
@@ -220,6 +236,9 @@ def restaurant_onboard(
                 domain=f"{slug}.{settings.DYSA_BASE_DOMAIN}", tenant=restaurant, is_primary=True
             )
             _create_schema(restaurant, template)
+            # Before anyone can reach it: entries left under this schema name by a purged
+            # restaurant (a purge while Redis was unreachable) are not this one's.
+            schema_cache_wipe(schema_name=restaurant.schema_name)
             secrets_provision(schema_name=restaurant.schema_name)
             with schema_context(restaurant.schema_name):
                 owner = _create_owner(owner_email, owner_password)
@@ -230,6 +249,8 @@ def restaurant_onboard(
                     else restaurant_primary_url(restaurant).rstrip("/")
                     + password_setup_path(user=owner)
                 )
+                if link is not None:
+                    _email_owner_welcome(restaurant, owner_email=owner_email, link=link)
             _after_commit_registry_changed()
     except IntegrityError as error:
         # Lost a race with a concurrent onboarding of the same slug.
@@ -335,6 +356,9 @@ def restaurant_purge(*, restaurant: Restaurant) -> None:
     schema_name = restaurant.schema_name
     _drop_schema(schema_name)
     secrets_purge(schema_name=schema_name)
+    # The schema name is free for the next restaurant with this slug: none of this one's
+    # cache entries may pass to it.
+    transaction.on_commit(lambda: schema_cache_wipe(schema_name=schema_name))
     restaurant.domains.all().delete()
     Restaurant.objects.filter(pk=restaurant.pk).delete()
     audit.info("restaurant purged", extra={"slug": restaurant.slug, "schema_name": schema_name})
@@ -419,3 +443,11 @@ def domain_remove(*, restaurant: Restaurant, domain: str) -> None:
         ).update(is_primary=True)
     audit.info("domain removed", extra={"slug": restaurant.slug, "domain": hostname})
     _after_commit_registry_changed()
+
+
+def restaurant_set_plan(*, restaurant: Restaurant, plan: str) -> None:
+    """Record the restaurant's billing plan code (by value: the billing app owns plans and
+    calls this when a subscription starts or changes plan)."""
+    if restaurant.plan != plan:
+        Restaurant.objects.filter(pk=restaurant.pk).update(plan=plan)
+        restaurant.plan = plan

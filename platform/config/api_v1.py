@@ -21,5 +21,7 @@ urlpatterns = [
     path("promotions/", include("tenant_apps.promotions.urls")),
     path("staff/", include("tenant_apps.staff.urls")),
     path("audit/", include("tenant_apps.audit.urls")),
+    path("support-access/", include("tenant_apps.support_access.urls")),
     path("channels/whatsapp/", include("tenant_apps.messaging.whatsapp.urls")),
+    path("billing/", include("shared_apps.billing.restaurant_api")),
 ]

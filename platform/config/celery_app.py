@@ -38,6 +38,11 @@ app.conf.beat_schedule = {
         "task": "tenant_apps.assistant.tasks.model_calls_prune_all",
         "schedule": crontab(minute=15, hour=4),
     },
+    # Support search index (ADR 0010): each restaurant's changes, every minute.
+    "support-index-sync": {
+        "task": "tenant_apps.support_access.tasks.support_index_sync_all",
+        "schedule": 60.0,
+    },
     # WhatsApp messages a lost worker left unprocessed or unsent, in restaurants using it.
     "whatsapp-sweep": {
         "task": "whatsapp.sweep_all",
@@ -49,3 +54,8 @@ app.conf.beat_schedule = {
 from shared_apps.backups.schedule import beat_schedule as _backup_schedule  # noqa: E402
 
 app.conf.beat_schedule.update(_backup_schedule())
+
+# Billing: nightly metering fan-out, hourly renewals, daily dunning (see shared_apps/billing/).
+from shared_apps.billing.schedule import beat_schedule as _billing_schedule  # noqa: E402
+
+app.conf.beat_schedule.update(_billing_schedule())

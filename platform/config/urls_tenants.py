@@ -12,6 +12,8 @@ urlpatterns = [
     path("health/", include("shared_apps.health.urls")),
     path("account/", include("shared_apps.accounts.urls")),
     path("api/v1/", include("config.api_v1")),
+    path("support-access/", include("tenant_apps.support_access.entry_urls")),
+    path("welcome/", include("shared_apps.landing.welcome_urls")),
     path("webhooks/whatsapp/", include("tenant_apps.messaging.whatsapp.webhook_urls")),
     path(
         "api/schema/",

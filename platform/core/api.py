@@ -17,6 +17,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from core.numbers import parse_id
+
 
 class StrictInputSerializer(serializers.Serializer[Any]):
     """An input serializer that rejects fields it does not know (a typo is not a no-op) and
@@ -59,9 +61,10 @@ def _positive_int(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name)
     if raw is None:
         return None
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValidationError({name: ["A whole number from 1 up."]})
-    return int(raw)
+    try:
+        return parse_id(raw)
+    except ValueError:
+        raise ValidationError({name: ["A whole number from 1 up."]}) from None
 
 
 class StandardPagination(PageNumberPagination):

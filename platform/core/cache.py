@@ -12,6 +12,7 @@ reads fall through to the producer, and the answer comes from the database.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Final, Protocol, TypeVar, cast
@@ -21,6 +22,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 # Seconds each resource's entries live (the issue's per-resource TTLs).
 RESOURCE_TTLS: Final[dict[str, int]] = {
@@ -167,3 +169,35 @@ def resource_version(resource: str) -> str | None:
         cache.add(version_key, _new_token(), timeout=None)
         value = cache.get(version_key)
     return str(value) if value is not None else None
+
+
+def _glob_escape(text: str) -> str:
+    return "".join(f"\\{c}" if c in "*?[]\\" else c for c in text)
+
+
+def schema_cache_wipe(*, schema_name: str) -> int:
+    """Delete every cache entry under `schema_name`'s key prefix; returns how many.
+
+    Keys are prefixed by schema name (django_tenants.cache.make_key), and a purged
+    restaurant's schema name is free for the next restaurant with the same slug: its menu,
+    roles or counters must not pass to that one. Called when a restaurant is purged and
+    again when one is onboarded (in case Redis was unreachable at the purge). Deleting the
+    keys also drops the near side's copies (client tracking). Redis down: logged, 0.
+    """
+    from django_redis import get_redis_connection  # type: ignore[import-untyped]
+
+    pattern = _glob_escape(f"{schema_name}:") + "*"
+    deleted = 0
+    try:
+        client = get_redis_connection("default")
+        batch: list[bytes] = []
+        for key in client.scan_iter(match=pattern, count=1000):
+            batch.append(key)
+            if len(batch) >= 500:
+                deleted += int(client.unlink(*batch))
+                batch = []
+        if batch:
+            deleted += int(client.unlink(*batch))
+    except Exception:
+        logger.warning("cache wipe of schema %s failed", schema_name, exc_info=True)
+    return deleted

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 
 class UserManager(BaseUserManager["User"]):
@@ -55,3 +56,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return str(self.email)
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """What a session (panel cookie or API token, tenants.auth) remembers of this
+        account's credentials. Django's covers only the password hash; this covers the role
+        and the active flag as well, so a password change or reset, a role change and a
+        deactivation each end every session of the account at once."""
+        return salted_hmac(
+            "dysa.accounts.User.session_auth_hash",
+            f"{self.password}|{self.role}|{int(self.is_active)}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()

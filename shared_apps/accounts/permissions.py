@@ -38,3 +38,10 @@ class IsOperatorOrReadOnly(BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         role = _platform_role(request)
         return role == OPERATOR or (role is not None and request.method in SAFE_METHODS)
+
+
+class IsOperator(BasePermission):
+    """Operators only, reads included (e.g. the support access log)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return _platform_role(request) == OPERATOR

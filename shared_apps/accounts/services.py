@@ -18,6 +18,13 @@ from rest_framework import exceptions
 
 from core.db import current_schema_name
 from core.hosts import platform_url
+from shared_apps.accounts.login_limits import (
+    LoginThrottledError,
+    login_account_check,
+    login_failed,
+    login_ip_check,
+    login_succeeded,
+)
 from shared_apps.accounts.models import User
 
 security = logging.getLogger("security")
@@ -39,10 +46,17 @@ def user_authenticate(
     line carries the logged-in user. Raises DRF's AuthenticationFailed: the views answer it
     with their own challenge.
     """
+    try:
+        login_ip_check(request)
+        login_account_check(request, email=email)
+    except LoginThrottledError as throttled:
+        raise exceptions.Throttled(wait=throttled.wait) from None
     user = authenticate(request, email=email.lower(), password=password)
     if not isinstance(user, User):  # that is, None: User is the only user model
         security.warning("%s failed", event)
+        login_failed(email=email)
         raise exceptions.AuthenticationFailed("Invalid email or password.")
+    login_succeeded(email=email)
     return user
 
 

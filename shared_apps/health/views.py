@@ -4,6 +4,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from shared_apps.health.access import may_see_readiness
 from shared_apps.health.selectors import readiness
 
 
@@ -16,6 +17,9 @@ def live(request: HttpRequest) -> JsonResponse:
 @never_cache
 @require_GET
 def ready(request: HttpRequest) -> JsonResponse:
+    """Dependencies' state for the health token or an internal address; liveness otherwise."""
+    if not may_see_readiness(request):
+        return JsonResponse({"status": "ok", "checks": "restricted"})
     results = readiness()
     healthy = all(result.ok for result in results)
     return JsonResponse(

@@ -14,17 +14,18 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
-from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.cache import invalidate
 from core.db import current_schema_name
+from shared_apps.billing.limits import Feature, plan_feature_allowed, plan_feature_enforce
 from tenant_apps.assistant.engine import replies
 from tenant_apps.assistant.engine.dialog import Context, DialogManager, context_load
 from tenant_apps.assistant.engine.state import Dialog
 from tenant_apps.assistant.llm.breaker import breaker_reset
+from tenant_apps.assistant.llm.egress import base_url_problem
 from tenant_apps.assistant.llm.engine import (
     LLM_API_KEY,
     assistant_settings_get,
@@ -37,6 +38,7 @@ from tenant_apps.assistant.models import AssistantSettings, DialogState, ModelCa
 from tenant_apps.assistant.nlu.intents import stays_with_bot
 from tenant_apps.assistant.nlu.normalize import tokens
 from tenant_apps.conversations.models import Conversation, Message
+from tenant_apps.conversations.selectors import conversation_beyond_quota
 from tenant_apps.conversations.services import (
     conversation_link_customer,
     conversation_request_human,
@@ -74,7 +76,7 @@ def _context_and_proposal(
     except Exception:
         logger.exception("could not load the assistant's context")
         return None, None
-    if not ask_model or not model_enabled(settings):
+    if not ask_model or not model_enabled(settings) or not plan_feature_allowed(Feature.LLM):
         return context, None
     state = DialogState.objects.filter(conversation=conversation).first()
     dialog = Dialog.from_json(state.data if state else {"language": conversation.language})
@@ -133,9 +135,12 @@ def _turn(
 
 
 def _takes_back_human_request(conversation: Conversation, message: Message) -> bool:
-    """A customer still waiting for a person says they would rather carry on with the bot."""
-    return conversation.status == Conversation.Status.WAITING and stays_with_bot(
-        tokens(message.text)
+    """A customer still waiting for a person says they would rather carry on with the bot
+    (not when the plan's conversation quota sent the conversation to staff)."""
+    return (
+        conversation.status == Conversation.Status.WAITING
+        and stays_with_bot(tokens(message.text))
+        and not conversation_beyond_quota(conversation=conversation)
     )
 
 
@@ -182,27 +187,9 @@ def _settings_errors(settings: AssistantSettings) -> dict[str, list[str]]:
 
 
 def _url_problem(url: str) -> str:
-    """Why `url` cannot be a model server's base URL ("" when it can)."""
-    try:
-        parts = urlsplit(url)
-        port_ok = parts.port != 0
-    except ValueError:
-        return "is not a valid URL"
-    problems = (
-        (len(url) > MAX_URL_LENGTH, f"must be at most {MAX_URL_LENGTH} characters"),
-        (parts.scheme not in {"http", "https"}, "must start with http:// or https://"),
-        (
-            not parts.hostname or not port_ok or any(c.isspace() for c in url),
-            "is not a valid URL",
-        ),
-        # It would be shown back in the settings; a key belongs in `api_key` (kept secret).
-        (
-            parts.username is not None or parts.password is not None,
-            "must not contain a user name or password; send the key as api_key",
-        ),
-        (bool(parts.query or parts.fragment), "must not have a query string or fragment"),
-    )
-    return next((message for failed, message in problems if failed), "")
+    """Why `url` cannot be a model server's base URL ("" when it can): the assistant's egress
+    rules (tenant_apps.assistant.llm.egress), which every connect checks again."""
+    return base_url_problem(url)
 
 
 @transaction.atomic
@@ -224,6 +211,8 @@ def assistant_settings_update(*, changes: Mapping[str, Any]) -> AssistantSetting
             errors.setdefault(name, []).extend(messages)
     if errors:
         raise ValidationError(errors)
+    if "provider" in changes and settings.provider in MODEL_PROVIDERS:
+        plan_feature_enforce(feature=Feature.LLM)
     settings.save()
     invalidate("settings")
     _reset_breaker_on_commit(settings)

@@ -22,6 +22,7 @@ from core.cache import invalidate
 from shared_apps.accounts.models import User
 from tenant_apps.conversations.channels import channel_delivery_for
 from tenant_apps.conversations.models import Channel, Conversation, Message
+from tenant_apps.conversations.selectors import conversation_beyond_quota
 
 MAX_TEXT_LENGTH = 2000
 audit = logging.getLogger("audit")
@@ -39,6 +40,13 @@ _SYSTEM_TEXTS = {
     "bot_again": {
         "es": "El asistente vuelve a responder.",
         "en": "The assistant is answering again.",
+    },
+    # The plan's monthly assistant conversations are used up: a person takes this one.
+    "quota_handoff": {
+        "es": "¡Hola! Gracias por escribirnos. Una persona de nuestro equipo te atenderá en "
+        "cuanto pueda; déjanos aquí tu mensaje.",
+        "en": "Hi, thanks for writing to us! A member of our team will answer you as soon as "
+        "they can; please leave your message here.",
     },
 }
 
@@ -75,7 +83,24 @@ def conversation_start(
         channel=channel, language=language, external_id=external_id, customer_id=customer_id
     )
     invalidate("conversations")
+    if conversation_beyond_quota(conversation=conversation):
+        _hand_to_staff_over_quota(conversation)
     return conversation
+
+
+def _hand_to_staff_over_quota(conversation: Conversation) -> None:
+    """Beyond the plan's monthly assistant conversations, staff answer new ones: the customer
+    is told politely and the conversation waits for a person (staff see a banner)."""
+    _set_status(conversation, Status.WAITING, assigned_to=None)
+    messages_send(
+        conversation=conversation,
+        texts=[_system_text(conversation, "quota_handoff")],
+        sender=Sender.SYSTEM,
+    )
+    extra = {"conversation_id": conversation.pk, "channel": conversation.channel}
+    transaction.on_commit(
+        lambda: audit.info("conversation handed to staff: plan quota reached", extra=extra)
+    )
 
 
 @transaction.atomic

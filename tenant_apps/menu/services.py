@@ -15,6 +15,7 @@ from core.api_errors import Conflict
 from core.cache import invalidate
 from core.i18n import clean_translations
 from core.services import model_update
+from shared_apps.billing.limits import Limit, plan_limit_enforce
 from tenant_apps.menu.models import Allergen, Category, DietaryTag, MenuItem, Option, OptionGroup
 
 CATEGORY_FIELDS = ("name", "description", "position", "is_visible")
@@ -217,6 +218,7 @@ def menu_item_create(
         **data,
     )
     item.full_clean()
+    plan_limit_enforce(limit=Limit.MENU_ITEMS, in_use=MenuItem.objects.count())
     item.save()
     _replace_option_groups(item, option_groups)
     invalidate("menu")

@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from core.api import StrictInputSerializer
 from core.db import current_schema_name
+from core.numbers import parse_whole_number
 from tenant_apps.audit.views import AuditedApiView
 from tenant_apps.conversations.models import Conversation
 from tenant_apps.conversations.selectors import conversation_get, message_list
@@ -241,12 +242,12 @@ class ChatMessagesApi(_PublicChatApi):
     )
     def get(self, request: Request) -> Response:
         after = request.query_params.get("after")
-        if after is not None and not after.isdigit():
-            raise ValidationError({"after": ["must be a message id"]})
+        try:
+            after_id = None if after is None else parse_whole_number(after)
+        except ValueError:
+            raise ValidationError({"after": ["must be a message id"]}) from None
         conversation = _conversation(request)
-        messages = message_list(
-            conversation=conversation, after_id=int(after) if after is not None else None
-        )
+        messages = message_list(conversation=conversation, after_id=after_id)
         return Response(
             {
                 "conversation": conversation.pk,

@@ -13,6 +13,7 @@ from datetime import timedelta
 import jwt
 from django.utils import timezone
 
+from core.numbers import parse_id
 from tenants.secrets import jwt_signing_key_versioned, jwt_verification_keyring
 
 AUDIENCE = "dysa:webchat"
@@ -40,15 +41,20 @@ def visitor_token_conversation_id(*, schema_name: str, token: str) -> int | None
     except jwt.PyJWTError:
         return None
     keyring = jwt_verification_keyring(schema_name=schema_name)
-    kid = str(header.get("kid", ""))
-    candidates = [keyring[int(kid)]] if kid.isdigit() and int(kid) in keyring else []
+    try:
+        kid: int | None = parse_id(header.get("kid", ""))
+    except ValueError:
+        kid = None
+    candidates = [keyring[kid]] if kid in keyring else []
     for key in candidates or keyring.values():
         try:
             claims = jwt.decode(token, key, algorithms=[ALGORITHM], audience=AUDIENCE)
         except jwt.PyJWTError:
             continue
-        subject = str(claims.get("sub", ""))
-        if claims.get("tenant") == schema_name and subject.isdigit():
-            return int(subject)
-        return None
+        if claims.get("tenant") != schema_name:
+            return None
+        try:
+            return parse_id(str(claims.get("sub", "")))
+        except ValueError:
+            return None
     return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
@@ -26,7 +27,7 @@ def panel_language_set(*, user: User, language: str) -> PanelPreference:
 
 def panel_audit(
     *,
-    actor: User,
+    actor: User | AnonymousUser,
     action: str,
     target: Model | None = None,
     summary: str = "",
@@ -36,7 +37,7 @@ def panel_audit(
     """Record a write made from the panel, as the API records its writes (same actions)."""
     audit_record(
         actor_id=actor.pk,
-        actor_label=actor.email,
+        actor_label=str(getattr(actor, "email", "")),
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=target.pk if target is not None else "",

@@ -6,7 +6,9 @@ from tenant_apps.panel.views import (
     dashboard,
     menu,
     orders,
+    records,
     reservations,
+    settings,
 )
 
 app_name = "panel"
@@ -41,4 +43,17 @@ urlpatterns = [
     path("reservations/", reservations.reservations, name="reservations"),
     path("reservations/new/", reservations.create, name="reservation-new"),
     path("reservations/<int:reservation_id>/status/", reservations.transition),
+    path("settings/", settings.settings_page, name="settings"),
+    path("settings/profile/", settings.profile),
+    path("settings/hours/", settings.hours),
+    path("settings/closed/", settings.closed_add),
+    path("settings/closed/<int:closed_date_id>/delete/", settings.closed_remove),
+    path("settings/assistant/", settings.assistant),
+    path("settings/webchat/", settings.webchat),
+    path("customers/", records.customers, name="customers"),
+    path("promotions/", records.promotions, name="promotions"),
+    path("promotions/<int:promotion_id>/toggle/", records.promotion_toggle),
+    path("staff/", records.staff, name="staff"),
+    path("staff/<int:user_id>/", records.staff_change),
+    path("audit/", records.audit, name="audit"),
 ]

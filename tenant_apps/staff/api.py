@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -100,6 +100,13 @@ def _api_key_body(key: Any) -> dict[str, Any]:
     }
 
 
+def _staff_actor(request: Request) -> User:
+    """The staff account asking; an API key never manages staff."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied()
+    return request.user
+
+
 class StaffListApi(AuditedApiView):
     required_permissions = {"GET": "staff.view", "POST": "staff.manage"}
     ordering_fields = ["email", "date_joined", "role"]
@@ -120,7 +127,7 @@ class StaffListApi(AuditedApiView):
         body = StaffIn(data=request.data)
         body.is_valid(raise_exception=True)
         with transaction.atomic():
-            user = staff_create(**body.validated_data)
+            user = staff_create(actor=_staff_actor(request), **body.validated_data)
             after = StaffOut(user).data
             self.audit("staff.user.create", user, after=after)
         return Response(after, status=status.HTTP_201_CREATED)
@@ -142,7 +149,9 @@ class StaffDetailApi(AuditedApiView):
             "staff.user.update",
             user,
             snapshot=StaffOut,
-            update=lambda: staff_update(user=user, changes=body.validated_data),
+            update=lambda: staff_update(
+                actor=_staff_actor(request), user=user, changes=body.validated_data
+            ),
         )
 
 
@@ -155,7 +164,9 @@ class StaffPasswordApi(AuditedApiView):
         body = PasswordIn(data=request.data)
         body.is_valid(raise_exception=True)
         with transaction.atomic():
-            staff_set_password(user=user, password=body.validated_data["password"])
+            staff_set_password(
+                actor=_staff_actor(request), user=user, password=body.validated_data["password"]
+            )
             self.audit("staff.user.password", user, summary=f"Password set for {user.email}")
         return Response(status=status.HTTP_204_NO_CONTENT)
 

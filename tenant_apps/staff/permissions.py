@@ -90,7 +90,10 @@ _STAFF: Final = _VIEWER | {
     "conversations.reply",
     "conversations.handoff",
 }
-_OWNER_ONLY: Final = frozenset(
+# Powers only an owner holds, whatever a role row says: they can create or take over owners
+# (staff, roles) or hand the restaurant's data and keys to someone else, so they are never
+# delegated (role_update refuses them and permissions_for drops them from non-owner roles).
+OWNER_ONLY_PERMISSIONS: Final = frozenset(
     {
         "staff.manage",
         "roles.manage",
@@ -100,7 +103,7 @@ _OWNER_ONLY: Final = frozenset(
         "backups.manage",
     }
 )
-_MANAGER: Final = frozenset(PERMISSIONS) - _OWNER_ONLY
+_MANAGER: Final = frozenset(PERMISSIONS) - OWNER_ONLY_PERMISSIONS
 
 DEFAULT_ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {
     OWNER: frozenset(PERMISSIONS),

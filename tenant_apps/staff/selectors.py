@@ -13,6 +13,7 @@ from tenant_apps.staff.permissions import (
     API_KEY_PERMISSIONS,
     DEFAULT_ROLE_PERMISSIONS,
     OWNER,
+    OWNER_ONLY_PERMISSIONS,
     PERMISSIONS,
     ROLE_NAMES,
     ROLES,
@@ -22,7 +23,12 @@ from tenant_apps.staff.permissions import (
 def _role_permissions_from_database() -> dict[str, frozenset[str]]:
     stored = {role.code: frozenset(role.permissions) for role in Role.objects.all()}
     # A schema without role rows (created before roles existed) gets the defaults.
-    resolved = {code: stored.get(code, DEFAULT_ROLE_PERMISSIONS[code]) for code in ROLES}
+    # Owner-only powers stored on another role (rows written before they were refused) are
+    # dropped here, so no row can delegate them.
+    resolved = {
+        code: stored.get(code, DEFAULT_ROLE_PERMISSIONS[code]) - OWNER_ONLY_PERMISSIONS
+        for code in ROLES
+    }
     resolved[OWNER] = frozenset(PERMISSIONS)
     return resolved
 

@@ -6,17 +6,19 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from core.api_errors import Conflict
 from core.cache import invalidate
 from core.services import model_update
 from shared_apps.accounts.models import User
+from shared_apps.billing.limits import Limit, plan_limit_enforce
 from tenant_apps.staff.models import Role
 from tenant_apps.staff.permissions import (
     DEFAULT_ROLE_PERMISSIONS,
     OWNER,
+    OWNER_ONLY_PERMISSIONS,
     PERMISSIONS,
     ROLE_NAMES,
     ROLES,
@@ -38,13 +40,27 @@ def _check_password(password: str, user: User) -> None:
         raise ValidationError({"password": exc.messages}) from exc
 
 
+def _require_owner_for(*, actor: User | None, touches_owner: bool) -> None:
+    """Only an owner may create, promote or change an owner (finding: a manager given staff
+    powers must not be able to make themselves or anyone an owner). `actor` None is the
+    platform itself (onboarding, management commands)."""
+    if touches_owner and actor is not None and getattr(actor, "role", "") != OWNER:
+        raise PermissionDenied("Only an owner can create, promote or change an owner.")
+
+
 @transaction.atomic
 def staff_create(
-    *, email: str, role: str, full_name: str = "", password: str | None = None
+    *,
+    actor: User | None,
+    email: str,
+    role: str,
+    full_name: str = "",
+    password: str | None = None,
 ) -> User:
     """A staff account in this restaurant; without a password it cannot log in until one
-    is set."""
+    is set. `actor` is who asks (None: the platform)."""
     _validate_role(role)
+    _require_owner_for(actor=actor, touches_owner=role == OWNER)
     email = User.objects.normalize_email(email.strip()).lower()
     if User.objects.filter(email=email).exists():
         raise ValidationError({"email": ["A staff account with this email already exists."]})
@@ -52,7 +68,13 @@ def staff_create(
     if password:
         _check_password(password, user)
     user.full_clean(exclude=["password"])
+    _seat_available()
     return User.objects.create_user(email, password, role=role, full_name=full_name.strip())
+
+
+def _seat_available() -> None:
+    """An active account takes a seat of the plan (a 402 plan-limit problem when full)."""
+    plan_limit_enforce(limit=Limit.STAFF_SEATS, in_use=User.objects.filter(is_active=True).count())
 
 
 def _active_owner_count(*, excluding: int) -> int:
@@ -60,10 +82,11 @@ def _active_owner_count(*, excluding: int) -> int:
 
 
 @transaction.atomic
-def staff_update(*, user: User, changes: Mapping[str, Any]) -> User:
+def staff_update(*, actor: User | None, user: User, changes: Mapping[str, Any]) -> User:
     if "role" in changes:
         _validate_role(str(changes["role"]))
     locked = User.objects.select_for_update().get(pk=user.pk)
+    _require_owner_for(actor=actor, touches_owner=OWNER in (locked.role, changes.get("role")))
     loses_owner = (
         locked.role == OWNER
         and locked.is_active
@@ -74,12 +97,15 @@ def staff_update(*, user: User, changes: Mapping[str, Any]) -> User:
         User.objects.select_for_update().filter(role=OWNER, is_active=True).exclude(pk=locked.pk)
     ):
         raise Conflict("A restaurant needs at least one active owner.")
+    if changes.get("is_active") is True and not locked.is_active:
+        _seat_available()
     model_update(instance=locked, fields=STAFF_FIELDS, data=changes)
     return locked
 
 
 @transaction.atomic
-def staff_set_password(*, user: User, password: str) -> None:
+def staff_set_password(*, actor: User | None, user: User, password: str) -> None:
+    _require_owner_for(actor=actor, touches_owner=user.role == OWNER)
     _check_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
@@ -95,6 +121,11 @@ def role_update(*, code: str, permissions: Iterable[str]) -> Role:
     unknown = [name for name in wanted if name not in PERMISSIONS]
     if unknown:
         raise ValidationError({"permissions": [f"Unknown permission(s): {unknown}."]})
+    owner_only = [name for name in wanted if name in OWNER_ONLY_PERMISSIONS]
+    if owner_only:
+        raise ValidationError(
+            {"permissions": [f"Only the owner can hold {owner_only}; they cannot be delegated."]}
+        )
     role, _ = Role.objects.get_or_create(code=code, defaults={"name": ROLE_NAMES[code]})
     role.permissions = wanted
     role.save(update_fields=["permissions", "updated"])

@@ -24,6 +24,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from core.api import StrictInputSerializer
+from shared_apps.accounts.login_limits import LoginThrottle
 from shared_apps.accounts.services import user_authenticate
 from tenant_apps.staff.selectors import permissions_for
 
@@ -80,8 +81,10 @@ class SessionApi(APIView):
         return 'Session realm="panel"'
 
     def get_throttles(self) -> list[Any]:
-        # Only the password check is rate limited as a login.
-        self.throttle_scope = "login" if self.request.method == "POST" else "user"
+        # Only the password check is rate limited as a login (and fails closed).
+        if self.request.method == "POST":
+            return [LoginThrottle()]
+        self.throttle_scope = "user"
         return super().get_throttles()
 
     @extend_schema(tags=TAGS, responses=SessionOut)

@@ -15,6 +15,7 @@ from rest_framework.test import APIClient, APIRequestFactory
 from tenants import secrets
 from tenants.auth import JWTAuthentication, token_pair_issue
 from tests.conftest import PUBLIC_HOST
+from tests.shared_apps.accounts.otp import current_code, platform_account
 from tests.tenants.factories import TenantHandle
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +43,7 @@ def me(client: APIClient, access: str, path: str = ME) -> Any:
 
 @pytest.fixture
 def operator() -> Any:
-    return get_user_model().objects.create_user("ops@dysa.test", "operator-pass-1", role="operator")
+    return platform_account("ops@dysa.test", "operator-pass-1")[0]
 
 
 @pytest.fixture
@@ -116,7 +117,9 @@ def test_operator_logs_in_on_the_platform_with_the_platform_key(
     platform_client: APIClient, operator: Any, client_a: APIClient
 ) -> None:
     response = platform_client.post(
-        PLATFORM_TOKEN, {"email": "ops@dysa.test", "password": "operator-pass-1"}, format="json"
+        PLATFORM_TOKEN,
+        {"email": "ops@dysa.test", "password": "operator-pass-1", "otp": current_code(operator)},
+        format="json",
     )
     assert response.status_code == 200
     access = response.json()["access"]
@@ -130,7 +133,7 @@ def test_restaurant_staff_cannot_log_in_on_the_platform(
 ) -> None:
     response = platform_client.post(
         PLATFORM_TOKEN,
-        {"email": tenant_a.owner_email, "password": tenant_a.owner_password},
+        {"email": tenant_a.owner_email, "password": tenant_a.owner_password, "otp": "123456"},
         format="json",
     )
     assert response.status_code == 401

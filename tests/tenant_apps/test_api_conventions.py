@@ -23,7 +23,12 @@ from rest_framework.test import APIClient
 from tenant_apps.audit.models import AuditEntry
 from tests.tenant_apps.endpoints import Endpoint, api_endpoints
 from tests.tenant_apps.staff.factories import client_as
-from tests.tenant_apps.test_isolation import PARAM_OBJECTS, populate_tenant_a, start_chat
+from tests.tenant_apps.test_isolation import (
+    PARAM_OBJECTS,
+    populate_tenant_a,
+    start_chat,
+    start_whatsapp_conversation,
+)
 from tests.tenants.factories import TenantHandle
 
 pytestmark = pytest.mark.django_db
@@ -122,6 +127,7 @@ def test_every_write_refuses_malformed_json_non_objects_and_unknown_fields(
 ) -> None:
     ids: dict[str, Any] = populate_tenant_a(client_as(tenant_a, "owner"))
     ids["conversation"], chat_token = start_chat(tenant_a)
+    ids["whatsapp_conversation"] = start_whatsapp_conversation(tenant_a)
     values = {name: ids.get(key) for name, key in PARAM_OBJECTS.items()} | {"code": "viewer"}
     wrong = []
 
@@ -200,6 +206,21 @@ VALID_BODIES: dict[tuple[str, str], Body] = {
     ("POST", "staff/<int:user_id>/password/"): {"password": "Sup3r-secret-pw"},
     ("PATCH", "staff/roles/<str:code>/"): {"permissions": ["menu.view"]},
     ("POST", "staff/api-keys/"): {"name": "POS"},
+    ("PUT", "support-access/"): {"write_access": True},
+    ("PUT", "channels/whatsapp/"): {
+        "provider": "twilio",
+        "phone_number": "+34910000001",
+        "account_sid": "AC" + "1" * 32,
+        "auth_token": "twilio-auth-token",
+    },
+    ("POST", "channels/whatsapp/templates/"): {
+        "name": "order_ready",
+        "body": "Hola {{1}}",
+        "provider_ref": "HX" + "b" * 32,
+    },
+    ("POST", "channels/whatsapp/conversations/<int:whatsapp_conversation_id>/template/"): (
+        lambda ids: {"template": ids["whatsapp_template"], "variables": ["Ana"]}
+    ),
 }
 
 
@@ -214,6 +235,7 @@ def test_every_staff_write_is_audited(tenant_a: TenantHandle) -> None:
     owner = client_as(tenant_a, "owner")
     ids: dict[str, Any] = populate_tenant_a(owner)
     ids["conversation"], _ = start_chat(tenant_a)
+    ids["whatsapp_conversation"] = start_whatsapp_conversation(tenant_a)
     ids["api_key"] = owner.post("/api/v1/staff/api-keys/", {"name": "A"}, format="json").json()[
         "id"
     ]

@@ -90,7 +90,23 @@ def populate_tenant_a(owner: APIClient) -> dict[str, int]:
         {"date": (day + timedelta(days=10)).isoformat(), "reason": "A"},
     )["id"]
     ids["user"] = post("/api/v1/staff/", {"email": "cook@alpha.example", "role": "staff"})["id"]
+    ids["whatsapp_template"] = post(
+        "/api/v1/channels/whatsapp/templates/",
+        {"name": "secret_a", "body": "Hola {{1}}", "provider_ref": "HXsecreta"},
+    )["id"]
     return ids
+
+
+def start_whatsapp_conversation(handle: TenantHandle) -> int:
+    """A WhatsApp conversation whose customer wrote just now (inside the 24-hour window)."""
+    with schema_context(handle.schema_name):
+        return int(
+            Conversation.objects.create(
+                channel="whatsapp",
+                external_id="+34611222444",
+                last_customer_message_at=timezone.now(),
+            ).pk
+        )
 
 
 def start_chat(handle: TenantHandle) -> tuple[int, str]:
@@ -116,6 +132,8 @@ PARAM_OBJECTS = {
     "user_id": "user",
     "key_id": "api_key",
     "conversation_id": "conversation",
+    "whatsapp_conversation_id": "whatsapp_conversation",
+    "template_id": "whatsapp_template",
 }
 # URL parameters that do not name a restaurant's own data.
 NOT_TENANT_DATA = {
@@ -211,6 +229,7 @@ def test_tenant_a_ids_and_credentials_never_work_on_tenant_b(
     ids = populate_tenant_a(owner_a)
     ids["api_key"], key_a = secrets.api_key_create(schema_name=tenant_a.schema_name, name="A")
     ids["conversation"], visitor_token_a = start_chat(tenant_a)
+    ids["whatsapp_conversation"] = start_whatsapp_conversation(tenant_a)
     with schema_context(tenant_b.schema_name):
         clashing = [
             name for name, model in MODELS.items() if model.objects.filter(pk=ids[name]).exists()

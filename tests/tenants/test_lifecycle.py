@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -189,3 +190,35 @@ def test_lifecycle_works_after_a_request_left_a_tenant_schema_active() -> None:
     assert services.restaurant_suspend(restaurant=restaurant).is_suspended
     services.domain_add(restaurant=restaurant, domain="tras.example.com")
     services.domain_remove(restaurant=restaurant, domain="tras.example.com")
+
+
+def test_a_purged_restaurants_cache_does_not_pass_to_the_next_with_its_slug(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Finding 10: cache keys are prefixed by schema name, which a purge frees for reuse."""
+    from django.core.cache import cache
+    from django_tenants.utils import schema_context
+
+    from core.cache import cached, invalidate
+
+    first = onboard_restaurant("eco").restaurant
+    with schema_context(first.schema_name):
+        invalidate("menu")
+        assert cached("menu", "public", lambda: "first restaurant's menu") == (
+            "first restaurant's menu"
+        )
+        cache.set("assistant:breaker", "open", timeout=None)
+    services.restaurant_delete(restaurant=first, force=True, grace=timedelta(0))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.restaurants_purge_due()
+    with schema_context(first.schema_name):
+        assert cache.get("assistant:breaker") is None  # wiped at the purge
+
+    second = onboard_restaurant("eco").restaurant
+
+    assert second.schema_name == first.schema_name
+    with schema_context(second.schema_name):
+        assert cached("menu", "public", lambda: "second restaurant's menu") == (
+            "second restaurant's menu"
+        )
+        assert cache.get("assistant:breaker") is None

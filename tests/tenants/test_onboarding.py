@@ -271,7 +271,7 @@ def test_spares_of_an_older_migration_state_are_dropped_not_used(
 def _template_behind_by_sessions(*, keep_table: bool = False) -> None:
     """Put the template one migration behind, with a stored script that matches that state."""
     from tenants.models import SchemaTemplate
-    from tenants.schema_migrations import _digests
+    from tenants.schema_sql import migration_digests
 
     template = schema_template.TEMPLATE_SCHEMA
     schema_template.template_sql()
@@ -285,7 +285,7 @@ def _template_behind_by_sessions(*, keep_table: bool = False) -> None:
         "DELETE FROM __dysa_schema__.django_migrations WHERE app = 'sessions';\n"
     )
     row.fingerprint = "the-previous-release"
-    row.migrations_digest = _digests([template])[template]
+    row.migrations_digest = migration_digests([template])[template]
     row.save()
     schema_template._cached.clear()
 
@@ -326,3 +326,26 @@ def test_a_migration_failing_in_the_template_stops_before_any_tenant(
         assert state[tenant_a.schema_name] == schema_migrations.PENDING
     finally:
         schema_template._cached.clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_owner_without_password_is_emailed_the_set_password_link(
+    celery_worker_session: object,
+) -> None:
+    import time
+
+    from django.core import mail
+
+    result = onboard_restaurant("mailed", owner_password=None, locale="en")
+    try:
+        deadline = time.monotonic() + 10
+        while not mail.outbox and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [message.to for message in mail.outbox] == [["owner@mailed.example"]]
+        assert result.owner_setup_link is not None
+        assert result.owner_setup_link in str(mail.outbox[0].body)
+        assert "/panel/" in str(mail.outbox[0].body)
+    finally:
+        services.restaurant_purge(
+            restaurant=services.restaurant_delete(restaurant=result.restaurant, force=True)
+        )

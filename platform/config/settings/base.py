@@ -21,12 +21,22 @@ env = environ.Env()
 # --- core -----------------------------------------------------------------------------------
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dysa-insecure-development-key")
+# Previous keys still accepted for signed values (sessions, password-reset links) while a new
+# DJANGO_SECRET_KEY rolls out (docs/operations.md, "Rotate the Django secret key").
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 DYSA_BASE_DOMAIN = env.str("DYSA_BASE_DOMAIN", default="localhost").lower()
 DYSA_MASTER_KEYS = env.list("DYSA_MASTER_KEYS", default=[])
 # After `secrets rotate`, how long a tenant's previous JWT signing key still verifies tokens.
 DYSA_JWT_KEY_GRACE_SECONDS = env.int("DYSA_JWT_KEY_GRACE_SECONDS", default=3600)
 DYSA_JWT_ACCESS_SECONDS = env.int("DYSA_JWT_ACCESS_SECONDS", default=15 * 60)
 DYSA_JWT_REFRESH_SECONDS = env.int("DYSA_JWT_REFRESH_SECONDS", default=7 * 24 * 3600)
+# Failed passwords for one account within the window before each client address is slowed to
+# one try per DYSA_LOGIN_SLOW_SECONDS for it (shared_apps/accounts/login_limits.py).
+DYSA_LOGIN_ACCOUNT_FAILURES = env.int("DYSA_LOGIN_ACCOUNT_FAILURES", default=10)
+DYSA_LOGIN_ACCOUNT_WINDOW = env.int("DYSA_LOGIN_ACCOUNT_WINDOW", default=15 * 60)
+DYSA_LOGIN_SLOW_SECONDS = env.int("DYSA_LOGIN_SLOW_SECONDS", default=5 * 60)
+# Absolute lifetime of a login (API token session or panel cookie): refreshing never extends it.
+DYSA_SESSION_MAX_SECONDS = env.int("DYSA_SESSION_MAX_SECONDS", default=7 * 24 * 3600)
 # A deleted restaurant is kept (unreachable, restorable) this long before its schema is dropped.
 DYSA_TENANT_DELETE_GRACE_DAYS = env.int("DYSA_TENANT_DELETE_GRACE_DAYS", default=30)
 DYSA_BACKUP_URL = env.str("DYSA_BACKUP_URL", default=f"file://{BASE_DIR / '.dev' / 'backups'}")
@@ -36,6 +46,12 @@ DYSA_PUBLIC_PORT = env.int("DYSA_PUBLIC_PORT", default=8000)
 DYSA_LOG_LEVEL = env.str("DYSA_LOG_LEVEL", default="INFO")
 DYSA_LOG_JSON = env.bool("DYSA_LOG_JSON", default=True)
 DYSA_TENANT_CACHE_SECONDS = env.float("DYSA_TENANT_CACHE_SECONDS", default=5.0)
+# /health/ready/ details (dependency checks) only for this token (X-Health-Token header) or
+# callers from these networks; anyone else gets liveness only (shared_apps/health/access.py).
+DYSA_HEALTH_TOKEN = env.str("DYSA_HEALTH_TOKEN", default="")
+DYSA_HEALTH_INTERNAL_NETWORKS = env.list(
+    "DYSA_HEALTH_INTERNAL_NETWORKS", default=["127.0.0.0/8", "::1/128"]
+)
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="development")
 
@@ -58,6 +74,10 @@ DJANGO_SHARED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Two-factor devices of platform accounts (public schema only): shared_apps.accounts.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 DJANGO_TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -97,13 +117,19 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Answers cache hits of public reads (the menu) without the session/auth/DRF work below.
     "core.cached_reads.CachedPublicReadMiddleware",
+    # Answers the staff panel's unchanged live-update polls (204) just as early.
+    "tenant_apps.panel.middleware.PanelPollMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Ends a logged-in cookie session DYSA_SESSION_MAX_SECONDS after its login.
+    "core.sessions.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # request.htmx for the panel's partial updates.
     "django_htmx.middleware.HtmxMiddleware",
+    # Support staff inside a restaurant's panel: request.support_access, read-only, logged.
+    "tenant_apps.support_access.middleware.SupportAccessMiddleware",
 ]
 
 TEMPLATES = [
@@ -306,6 +332,9 @@ DYSA_BACKUP_HOUR_UTC = env.int("DYSA_BACKUP_HOUR_UTC", default=2)
 DYSA_BACKUP_DELETE_MAX_AGE_HOURS = env.int("DYSA_BACKUP_DELETE_MAX_AGE_HOURS", default=24)
 
 # --- assistant (tenant_apps/assistant) ------------------------------------------------------
+# Private model servers the assistant may reach (host names and networks, e.g. "ollama",
+# "10.0.0.0/8"); any other non-public address is refused at save and at connect (SSRF).
+DYSA_LLM_PRIVATE_ALLOWED = env.list("DYSA_LLM_PRIVATE_ALLOWED", default=[])
 # Each language-model call's record (ModelCall) is deleted this many days after it was made,
 # daily in every restaurant; conversation token totals are kept on the conversation.
 DYSA_MODEL_CALL_RETENTION_DAYS = env.int("DYSA_MODEL_CALL_RETENTION_DAYS", default=90)
@@ -336,6 +365,35 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".dev" / "celerybeat-schedule")
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_RESULT_EXPIRES = 3600
+# Two queues so a nightly run never delays a customer's reply: "interactive" (the default:
+# webhooks, chat, mail) and "batch" (backups, usage metering, pruning, schema upkeep).
+# Production runs one worker pool per queue (`--queues interactive` / `--queues batch`,
+# infra/compose.yaml, infra/k8s/); a worker started without --queues (make run, tests)
+# consumes both.
+# A task whose worker died (SIGKILL, OOM, node lost) is redelivered once it has been unacked
+# this long: longer than the hard time limit, so a task still running is never delivered twice.
+# Every worker sweeps for such tasks every DYSA_CELERY_RESTORE_INTERVAL seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int(
+        "DYSA_CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 100
+    ),
+    "unacked_restore_interval": env.int("DYSA_CELERY_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": 1,
+}
+CELERY_TASK_DEFAULT_QUEUE = "interactive"
+CELERY_TASK_QUEUES = {
+    name: {"exchange": name, "routing_key": name} for name in ("interactive", "batch")
+}
+CELERY_TASK_ROUTES = {
+    pattern: {"queue": "batch"}
+    for pattern in (
+        "shared_apps.backups.tasks.*",
+        "*meter*",
+        "tenants.tasks.restaurants_purge_due_task",
+        "tenants.tasks.spare_schemas_fill_task",
+        "tenant_apps.assistant.tasks.model_calls_prune*",
+    )
+}
 
 # --- logging --------------------------------------------------------------------------------
 LOGGING = {
@@ -369,3 +427,58 @@ if SENTRY_DSN:
     from config.observability import init_sentry
 
     init_sentry(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
+
+# --- billing (shared_apps/billing; docs/billing.md) -----------------------------------------
+DYSA_BILLING_DEFAULT_PLAN = env.str("DYSA_BILLING_DEFAULT_PLAN", default="pro")
+DYSA_BILLING_DEFAULT_COUNTRY = env.str("DYSA_BILLING_DEFAULT_COUNTRY", default="ES").upper()
+# VAT/sales tax per billing country (percent); countries not listed pay the default rate.
+DYSA_BILLING_TAX_RATES = env.str(
+    "DYSA_BILLING_TAX_RATES",
+    default="ES=21,PT=23,FR=20,DE=19,IT=22,GB=20,MX=16,CO=19,AR=21,CL=19,PE=18,US=0",
+)
+DYSA_BILLING_DEFAULT_TAX_RATE = env.str("DYSA_BILLING_DEFAULT_TAX_RATE", default="0")
+DYSA_BILLING_INVOICE_DUE_DAYS = env.int("DYSA_BILLING_INVOICE_DUE_DAYS", default=14)
+# Dunning: reminders this many days after a subscription became past due, suspension after
+# the grace period (days) unless it pays.
+DYSA_BILLING_REMINDER_DAYS = env.list("DYSA_BILLING_REMINDER_DAYS", cast=int, default=[1, 3, 7])
+DYSA_BILLING_GRACE_DAYS = env.int("DYSA_BILLING_GRACE_DAYS", default=14)
+# Nightly usage metering (UTC hour) and restaurants counted per task and query.
+DYSA_BILLING_HOUR_UTC = env.int("DYSA_BILLING_HOUR_UTC", default=1)
+DYSA_BILLING_METER_BATCH = env.int("DYSA_BILLING_METER_BATCH", default=100)
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+DYSA_STRIPE_API_BASE = env.str("DYSA_STRIPE_API_BASE", default="https://api.stripe.com")
+DYSA_STRIPE_TIMEOUT = env.float("DYSA_STRIPE_TIMEOUT", default=10.0)
+# Webhook signatures older than this (seconds) are refused: a captured request replayed later.
+DYSA_STRIPE_WEBHOOK_TOLERANCE = env.int("DYSA_STRIPE_WEBHOOK_TOLERANCE", default=300)
+DYSA_TENANT_INITIALIZERS.append("shared_apps.billing.subscriptions.subscription_initialize")
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {
+        "InvoiceKindEnum": "shared_apps.billing.models.Invoice.Kind",
+        "InvoiceLineKindEnum": "shared_apps.billing.models.InvoiceLine.Kind",
+        "InvoiceStatusEnum": "shared_apps.billing.models.Invoice.Status",
+        "SubscriptionStatusEnum": "shared_apps.billing.models.Subscription.Status",
+        # Named once a second "kind" enum (billing's) appeared beside it.
+        "PromotionKindEnum": "tenant_apps.promotions.models.Promotion.Kind",
+        "RestaurantStatusEnum": "tenants.models.Restaurant.Status",
+        "AssistantProviderEnum": "tenant_apps.assistant.models.AssistantSettings.Provider",
+    }
+)
+# --- platform host: two-factor, console, support, signup (issue 14) -------------------------
+OTP_TOTP_ISSUER = "dysa"
+# Console logins: failed attempts per account before it is locked for the lockout period.
+DYSA_CONSOLE_LOCKOUT_ATTEMPTS = env.int("DYSA_CONSOLE_LOCKOUT_ATTEMPTS", default=5)
+DYSA_CONSOLE_LOCKOUT_SECONDS = env.int("DYSA_CONSOLE_LOCKOUT_SECONDS", default=900)
+# Support access to a restaurant's panel: default and longest duration (minutes).
+DYSA_SUPPORT_ACCESS_MINUTES = env.int("DYSA_SUPPORT_ACCESS_MINUTES", default=30)
+DYSA_SUPPORT_ACCESS_MAX_MINUTES = env.int("DYSA_SUPPORT_ACCESS_MAX_MINUTES", default=240)
+# Self-service signup: email domains refused as disposable, and new restaurants waiting for an
+# operator's approval before they go live.
+DYSA_SIGNUP_DISPOSABLE_DOMAINS = env.list(
+    "DYSA_SIGNUP_DISPOSABLE_DOMAINS",
+    default=["mailinator.com", "guerrillamail.com", "10minutemail.com", "yopmail.com"],
+)
+DYSA_SIGNUP_REQUIRES_APPROVAL = env.bool("DYSA_SIGNUP_REQUIRES_APPROVAL", default=False)
+DYSA_SIGNUP_ENABLED = env.bool("DYSA_SIGNUP_ENABLED", default=True)
+# Signups (restaurants created) per client IP per hour.
+DYSA_SIGNUP_PER_IP_PER_HOUR = env.int("DYSA_SIGNUP_PER_IP_PER_HOUR", default=5)

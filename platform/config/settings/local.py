@@ -16,3 +16,5 @@ CELERY_RESULT_BACKEND = REDIS_URL
 DYSA_MASTER_KEYS = DYSA_MASTER_KEYS or ["ZHlzYS1sb2NhbC1kZXZlbG9wbWVudC1rZXktMzJieXQ="]
 DYSA_LOG_JSON = env.bool("DYSA_LOG_JSON", default=False)
 LOGGING["handlers"]["console"]["formatter"] = "json" if DYSA_LOG_JSON else "plain"  # type: ignore[index]
+# A model server on this machine (a local Ollama, the tests' fake servers) is allowed.
+DYSA_LLM_PRIVATE_ALLOWED = DYSA_LLM_PRIVATE_ALLOWED or ["127.0.0.0/8", "::1/128", "localhost"]

@@ -32,3 +32,5 @@ DYSA_SPARE_SCHEMAS = 0
 _EXTRA_TENANT_APPS = env.list("DYSA_TEST_EXTRA_TENANT_APPS", default=[])
 TENANT_APPS = [*TENANT_APPS, *_EXTRA_TENANT_APPS]
 INSTALLED_APPS = [*INSTALLED_APPS, *_EXTRA_TENANT_APPS]
+# A model server on this machine (a local Ollama, the tests' fake servers) is allowed.
+DYSA_LLM_PRIVATE_ALLOWED = DYSA_LLM_PRIVATE_ALLOWED or ["127.0.0.0/8", "::1/128", "localhost"]

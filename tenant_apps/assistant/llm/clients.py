@@ -16,6 +16,8 @@ from typing import Any
 
 import httpx
 
+from tenant_apps.assistant.llm.egress import EgressRefusedError, pinned_target
+
 CONNECT_TIMEOUT = 2.0
 # A turn's answer is a few hundred bytes; anything this large is a misbehaving server.
 MAX_RESPONSE_BYTES = 1_000_000
@@ -142,10 +144,21 @@ class _Client:
         deadline = time.monotonic() + request.timeout
         timeout = httpx.Timeout(request.timeout, connect=min(CONNECT_TIMEOUT, request.timeout))
         try:
+            target = pinned_target(self.url())
+        except EgressRefusedError as exc:
+            raise ProviderError(str(exc)) from exc
+        extensions = {"sni_hostname": target.sni_hostname} if target.sni_hostname else {}
+        try:
+            # No proxies from the environment and no redirects: the request goes to the
+            # address just checked, nowhere else.
             with (
-                httpx.Client(timeout=timeout) as http,
+                httpx.Client(timeout=timeout, trust_env=False, follow_redirects=False) as http,
                 http.stream(
-                    "POST", self.url(), json=self.body(request), headers=self.headers()
+                    "POST",
+                    target.url,
+                    json=self.body(request),
+                    headers={**self.headers(), "Host": target.host_header},
+                    extensions=extensions,
                 ) as response,
             ):
                 if response.status_code >= 400:
@@ -155,7 +168,7 @@ class _Client:
                     raise ProviderError(f"HTTP {response.status_code}: {text[:200]}")
                 content_type = response.headers.get("content-type", "")
                 if request.stream or "ndjson" in content_type or "event-stream" in content_type:
-                    return self.parse_stream(response.iter_lines(), deadline)
+                    return self.parse_stream(_capped_lines(response, deadline), deadline)
                 raw = _read_body(response, deadline)
         except httpx.TimeoutException as exc:
             raise ProviderTimeoutError(str(exc) or "timed out") from exc
@@ -197,6 +210,24 @@ def _read_body(response: httpx.Response, deadline: float) -> bytes:
             raise ProviderError("the response is too large")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _capped_lines(response: httpx.Response, deadline: float) -> Iterator[str]:
+    """The streamed body's lines, under the deadline and MAX_RESPONSE_BYTES in all (a server
+    streaming forever, or one endless line, ends the call instead of filling memory)."""
+    size = 0
+    pending = b""
+    for chunk in response.iter_bytes():
+        _check_deadline(deadline)
+        size += len(chunk)
+        if size > MAX_RESPONSE_BYTES:
+            raise ProviderError("the response is too large")
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        for line in lines:
+            yield line.rstrip(b"\r").decode("utf-8", "replace")
+    if pending:
+        yield pending.rstrip(b"\r").decode("utf-8", "replace")
 
 
 class OllamaClient(_Client):

@@ -11,7 +11,7 @@ import logging
 import time
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, Final
 
 from django.core.cache import cache
 
@@ -46,6 +46,8 @@ from tenant_apps.conversations.models import Conversation
 from tenant_apps.conversations.selectors import message_list
 from tenant_apps.conversations.services import conversation_add_llm_usage
 
+# An answer that takes at least this share of the timeout counts as a failure for the breaker.
+SLOW_SHARE: Final = 0.75
 logger = logging.getLogger(__name__)
 HISTORY_MESSAGES = 6
 NO_TOOLS_TTL = 24 * 3600
@@ -297,6 +299,11 @@ def model_propose(
             extra={"outcome": outcome, "model": settings.model},
         )
         return None
-    breaker_record_success(endpoint=endpoint)
+    if time.monotonic() - started >= settings.timeout_seconds * SLOW_SHARE:
+        # Valid but nearly too late: a model that keeps answering like this holds every turn
+        # (and a web worker) for the whole timeout, so it counts towards opening the circuit.
+        breaker_record_failure(endpoint=endpoint)
+    else:
+        breaker_record_success(endpoint=endpoint)
     record(mode=call.mode, result=call.result, outcome=ModelCall.Outcome.OK)
     return proposal

@@ -193,8 +193,8 @@ class WhatsAppTemplateSendApi(AuditedApiView):
     required_permissions = {"POST": "conversations.reply"}
 
     @extend_schema(tags=TAGS, request=_TemplateSendIn, responses={201: MessageSerializer})
-    def post(self, request: Request, conversation_id: int) -> Response:
-        conversation = self.found(conversation_get(conversation_id=conversation_id))
+    def post(self, request: Request, whatsapp_conversation_id: int) -> Response:
+        conversation = self.found(conversation_get(conversation_id=whatsapp_conversation_id))
         data = _TemplateSendIn(data=request.data)
         data.is_valid(raise_exception=True)
         template = whatsapp_template_get(template_id=data.validated_data["template"])

@@ -11,10 +11,12 @@ import re
 from collections.abc import Mapping, Sequence
 from functools import partial
 
+from celery import current_app
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from core.api_errors import Conflict
+from shared_apps.billing.limits import Feature, plan_feature_enforce
 from tenant_apps.conversations.models import Conversation, Message
 from tenant_apps.conversations.services import messages_send
 from tenant_apps.customers.phones import normalize_phone
@@ -64,6 +66,7 @@ def whatsapp_channel_configure(
             errors.setdefault(name, ["This field is required."])
     if errors:
         raise ValidationError(errors)
+    plan_feature_enforce(feature=Feature.WHATSAPP)  # a 402 plan-limit problem if not included
     if not same_provider:
         credentials_erase()
     credentials_store(provider=provider, values={k: v for k, v in credentials.items() if v})
@@ -165,7 +168,6 @@ def whatsapp_send_text(
     so pass one. Returns the recorded message, or None for a bare phone.
     """
     from tenant_apps.messaging.whatsapp.selectors import whatsapp_channel_active
-    from tenant_apps.messaging.whatsapp.tasks import whatsapp_direct_send_task
 
     if not text.strip():
         raise ValidationError({"text": ["This field may not be blank."]})
@@ -187,15 +189,9 @@ def whatsapp_send_text(
             0
         ]
     to = normalize_phone(phone)
-    transaction.on_commit(
-        partial(
-            whatsapp_direct_send_task.delay,
-            to,
-            text,
-            template_name,
-            [str(v) for v in template_variables],
-        )
-    )
+    args = [to, text, template_name, [str(v) for v in template_variables]]
+    # By name: the tasks module imports this one's neighbours (imports go one way, ADR 0008).
+    transaction.on_commit(partial(current_app.send_task, "whatsapp.direct_send", args=args))
     return None
 
 

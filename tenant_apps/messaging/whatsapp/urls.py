@@ -11,7 +11,7 @@ urlpatterns = [
         name="whatsapp-template",
     ),
     path(
-        "conversations/<int:conversation_id>/template/",
+        "conversations/<int:whatsapp_conversation_id>/template/",
         api.WhatsAppTemplateSendApi.as_view(),
         name="whatsapp-template-send",
     ),

@@ -9,6 +9,7 @@ from django import template
 from django.utils.translation import get_language
 
 from core.i18n import localized
+from tenant_apps.panel.menu_forms import ALLERGEN_LABELS, DIETARY_LABELS
 
 register = template.Library()
 
@@ -43,3 +44,13 @@ def money(value: Any, currency: str) -> str:
 def text_in(texts: Any, language: str = "") -> str:
     """A `{"es": ..., "en": ...}` text in the active (or given) language, with fallbacks."""
     return localized(texts if isinstance(texts, dict) else {}, language or get_language() or "es")
+
+
+@register.filter
+def allergen_label(code: str) -> str:
+    return str(ALLERGEN_LABELS.get(code, code))
+
+
+@register.filter
+def dietary_label(code: str) -> str:
+    return str(DIETARY_LABELS.get(code, code))

@@ -74,6 +74,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
                         password=form.cleaned_data["password"],
                         event="panel login",
                     )
+                except exceptions.Throttled:  # the account's slower path, or no counters
+                    form.add_error(None, _("Too many attempts. Wait a minute and try again."))
+                    status = 429
                 except exceptions.AuthenticationFailed:
                     form.add_error(None, _("Invalid email or password."))
                     status = 401

@@ -79,7 +79,7 @@ def availability(request: HttpRequest, item_id: int) -> HttpResponse:
         menu_item_update(item=item, changes={"out_of_stock": not item.out_of_stock})
         after = {"is_available": item.is_available, "out_of_stock": item.out_of_stock}
         panel_audit(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             action="menu.item.availability",
             target=item,
             before=before,
@@ -103,7 +103,7 @@ def _swap_positions(
             if row.position != position:
                 update(row, position)
         panel_audit(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             action=action,
             target=rows[other],
             summary=f"moved {direction}",
@@ -173,7 +173,7 @@ def category_form(request: HttpRequest, category_id: int | None = None) -> HttpR
                 else:
                     saved = category_update(category=category, changes=form.service_kwargs())
                     action = "menu.category.update"
-                panel_audit(actor=request.user, action=action, target=saved)  # type: ignore[arg-type]
+                panel_audit(actor=request.user, action=action, target=saved)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -204,7 +204,7 @@ def item_form(request: HttpRequest, item_id: int | None = None) -> HttpResponse:
                 else:
                     saved = menu_item_update(item=item, changes=fields, option_groups=groups)
                     action = "menu.item.update"
-                panel_audit(actor=request.user, action=action, target=saved)  # type: ignore[arg-type]
+                panel_audit(actor=request.user, action=action, target=saved)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

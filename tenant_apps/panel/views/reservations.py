@@ -166,7 +166,7 @@ def create(request: HttpRequest) -> HttpResponse:
                     created_by=request.user,  # type: ignore[arg-type]
                 )
                 panel_audit(
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request.user,
                     action="reservations.reservation.create",
                     target=reservation,
                 )
@@ -203,7 +203,7 @@ def transition(request: HttpRequest, reservation_id: int) -> HttpResponse:
                 reservation=reservation, to_status=to_status, reason=request.POST.get("reason", "")
             )
             panel_audit(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 action="reservations.reservation.status",
                 target=updated,
                 before={"status": before},

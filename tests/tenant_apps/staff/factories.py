@@ -18,6 +18,7 @@ STAFF_PASSWORD = "staff-pass-4821"
 def make_staff(handle: TenantHandle, role: str, *, email: str | None = None) -> User:
     with schema_context(handle.schema_name):
         return staff_create(
+            actor=None,
             email=email or f"{role}-{uuid.uuid4().hex[:8]}@{handle.restaurant.slug}.example",
             role=role,
             full_name=f"Test {role}",

@@ -77,6 +77,9 @@ MATRIX = [
     ("POST", "/api/v1/staff/api-keys/", "O"),
     ("DELETE", f"/api/v1/staff/api-keys/{MISSING}/", "O"),
     ("GET", "/api/v1/audit/", "OM"),
+    ("GET", "/api/v1/billing/", "O"),
+    ("GET", "/api/v1/billing/invoices/", "O"),
+    ("GET", f"/api/v1/billing/invoices/{MISSING}/pdf/", "O"),
     ("GET", "/api/v1/conversations/", "OMSV"),
     ("GET", f"/api/v1/conversations/{MISSING}/", "OMSV"),
     ("POST", f"/api/v1/conversations/{MISSING}/take-over/", "OMS"),
@@ -87,6 +90,13 @@ MATRIX = [
     ("PATCH", "/api/v1/chat/settings/", "OM"),
     ("GET", "/api/v1/assistant/settings/", "OM"),
     ("PATCH", "/api/v1/assistant/settings/", "OM"),
+    ("GET", "/api/v1/channels/whatsapp/", "O"),
+    ("PUT", "/api/v1/channels/whatsapp/", "O"),
+    ("DELETE", "/api/v1/channels/whatsapp/", "O"),
+    ("GET", "/api/v1/channels/whatsapp/templates/", "OMS"),
+    ("POST", "/api/v1/channels/whatsapp/templates/", "O"),
+    ("DELETE", f"/api/v1/channels/whatsapp/templates/{MISSING}/", "O"),
+    ("POST", f"/api/v1/channels/whatsapp/conversations/{MISSING}/template/", "OMS"),
 ]
 ROLE_LETTERS = {"owner": "O", "manager": "M", "staff": "S", "viewer": "V"}
 # Permissions an endpoint checks on what the body asks for, on top of the method's own.
@@ -97,8 +107,6 @@ BODY_CHECKED = {
 # In the catalogue (and the roles) for features not built yet; no endpoint checks them.
 RESERVED = {
     "analytics.view": "sales and booking analytics (no analytics app yet)",
-    "integrations.manage": "connecting WhatsApp and other channels (no endpoint yet)",
-    "billing.view": "the plan and invoices (no billing app yet)",
     "backups.manage": "restaurant-requested backups (backups are run by operators)",
 }
 

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
 from tests.conftest import PUBLIC_HOST
+from tests.shared_apps.accounts.otp import current_code
 
 pytestmark = pytest.mark.django_db
 
@@ -22,14 +23,28 @@ def run(*args: str) -> Any:
     return json.loads(out.getvalue())
 
 
+def code_for(email: str) -> str:
+    return current_code(get_user_model().objects.get(email=email))
+
+
+def token(email: str, password: str, otp: str | None) -> Any:
+    body = {"email": email, "password": password}
+    if otp is not None:
+        body["otp"] = otp
+    return APIClient(HTTP_HOST=PUBLIC_HOST).post(
+        "/api/platform/v1/auth/token/", body, format="json"
+    )
+
+
 def test_operator_with_password_can_log_in_on_the_platform() -> None:
     created = run("create", "Ana@Dysa.test", "--role", "operator", "--password", "ops-pass-2468")
 
     assert created["email"] == "ana@dysa.test"
     assert created["set_password_link"] is None
+    assert created["totp_uri"].startswith("otpauth://totp/dysa")
     response = APIClient(HTTP_HOST=PUBLIC_HOST).post(
         "/api/platform/v1/auth/token/",
-        {"email": "ana@dysa.test", "password": "ops-pass-2468"},
+        {"email": "ana@dysa.test", "password": "ops-pass-2468", "otp": code_for("ana@dysa.test")},
         format="json",
     )
     assert response.status_code == 200
@@ -52,3 +67,32 @@ def test_bad_role_duplicate_email_and_weak_password_are_refused() -> None:
         run("create", "dup@dysa.test", "--role", "support")
     with pytest.raises(CommandError, match="password"):
         run("create", "weak@dysa.test", "--role", "operator", "--password", "123")
+
+
+def test_two_factor_cannot_be_skipped_on_the_platform_token() -> None:
+    run("create", "ops@dysa.test", "--role", "operator", "--password", "ops-pass-2468")
+
+    assert token("ops@dysa.test", "ops-pass-2468", None).status_code == 400
+    assert token("ops@dysa.test", "ops-pass-2468", "").status_code == 400
+    assert token("ops@dysa.test", "ops-pass-2468", "000000").status_code == 401
+    assert token("ops@dysa.test", "wrong-pass-999", code_for("ops@dysa.test")).status_code == 401
+
+
+def test_a_recovery_code_works_once() -> None:
+    created = run("create", "ops@dysa.test", "--role", "operator", "--password", "ops-pass-2468")
+    code = created["recovery_codes"][0]
+
+    assert token("ops@dysa.test", "ops-pass-2468", code).status_code == 200
+    assert token("ops@dysa.test", "ops-pass-2468", code).status_code == 401
+
+
+def test_reset_2fa_replaces_the_secret_and_the_recovery_codes() -> None:
+    created = run("create", "ops@dysa.test", "--role", "support", "--password", "ops-pass-2468")
+    reset = run("reset-2fa", "OPS@dysa.test")
+
+    assert reset["totp_uri"] != created["totp_uri"]
+    # (In this order: after a refused code django-otp makes the device wait a moment.)
+    assert token("ops@dysa.test", "ops-pass-2468", reset["recovery_codes"][1]).status_code == 200
+    assert token("ops@dysa.test", "ops-pass-2468", created["recovery_codes"][1]).status_code == 401
+    with pytest.raises(CommandError, match="no platform account"):
+        run("reset-2fa", "nobody@dysa.test")

@@ -9,14 +9,15 @@ import hmac
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
-from twilio.request_validator import RequestValidator
+from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
+from core.db import use_public_schema
 from tenant_apps.messaging.whatsapp.selectors import webhook_url
 from tenant_apps.messaging.whatsapp.services import whatsapp_channel_configure
 from tenants.selectors import restaurant_primary_url
@@ -93,7 +94,7 @@ def twilio_post(
     auth_token: str = AUTH_TOKEN,
     signed_url: str = "",
     query: str = "",
-    **headers: str,
+    **headers: Any,
 ) -> Any:
     url = (signed_url or hook_url(handle, "twilio")) + query
     signature = RequestValidator(auth_token).compute_signature(url, params)
@@ -108,8 +109,8 @@ def twilio_post(
 
 def meta_payload(
     *,
-    messages: list[dict[str, Any]] = (),
-    statuses: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    messages: Sequence[dict[str, Any]] = (),
+    statuses: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     return {
         "object": "whatsapp_business_account",
@@ -196,6 +197,13 @@ def committed_whatsapp_a(
 ) -> Iterator[TenantHandle]:
     """Tenant A whose writes commit, with the real Celery worker running; WhatsApp rows,
     conversations and customers are deleted before and after."""
+    from tenant_apps.restaurant.services import restaurant_initialize
+
     _forget_whatsapp(committed_tenant_a.schema_name)
+    with schema_context(committed_tenant_a.schema_name):
+        restaurant_initialize(restaurant=committed_tenant_a.restaurant)
     yield committed_tenant_a
     _forget_whatsapp(committed_tenant_a.schema_name)
+    # Requests leave the connection on the restaurant's schema; the transactional flush
+    # that follows must not empty the restaurant's tables (its profile, its staff).
+    use_public_schema()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -33,6 +34,7 @@ class Sent:
     status_callback: str = ""
     template: str = ""
     variables: list[str] = field(default_factory=list)
+    received_at: float = field(default_factory=time.monotonic)
 
 
 class FakeProvider:

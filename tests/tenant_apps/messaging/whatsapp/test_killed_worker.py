@@ -93,7 +93,7 @@ def _kill_mid_send(handle: TenantHandle, message: Message, fake: FakeProvider) -
     fake.hold.clear()
     worker = _worker(handle, message.conversation_id, fake)
     try:
-        assert fake.holding.wait(60), worker.stderr.read() if worker.poll() is not None else ""
+        assert fake.holding.wait(60), worker.communicate()[1] if worker.poll() is not None else ""
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(10)
     finally:

@@ -63,7 +63,7 @@ def test_a_missing_or_wrong_twilio_signature_is_403_logged_and_stores_nothing(
 def test_a_body_changed_after_signing_is_refused(tenant_a: TenantHandle) -> None:
     connect_twilio(tenant_a)
     params = twilio_inbound("hola")
-    from twilio.request_validator import RequestValidator
+    from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
     from tests.tenant_apps.messaging.whatsapp.fakes import AUTH_TOKEN
 

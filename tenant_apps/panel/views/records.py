@@ -1,0 +1,197 @@
+"""Customers, promotions, staff and roles, and the audit log: lists with the few actions each
+role may take, through the same services and permissions as the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.api_errors import Conflict
+from shared_apps.accounts.models import User
+from shared_apps.accounts.services import password_setup_path
+from shared_apps.mail.services import email_send
+from tenant_apps.audit.selectors import audit_list
+from tenant_apps.customers.selectors import customer_list
+from tenant_apps.customers.services import customer_create
+from tenant_apps.panel.access import panel_page, require
+from tenant_apps.panel.forms import add_service_errors
+from tenant_apps.panel.services import panel_audit
+from tenant_apps.panel.views.common import page
+from tenant_apps.promotions.selectors import promotion_get, promotion_list
+from tenant_apps.promotions.services import promotion_update
+from tenant_apps.staff.permissions import ROLES
+from tenant_apps.staff.selectors import staff_get, staff_list
+from tenant_apps.staff.services import staff_create, staff_update
+
+PAGE_SIZE = 50
+ROLE_LABELS: dict[str, Any] = {
+    "owner": _("Owner"),
+    "manager": _("Manager"),
+    "staff": _("Staff"),
+    "viewer": _("Viewer"),
+}
+
+
+def _page_of(request: HttpRequest, rows: Any) -> Any:
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+class CustomerForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=32)
+    email = forms.EmailField(label=_("Email"), required=False)
+
+
+@require_http_methods(["GET", "POST"])
+@panel_page("customers.view")
+def customers(request: HttpRequest) -> HttpResponse:
+    form = CustomerForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        require(request, "customers.create")
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    customer = customer_create(**form.cleaned_data)
+                    panel_audit(
+                        actor=request.user, action="customers.customer.create", target=customer
+                    )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return HttpResponseRedirect("/panel/customers/")
+        status = 400
+    search = request.GET.get("search", "").strip()[:100]
+    rows = customer_list(filters={"search": search} if search else None).order_by("-created")
+    context = {"form": form, "search": search, "rows": _page_of(request, rows)}
+    return page(request, "panel/customers.html", context, active="customers", status=status)
+
+
+@require_GET
+@panel_page("promotions.view")
+def promotions(request: HttpRequest) -> HttpResponse:
+    rows = promotion_list().order_by("-is_active", "-created")
+    return page(
+        request, "panel/promotions.html", {"rows": _page_of(request, rows)}, active="promotions"
+    )
+
+
+@require_POST
+@panel_page("promotions.view")
+def promotion_toggle(request: HttpRequest, promotion_id: int) -> HttpResponse:
+    require(request, "promotions.manage")
+    promotion = promotion_get(promotion_id=promotion_id)
+    if promotion is None:
+        raise Http404("No such promotion in this restaurant.")
+    with transaction.atomic():
+        before = promotion.is_active
+        promotion_update(promotion=promotion, changes={"is_active": not before})
+        panel_audit(
+            actor=request.user,
+            action="promotions.promotion.update",
+            target=promotion,
+            before={"is_active": before},
+            after={"is_active": not before},
+        )
+    return HttpResponseRedirect("/panel/promotions/")
+
+
+def _actor(request: HttpRequest) -> User:
+    """The staff account asking (the staff services check who may touch an owner)."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied("Sign in first.")
+    return request.user
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email"))
+    full_name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=list(ROLE_LABELS.items()), initial="staff")
+
+
+def _invite(request: HttpRequest, form: InviteForm) -> None:
+    """Create the account without a password and email it a set-password link."""
+    with transaction.atomic():
+        user = staff_create(actor=_actor(request), **form.cleaned_data)
+        panel_audit(actor=request.user, action="staff.user.create", target=user)
+        email_send(
+            to=user.email,
+            template="panel_staff_invite",
+            context={
+                "restaurant": str(request.tenant.name),  # type: ignore[attr-defined]
+                "link": f"{request.scheme}://{request.get_host()}{password_setup_path(user=user)}",
+                "panel": f"{request.scheme}://{request.get_host()}/panel/",
+            },
+            language=str(request.tenant.locale),  # type: ignore[attr-defined]
+        )
+
+
+@require_http_methods(["GET", "POST"])
+@panel_page("staff.view")
+def staff(request: HttpRequest) -> HttpResponse:
+    form = InviteForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        require(request, "staff.manage")
+        if form.is_valid():
+            try:
+                _invite(request, form)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return HttpResponseRedirect("/panel/staff/")
+        status = 400
+    context = {"form": form, "rows": staff_list(), "role_labels": ROLE_LABELS, "roles": ROLES}
+    return page(request, "panel/staff.html", context, active="staff", status=status)
+
+
+@require_POST
+@panel_page("staff.view")
+def staff_change(request: HttpRequest, user_id: int) -> HttpResponse:
+    require(request, "staff.manage")
+    user = staff_get(user_id=user_id)
+    if user is None:
+        raise Http404("No such staff account.")
+    changes: dict[str, Any] = {}
+    if request.POST.get("role"):
+        changes["role"] = request.POST["role"]
+    if request.POST.get("active") in ("true", "false"):
+        changes["is_active"] = request.POST["active"] == "true"
+    try:
+        with transaction.atomic():
+            before = {"role": user.role, "is_active": user.is_active}
+            updated = staff_update(actor=_actor(request), user=user, changes=changes)
+            panel_audit(
+                actor=request.user,
+                action="staff.user.update",
+                target=updated,
+                before=before,
+                after={"role": updated.role, "is_active": updated.is_active},
+            )
+    except (ValidationError, Conflict) as error:
+        message = error.messages if isinstance(error, ValidationError) else [str(error.detail)]
+        context = {
+            "form": InviteForm(),
+            "rows": staff_list(),
+            "role_labels": ROLE_LABELS,
+            "roles": ROLES,
+            "change_error": " ".join(message),
+        }
+        return page(request, "panel/staff.html", context, active="staff", status=409)
+    return HttpResponseRedirect("/panel/staff/")
+
+
+@require_GET
+@panel_page("audit.view")
+def audit(request: HttpRequest) -> HttpResponse:
+    prefix = request.GET.get("action", "").strip()[:64]
+    rows = audit_list(filters={"action_prefix": prefix} if prefix else None).order_by("-id")
+    context = {"rows": _page_of(request, rows), "action": prefix}
+    return page(request, "panel/audit.html", context, active="audit")

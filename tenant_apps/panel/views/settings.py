@@ -1,0 +1,222 @@
+"""Settings: profile, opening hours and closed dates, assistant greeting/persona and engine,
+web chat origins with the embed snippet. Each form posts to its own URL and needs the same
+permission as the matching API endpoint."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.views.decorators.http import require_GET, require_POST
+
+from tenant_apps.assistant.llm.engine import assistant_settings_get
+from tenant_apps.assistant.selectors import assistant_api_key_is_set
+from tenant_apps.assistant.services import assistant_api_key_set, assistant_settings_update
+from tenant_apps.messaging.selectors import webchat_settings_get
+from tenant_apps.messaging.services import webchat_settings_update
+from tenant_apps.panel.access import panel_page, require
+from tenant_apps.panel.forms import add_service_errors
+from tenant_apps.panel.services import panel_audit
+from tenant_apps.panel.settings_forms import (
+    AssistantForm,
+    ClosedDateForm,
+    HoursForm,
+    ProfileForm,
+    WebChatForm,
+)
+from tenant_apps.panel.views.common import page
+from tenant_apps.restaurant.selectors import (
+    closed_date_get,
+    closed_date_list,
+    restaurant_profile_get,
+)
+from tenant_apps.restaurant.services import (
+    closed_date_add,
+    closed_date_delete,
+    opening_hours_replace,
+    restaurant_profile_update,
+)
+
+
+def _forms(request: HttpRequest, **bound: forms.Form) -> dict[str, Any]:
+    profile = restaurant_profile_get()
+    engine = assistant_settings_get()
+    chat = webchat_settings_get()
+    return {
+        "profile_form": bound.get("profile")
+        or ProfileForm(initial=ProfileForm.initial_for(profile)),
+        "hours_form": bound.get("hours") or HoursForm(initial=HoursForm.initial_for(profile)),
+        "closed_form": bound.get("closed") or ClosedDateForm(),
+        "closed_dates": closed_date_list(),
+        "assistant_form": bound.get("assistant")
+        or AssistantForm(initial=AssistantForm.initial_for(profile, engine)),
+        "api_key_set": assistant_api_key_is_set(),
+        "chat_form": bound.get("chat")
+        or WebChatForm(
+            initial={
+                "enabled": chat.enabled,
+                "allowed_origins": "\n".join(chat.allowed_origins),
+                "accent_color": chat.accent_color,
+            }
+        ),
+        "embed_snippet": (
+            f'<script src="{request.scheme}://{request.get_host()}/widget.js" defer></script>'
+        ),
+    }
+
+
+@require_GET
+@panel_page("restaurant.view")
+def settings_page(request: HttpRequest) -> HttpResponse:
+    return page(request, "panel/settings.html", _forms(request), active="settings")
+
+
+def _save(
+    request: HttpRequest,
+    *,
+    key: str,
+    form: forms.Form,
+    action: str,
+    write: Callable[[], object],
+    anchor: str,
+) -> HttpResponse:
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                write()
+                if form.errors:  # a parse error found while building the write's input
+                    raise ValidationError({})
+                panel_audit(actor=request.user, action=action, summary=anchor)
+        except ValidationError as error:
+            if hasattr(error, "error_dict") and error.error_dict:
+                add_service_errors(form, error)
+        else:
+            return HttpResponseRedirect(f"/panel/settings/#{anchor}")
+    context = _forms(request, **{key: form})
+    return page(request, "panel/settings.html", context, active="settings", status=400)
+
+
+@require_POST
+@panel_page("restaurant.view")
+def profile(request: HttpRequest) -> HttpResponse:
+    require(request, "restaurant.manage")
+    form = ProfileForm(request.POST)
+    return _save(
+        request,
+        key="profile",
+        form=form,
+        action="restaurant.profile.update",
+        write=lambda: restaurant_profile_update(changes=form.cleaned_data),
+        anchor="profile",
+    )
+
+
+@require_POST
+@panel_page("restaurant.view")
+def hours(request: HttpRequest) -> HttpResponse:
+    require(request, "hours.manage")
+    form = HoursForm(request.POST)
+
+    def write() -> None:
+        shifts = form.shifts()
+        if not form.errors:
+            opening_hours_replace(shifts=shifts)
+
+    return _save(
+        request,
+        key="hours",
+        form=form,
+        action="restaurant.hours.replace",
+        write=write,
+        anchor="hours",
+    )
+
+
+@require_POST
+@panel_page("restaurant.view")
+def closed_add(request: HttpRequest) -> HttpResponse:
+    require(request, "hours.manage")
+    form = ClosedDateForm(request.POST)
+    return _save(
+        request,
+        key="closed",
+        form=form,
+        action="restaurant.closed_date.create",
+        write=lambda: closed_date_add(
+            day=form.cleaned_data["date"], reason=form.cleaned_data["reason"]
+        ),
+        anchor="hours",
+    )
+
+
+@require_POST
+@panel_page("restaurant.view")
+def closed_remove(request: HttpRequest, closed_date_id: int) -> HttpResponse:
+    require(request, "hours.manage")
+    closed = closed_date_get(closed_date_id=closed_date_id)
+    if closed is None:
+        raise Http404("No such closed date.")
+    with transaction.atomic():
+        closed_date_delete(closed_date=closed)
+        panel_audit(
+            actor=request.user, action="restaurant.closed_date.delete", summary=str(closed.date)
+        )
+    return HttpResponseRedirect("/panel/settings/#hours")
+
+
+@require_POST
+@panel_page("restaurant.view")
+def assistant(request: HttpRequest) -> HttpResponse:
+    require(request, "assistant.manage")
+    form = AssistantForm(request.POST)
+
+    def write() -> None:
+        data = form.cleaned_data
+        restaurant_profile_update(
+            changes={
+                "assistant_name": data["assistant_name"],
+                "assistant_greeting": {"es": data["greeting_es"], "en": data["greeting_en"]},
+                "assistant_persona": data["assistant_persona"],
+            }
+        )
+        assistant_settings_update(
+            changes={
+                "provider": data["provider"],
+                "base_url": data["base_url"],
+                "model": data["model"],
+            }
+        )
+        if data["api_key"]:
+            assistant_api_key_set(api_key=data["api_key"])
+
+    return _save(
+        request,
+        key="assistant",
+        form=form,
+        action="assistant.settings.update",
+        write=write,
+        anchor="assistant",
+    )
+
+
+@require_POST
+@panel_page("restaurant.view")
+def webchat(request: HttpRequest) -> HttpResponse:
+    require(request, "restaurant.manage")
+    form = WebChatForm(request.POST)
+    return _save(
+        request,
+        key="chat",
+        form=form,
+        action="messaging.webchat_settings.update",
+        write=lambda: webchat_settings_update(
+            enabled=form.cleaned_data["enabled"],
+            allowed_origins=form.origins(),
+            accent_color=form.cleaned_data["accent_color"],
+        ),
+        anchor="webchat",
+    )

@@ -1,0 +1,83 @@
+"""Sets `request.support_access` on restaurant hosts while a support session lasts, refuses
+writes unless the owner allowed them, and logs every request support makes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.template.response import SimpleTemplateResponse
+
+from core.api_errors import problem_response, wants_json
+from core.db import current_schema_name, tenant_connection
+from shared_apps.support.services import (
+    support_access_active,
+    support_access_event_record,
+    support_write_enabled,
+)
+from tenant_apps.support_access.session import (
+    SESSION_KEY,
+    SupportAccessContext,
+    support_user_retire,
+)
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Static files and health checks are not "viewing the restaurant".
+_NOT_LOGGED = ("/static/", "/health/", "/favicon")
+# Logging out is always allowed.
+_ALWAYS_ALLOWED = ("/panel/logout/", "/api/v1/auth/session/")
+
+
+class SupportAccessMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.support_access = None  # type: ignore[attr-defined]
+        session = getattr(request, "session", None)
+        if current_schema_name() == "public" or session is None or SESSION_KEY not in session:
+            return self.get_response(request)
+        access = support_access_active(
+            access_id=int(session[SESSION_KEY]), restaurant_id=tenant_connection().tenant.pk
+        )
+        if access is None:
+            # Expired, ended, or a session cookie carried to another restaurant: the session
+            # ends here and the request goes on as anonymous.
+            support_user_retire(user=getattr(request, "user", None))
+            logout(request)
+            return self.get_response(request)
+        context = SupportAccessContext(
+            id=access.pk,
+            support_email=access.support_email,
+            reason=access.reason,
+            expires_at=access.expires_at,
+            can_write=access.can_write
+            and support_write_enabled(restaurant_id=access.restaurant_id),
+        )
+        request.support_access = context  # type: ignore[attr-defined]
+        allowed = (
+            request.method in SAFE_METHODS
+            or context.can_write
+            or request.path.startswith(_ALWAYS_ALLOWED)
+        )
+        if not request.path.startswith(_NOT_LOGGED):
+            support_access_event_record(
+                access_id=access.pk,
+                method=request.method or "GET",
+                path=request.get_full_path(),
+                allowed=allowed,
+            )
+        if not allowed:
+            return _read_only_refusal(request)
+        return self.get_response(request)
+
+
+def _read_only_refusal(request: HttpRequest) -> HttpResponse:
+    detail = "Support access to this restaurant is read-only: its owner has not allowed changes."
+    if wants_json(request):
+        return problem_response(403, detail)
+    response = SimpleTemplateResponse(
+        "support_access/read_only.html", {"detail": detail}, status=403
+    )
+    return response.render()
