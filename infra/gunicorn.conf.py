@@ -25,8 +25,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-# Resident memory of one sync worker serving the whole app after preload (measured ~95 MB on
-# the menu/API mix; docs/operations.md), rounded up for headroom.
+# Budget for one sync worker after preload: measured RSS ~100 MB, ~60 MB of it its own (USS) on
+# the menu/order mix of `make bench soak` (docs/operations.md, "Capacity planning"), plus room.
 WORKER_MEMORY_MB_DEFAULT = 160
 # Memory kept free for the master, page cache and spikes.
 RESERVED_MEMORY_MB = 256
