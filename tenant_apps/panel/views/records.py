@@ -110,11 +110,7 @@ def promotions(request: HttpRequest) -> HttpResponse:
         require(request, "promotions.manage")
         if form.is_valid():
             try:
-                with transaction.atomic():
-                    promotion = promotion_create(**form.service_kwargs())
-                    panel_audit(
-                        actor=request.user, action="promotions.promotion.create", target=promotion
-                    )
+                promotion_create(actor=Actor.of(request.user), **form.service_kwargs())
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
