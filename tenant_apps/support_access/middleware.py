@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.template.response import SimpleTemplateResponse
@@ -25,8 +26,8 @@ from tenant_apps.support_access.session import (
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Static files and health checks are not "viewing the restaurant".
 _NOT_LOGGED = ("/static/", "/health/", "/favicon")
-# Logging out is always allowed.
-_ALWAYS_ALLOWED = ("/panel/logout/", "/api/v1/auth/session/")
+# Logging out is always allowed (the panel's form, the API session's DELETE).
+_LOGOUTS = (("POST", "/panel/logout/"), ("DELETE", "/api/v1/auth/session/"))
 
 
 class SupportAccessMiddleware:
@@ -35,9 +36,15 @@ class SupportAccessMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.support_access = None  # type: ignore[attr-defined]
-        session = getattr(request, "session", None)
-        if current_schema_name() == "public" or session is None or SESSION_KEY not in session:
+        # Without a session cookie there is no support session; not touching the session
+        # then keeps it unaccessed (no `Vary: Cookie` on cacheable answers).
+        if (
+            current_schema_name() == "public"
+            or settings.SESSION_COOKIE_NAME not in request.COOKIES
+            or SESSION_KEY not in request.session
+        ):
             return self.get_response(request)
+        session = request.session
         access = support_access_active(
             access_id=int(session[SESSION_KEY]), restaurant_id=tenant_connection().tenant.pk
         )
@@ -59,7 +66,7 @@ class SupportAccessMiddleware:
         allowed = (
             request.method in SAFE_METHODS
             or context.can_write
-            or request.path.startswith(_ALWAYS_ALLOWED)
+            or (request.method, request.path) in _LOGOUTS
         )
         if not request.path.startswith(_NOT_LOGGED):
             support_access_event_record(
