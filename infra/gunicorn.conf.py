@@ -8,19 +8,25 @@ Process model (docs/operations.md, "Capacity planning"):
   milliseconds instead of importing (and, without compiled bytecode, compiling) the project.
 - Workers default to what the CPUs and the memory limit allow (cgroup limits included), never
   more than 2 x CPUs + 1; WEB_CONCURRENCY overrides.
+- A worker leaving (recycled or stopped) skips the interpreter's shutdown: tearing down the
+  whole app took 3-8 s per worker on the benchmark machine, and gunicorn starts the replacement
+  only once the old process is gone, so workers recycled together left none to serve (requests
+  waited up to 8 s; `make bench soak` and docs/operations.md, "Process model").
 - The bind address (DYSA_WEB_BIND) is where gunicorn listens inside the host or container; it has
   nothing to do with DYSA_PUBLIC_PORT, the port in the links browsers follow (nginx's).
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
-# Resident memory of one sync worker serving the whole app after preload (measured ~95 MB on
-# the menu/API mix; docs/operations.md), rounded up for headroom.
+# Budget for one sync worker after preload: measured RSS ~100 MB, ~60 MB of it its own (USS) on
+# the menu/order mix of `make bench soak` (docs/operations.md, "Capacity planning"), plus room.
 WORKER_MEMORY_MB_DEFAULT = 160
 # Memory kept free for the master, page cache and spikes.
 RESERVED_MEMORY_MB = 256
@@ -84,6 +90,9 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 wsgi_app = "config.wsgi:application"
 # Request line and header limits (nginx enforces the body size).
 limit_request_line = 8190
+# No control socket: it would go to $HOME/.gunicorn/ (read-only in the Kubernetes pods, and
+# shared by every gunicorn of a user), and nothing here uses it.
+control_socket_disable = True
 
 
 def when_ready(server: Any) -> None:
@@ -91,9 +100,41 @@ def when_ready(server: Any) -> None:
     close whatever the master connected to, so no worker inherits (and shares) its sockets."""
     if not preload_app:
         return
+    from django.conf import settings
     from django.db import connections
     from django.urls import get_resolver
 
-    for urlconf in ("config.urls_tenants", "config.urls_public"):
-        get_resolver(urlconf).reverse_dict  # noqa: B018 (imports every view module)
+    # The restaurant hosts' URLconf and the platform's (absent in a bare benchmark app).
+    for urlconf in (settings.ROOT_URLCONF, getattr(settings, "PUBLIC_SCHEMA_URLCONF", None)):
+        if urlconf:
+            get_resolver(urlconf).reverse_dict  # noqa: B018 (imports every view module)
     connections.close_all()
+
+
+def _exit_code(leaving: BaseException | None) -> int:
+    if leaving is None:
+        return 0
+    if isinstance(leaving, SystemExit):
+        return leaving.code if isinstance(leaving.code, int) else int(leaving.code is not None)
+    return 1
+
+
+def worker_exit(server: Any, worker: Any) -> None:
+    """Close connections, flush logs and error reports, then leave at once with gunicorn's own
+    exit code (boot errors must still reach the master as such)."""
+    if os.getpid() != worker.pid:  # also called in the master for a worker already gone
+        return
+    code = _exit_code(sys.exc_info()[1])
+    from django.db import connections
+
+    connections.close_all()
+    try:
+        import sentry_sdk
+
+        sentry_sdk.flush(timeout=2)
+    except ImportError:
+        pass
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -28,6 +28,7 @@ from shared_apps.billing.metering import usage_meter
 from shared_apps.billing.models import Invoice, Plan, Subscription
 from shared_apps.billing.pdf import pdf_response
 from shared_apps.billing.serializers import (
+    BillingEventSerializer,
     InvoiceQuery,
     InvoiceSerializer,
     PlanSerializer,
@@ -195,6 +196,21 @@ class SubscriptionDetailApi(_BillingApi):
         return Response(SubscriptionSerializer(self.subscription(slug)).data)
 
 
+class SubscriptionEventsApi(_BillingApi):
+    @extend_schema(
+        operation_id="platform_v1_subscription_events_list",
+        responses={200: page_of(BillingEventSerializer), 404: _NOT_FOUND},
+        tags=["billing"],
+        description="The billing audit trail of a restaurant: who changed what, newest first.",
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        restaurant = self.restaurant(slug)
+        validated_query(NoInput, request, also=_PAGE_PARAMS)
+        return self.page(
+            request, selectors.billing_events(restaurant=restaurant), BillingEventSerializer
+        )
+
+
 class InvoiceListApi(_BillingApi):
     @extend_schema(
         operation_id="platform_v1_invoices_list",
@@ -323,6 +339,11 @@ urlpatterns = [
         "subscriptions/<slug:slug>/",
         SubscriptionDetailApi.as_view(),
         name="billing-subscription-detail",
+    ),
+    path(
+        "subscriptions/<slug:slug>/events/",
+        SubscriptionEventsApi.as_view(),
+        name="billing-subscription-events",
     ),
     path("invoices/", InvoiceListApi.as_view(), name="billing-invoice-list"),
     path("invoices/<int:invoice_id>/", InvoiceDetailApi.as_view(), name="billing-invoice-detail"),

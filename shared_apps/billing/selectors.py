@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import QuerySet, Sum
 
-from shared_apps.billing.models import Invoice, Plan, Subscription, UsageDay
+from shared_apps.billing.models import BillingEvent, Invoice, Plan, Subscription, UsageDay
 from tenants.models import Restaurant
 
 
@@ -90,3 +90,7 @@ def tax_rate_for(country: str) -> Decimal:
         if code.strip() and rate.strip():
             table[code.strip().upper()] = Decimal(rate.strip())
     return table.get(country.upper(), Decimal(settings.DYSA_BILLING_DEFAULT_TAX_RATE))
+
+
+def billing_events(*, restaurant: Restaurant) -> QuerySet[BillingEvent]:
+    return BillingEvent.objects.filter(restaurant_slug=restaurant.slug).order_by("-created", "-id")

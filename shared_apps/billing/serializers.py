@@ -7,7 +7,14 @@ from typing import Any
 from rest_framework import serializers
 
 from core.api import StrictInputSerializer
-from shared_apps.billing.models import Invoice, InvoiceLine, Plan, Subscription, UsageDay
+from shared_apps.billing.models import (
+    BillingEvent,
+    Invoice,
+    InvoiceLine,
+    Plan,
+    Subscription,
+    UsageDay,
+)
 
 PLAN_FIELDS = [
     "code",
@@ -160,3 +167,9 @@ class UsageDaySerializer(serializers.ModelSerializer[UsageDay]):
             "messages",
             "counted_at",
         ]
+
+
+class BillingEventSerializer(serializers.ModelSerializer[BillingEvent]):
+    class Meta:
+        model = BillingEvent
+        fields = ["id", "action", "actor", "detail", "created"]

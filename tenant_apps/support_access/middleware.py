@@ -36,15 +36,16 @@ class SupportAccessMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.support_access = None  # type: ignore[attr-defined]
-        # Without a session cookie there is no support session; not touching the session
-        # then keeps it unaccessed (no `Vary: Cookie` on cacheable answers).
+        session = getattr(request, "session", None)
+        # No session cookie, no support session: the session is left untouched, so answers
+        # that do not depend on it (the cached public menu) get no `Vary: Cookie`.
         if (
             current_schema_name() == "public"
+            or session is None
             or settings.SESSION_COOKIE_NAME not in request.COOKIES
-            or SESSION_KEY not in request.session
+            or SESSION_KEY not in session
         ):
             return self.get_response(request)
-        session = request.session
         access = support_access_active(
             access_id=int(session[SESSION_KEY]), restaurant_id=tenant_connection().tenant.pk
         )

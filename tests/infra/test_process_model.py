@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import runpy
 from pathlib import Path
 from typing import Any
@@ -77,3 +78,27 @@ def test_nightly_work_and_customer_replies_go_to_different_queues(task: str, que
 
 def test_a_worker_without_queue_options_consumes_both_queues() -> None:
     assert set(app.amqp.queues) == {"interactive", "batch"}
+
+
+@pytest.mark.parametrize(
+    ("leaving", "code"),
+    [(None, 0), (SystemExit(0), 0), (SystemExit(None), 0), (SystemExit(3), 3), (SystemExit("x"), 1),
+     (RuntimeError("boom"), 1)],
+)  # fmt: skip
+def test_a_leaving_worker_keeps_gunicorn_s_exit_code(
+    monkeypatch: pytest.MonkeyPatch, leaving: BaseException | None, code: int
+) -> None:
+    """Boot errors (3) and app load errors (4) must reach the master as such."""
+    exit_code = _gunicorn_conf(monkeypatch)["_exit_code"]
+
+    assert exit_code(leaving) == code
+
+
+def test_the_exit_hook_does_nothing_in_the_master(monkeypatch: pytest.MonkeyPatch) -> None:
+    """gunicorn also calls worker_exit in the master, for a worker that is already gone."""
+    worker_exit = _gunicorn_conf(monkeypatch)["worker_exit"]
+
+    class GoneWorker:
+        pid = os.getpid() + 1
+
+    assert worker_exit(None, GoneWorker()) is None  # still here: the process did not exit

@@ -19,10 +19,9 @@ from pathlib import Path
 
 import pytest
 import redis
+from celery import Celery
 from django.conf import settings
 from django.db import connection
-
-from config.celery_app import app
 
 ROOT = Path(__file__).resolve().parents[2]
 QUEUE = "fault-test"
@@ -74,9 +73,15 @@ def test_a_task_whose_worker_is_killed_runs_again_and_completes_exactly_once() -
     first = _worker("doomed", restore_interval=3600)
     second: subprocess.Popen[bytes] | None = None
     try:
-        app.send_task(
-            "tests.infra.fault_tasks.slow_once", args=[key, 60.0], queue=QUEUE, routing_key=QUEUE
-        )
+        # A sender of its own: sending to a queue adds it to the app's queue list, and the
+        # project's app (and any worker the suite starts with it) must not learn this one.
+        with Celery("fault-test-sender", broker=settings.CELERY_BROKER_URL) as sender:
+            sender.send_task(
+                "tests.infra.fault_tasks.slow_once",
+                args=[key, 60.0],
+                queue=QUEUE,
+                routing_key=QUEUE,
+            )
         started = _wait_for(lambda: count("started") == 1, 60)
         os.killpg(first.pid, signal.SIGKILL)
         first.wait()

@@ -24,6 +24,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Final
 
+from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -75,9 +76,10 @@ def deliveries_schedule(conversation: Conversation, messages: Sequence[Message])
 
 
 def flush_after_commit(*, conversation_id: int) -> None:
-    from tenant_apps.messaging.whatsapp.tasks import whatsapp_conversation_flush_task
-
-    transaction.on_commit(partial(whatsapp_conversation_flush_task.delay, conversation_id))
+    # Tasks are queued by name: the tasks module imports this one (imports go one way).
+    transaction.on_commit(
+        partial(current_app.send_task, "whatsapp.conversation_flush", args=[conversation_id])
+    )
 
 
 def backoff_seconds(attempts: int, retry_after: float | None = None) -> float:

@@ -78,6 +78,21 @@ def test_an_operator_upgrades_a_subscription_and_bad_input_changes_nothing(
     assert operator.get(f"{API}/subscriptions/nowhere/").status_code == 404
 
 
+def test_each_billing_change_is_in_the_restaurants_audit_trail(
+    tenant_a: TenantHandle, operator: APIClient, support: APIClient, plans: dict[str, Plan]
+) -> None:
+    subscribe(tenant_a.restaurant, plans["starter"])
+    slug = tenant_a.restaurant.slug
+    operator.patch(f"{API}/subscriptions/{slug}/", {"cancel_at_period_end": True}, format="json")
+
+    events = support.get(f"{API}/subscriptions/{slug}/events/").json()["results"]
+
+    assert (events[0]["action"], events[0]["actor"]) == (
+        "subscription.cancel_scheduled",
+        "operator:operator@dysa.test",
+    )
+
+
 def test_a_cancelled_subscription_cannot_change_plan(
     tenant_a: TenantHandle, operator: APIClient, plans: dict[str, Plan]
 ) -> None:

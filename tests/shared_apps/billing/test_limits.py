@@ -20,6 +20,7 @@ from tenant_apps.menu.models import MenuItem
 from tests.shared_apps.billing.conftest import subscribe
 from tests.tenant_apps.menu.factories import make_category
 from tests.tenant_apps.menu.test_api import item_payload
+from tests.tenant_apps.messaging.whatsapp.test_config_api import TWILIO
 from tests.tenant_apps.staff.factories import client_as, make_staff
 from tests.tenants.factories import TenantHandle
 
@@ -123,6 +124,18 @@ def test_a_language_model_is_refused_when_the_plan_does_not_include_it(
 
     _assert_plan_limit(refused, "llm")
     assert allowed.status_code == 200, allowed.content
+
+
+def test_whatsapp_is_refused_when_the_plan_does_not_include_it(
+    tenant_a: TenantHandle, plans: dict[str, Plan]
+) -> None:
+    owner = client_as(tenant_a, "owner")
+    subscribe(tenant_a.restaurant, plans["starter"])
+
+    response = owner.put("/api/v1/channels/whatsapp/", TWILIO, format="json")
+
+    _assert_plan_limit(response, "whatsapp")
+    assert owner.get("/api/v1/channels/whatsapp/").json()["configured"] is False
 
 
 def _conversations_this_period(tenant: TenantHandle) -> int:

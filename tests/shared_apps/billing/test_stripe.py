@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from shared_apps.billing.models import BillingEvent, Invoice, Plan, StripeEvent, Subscription
@@ -261,3 +262,13 @@ def test_events_out_of_order_never_undo_newer_ones(
         "invoice.paid",
         "subscription.settled",
     ]
+
+
+def test_the_webhook_exists_only_on_the_platform_host(tenant_a: TenantHandle) -> None:
+    payload = stripe_event("evt_host", "payment_intent.succeeded", {})
+
+    response = _deliver(
+        Client(HTTP_HOST=tenant_a.host), payload, **signed_headers(payload, WEBHOOK_SECRET)
+    )
+
+    assert response.status_code == 404
