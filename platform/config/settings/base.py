@@ -293,7 +293,6 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "config.settings.base.LANGUAGES",
         # The same codes without their names (fields listing core.i18n.SUPPORTED_LANGUAGES).
         "LanguageCodeEnum": "core.i18n.SUPPORTED_LANGUAGES",
-        "WhatsAppProviderEnum": "tenant_apps.messaging.whatsapp.models.WhatsAppChannel.Provider",
     },
 }
 
