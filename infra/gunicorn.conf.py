@@ -97,10 +97,13 @@ def when_ready(server: Any) -> None:
     close whatever the master connected to, so no worker inherits (and shares) its sockets."""
     if not preload_app:
         return
+    from django.conf import settings
     from django.db import connections
     from django.urls import get_resolver
 
-    for urlconf in ("config.urls_tenants", "config.urls_public"):
+    # The app's own URLconfs (the benchmarks' bare app has no public one).
+    public = getattr(settings, "PUBLIC_SCHEMA_URLCONF", settings.ROOT_URLCONF)
+    for urlconf in dict.fromkeys((settings.ROOT_URLCONF, public)):
         get_resolver(urlconf).reverse_dict  # noqa: B018 (imports every view module)
     connections.close_all()
 
