@@ -24,6 +24,7 @@ from core.db import current_schema_name
 from shared_apps.billing.limits import Feature, plan_feature_allowed, plan_feature_enforce
 from tenant_apps.assistant.engine import replies
 from tenant_apps.assistant.engine.dialog import Context, DialogManager, context_load
+from tenant_apps.assistant.engine.proposal import Proposal
 from tenant_apps.assistant.engine.state import Dialog
 from tenant_apps.assistant.llm.breaker import breaker_reset
 from tenant_apps.assistant.llm.egress import base_url_problem
@@ -34,7 +35,6 @@ from tenant_apps.assistant.llm.engine import (
     model_endpoint,
     model_propose,
 )
-from tenant_apps.assistant.llm.proposal import Proposal
 from tenant_apps.assistant.models import AssistantSettings, DialogState, ModelCall
 from tenant_apps.assistant.nlu.intents import stays_with_bot
 from tenant_apps.assistant.nlu.normalize import tokens

@@ -26,10 +26,10 @@ from tenant_apps.assistant.engine.flows.information import answer_info
 from tenant_apps.assistant.engine.flows.order_items import ask_again, take_request
 from tenant_apps.assistant.engine.flows.ordering import set_order_time
 from tenant_apps.assistant.engine.parse import QUESTION_INTENTS, Parse, parse
+from tenant_apps.assistant.engine.proposal import Proposal
 from tenant_apps.assistant.engine.runner import TurnResult
 from tenant_apps.assistant.engine.state import Awaiting, Flow
 from tenant_apps.assistant.engine.turn import Context, Turn, context_load, digit_count
-from tenant_apps.assistant.llm.proposal import Proposal
 from tenant_apps.assistant.nlu.intents import Intent
 from tenant_apps.assistant.nlu.normalize import fold
 

@@ -19,9 +19,9 @@ from tenant_apps.assistant.engine import domain
 from tenant_apps.assistant.engine import replies as r
 from tenant_apps.assistant.engine.catalog import Catalog, CatalogItem, catalog_load
 from tenant_apps.assistant.engine.parse import Parse
+from tenant_apps.assistant.engine.proposal import Proposal
 from tenant_apps.assistant.engine.runner import TurnResult
 from tenant_apps.assistant.engine.state import Awaiting, Dialog, Flow
-from tenant_apps.assistant.llm.proposal import Proposal
 from tenant_apps.assistant.nlu.intents import Intent
 from tenant_apps.conversations.models import Conversation
 
