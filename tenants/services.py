@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone as dj_timezone
 from django.utils.module_loading import import_string
 from django_tenants.utils import schema_context
@@ -44,7 +44,8 @@ __all__ = [
     "run_tenant_initializers",
     "secrets_provision",
 ]
-from tenants.selectors import restaurant_primary_url, schema_exists
+from tenants.schema_sql import schema_drop, schema_exists
+from tenants.selectors import restaurant_primary_url
 from tenants.validation import (
     normalize_hostname,
     normalize_slug,
@@ -86,11 +87,6 @@ def run_tenant_initializers(restaurant: Restaurant) -> None:
     """Give a new schema its starting data; the caller has the restaurant's schema active."""
     for dotted_path in settings.DYSA_TENANT_INITIALIZERS:
         import_string(dotted_path)(restaurant=restaurant)
-
-
-def _drop_schema(schema_name: str) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP SCHEMA IF EXISTS "{schema_name}" CASCADE')
 
 
 def _after_commit_registry_changed() -> None:
@@ -354,7 +350,7 @@ def restaurant_purge(*, restaurant: Restaurant) -> None:
     if not restaurant.is_deleted:
         raise LifecycleRefusedError("only a deleted restaurant can be purged")
     schema_name = restaurant.schema_name
-    _drop_schema(schema_name)
+    schema_drop(schema_name)
     secrets_purge(schema_name=schema_name)
     # The schema name is free for the next restaurant with this slug: none of this one's
     # cache entries may pass to it.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Sum
@@ -155,10 +156,12 @@ class PlatformHealth:
 def _celery_queue_depth() -> int | None:
     """Messages waiting in the default Celery queue (a Redis list), None if unknown."""
     try:
-        from config.celery_app import app
+        # The current app is config's (created at start-up); config is not imported here.
+        from celery import current_app
 
-        with app.connection_for_read() as conn:
-            return int(conn.default_channel.client.llen("celery"))
+        with current_app.connection_for_read() as conn:
+            channel: Any = conn.default_channel  # kombu's Redis channel carries its client
+            return int(channel.client.llen("celery"))
     except Exception:
         return None
 

@@ -17,9 +17,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.actors import Actor
 from core.api_errors import Conflict
 from core.cache import invalidate
 from shared_apps.accounts.models import User
+from tenant_apps.audit.services import audit_record
 from tenant_apps.conversations.channels import channel_delivery_for
 from tenant_apps.conversations.models import Channel, Conversation, Message
 from tenant_apps.conversations.selectors import conversation_beyond_quota
@@ -217,8 +219,30 @@ def conversation_withdraw_human_request(*, conversation: Conversation) -> Conver
     return conversation
 
 
+def _audit_status(
+    actor: Actor, action: str, conversation: Conversation, before: str, **after: object
+) -> None:
+    audit_record(
+        actor=actor,
+        action=f"conversations.conversation.{action}",
+        target=conversation,
+        before={"status": before},
+        after={"status": conversation.status, **after},
+    )
+
+
 @transaction.atomic
-def conversation_take_over(*, conversation: Conversation, staff: User) -> Conversation:
+def conversation_take_over(
+    *, actor: Actor, conversation: Conversation, staff: User
+) -> Conversation:
+    """A staff member answers the customer from now on (the assistant stops)."""
+    before = conversation.status
+    _take_over(conversation, staff)
+    _audit_status(actor, "take_over", conversation, before)
+    return conversation
+
+
+def _take_over(conversation: Conversation, staff: User) -> Conversation:
     if conversation.status == Status.CLOSED:
         raise Conflict("This conversation is closed.")
     if conversation.status == Status.HUMAN and conversation.assigned_to_id == staff.pk:
@@ -237,7 +261,9 @@ def conversation_take_over(*, conversation: Conversation, staff: User) -> Conver
 
 
 @transaction.atomic
-def conversation_reply(*, conversation: Conversation, staff: User, text: str) -> Message:
+def conversation_reply(
+    *, actor: Actor, conversation: Conversation, staff: User, text: str
+) -> Message:
     """Staff write to the customer; replying takes the conversation over from the bot."""
     text = text.strip()
     if not text:
@@ -246,15 +272,19 @@ def conversation_reply(*, conversation: Conversation, staff: User, text: str) ->
     refusal = delivery.refusal(conversation) if delivery is not None else None
     if refusal:
         raise Conflict(refusal)
+    before = conversation.status
     if conversation.status != Status.HUMAN or conversation.assigned_to_id != staff.pk:
-        conversation_take_over(conversation=conversation, staff=staff)
-    return message_send(conversation=conversation, text=text, sender=Sender.STAFF, staff=staff)
+        _take_over(conversation, staff)
+    message = message_send(conversation=conversation, text=text, sender=Sender.STAFF, staff=staff)
+    _audit_status(actor, "reply", conversation, before, message=message.pk, text=message.text)
+    return message
 
 
 @transaction.atomic
-def conversation_hand_back(*, conversation: Conversation) -> Conversation:
+def conversation_hand_back(*, actor: Actor, conversation: Conversation) -> Conversation:
     if conversation.status == Status.CLOSED:
         raise Conflict("This conversation is closed.")
+    before = conversation.status
     if conversation.status != Status.BOT:
         _set_status(conversation, Status.BOT, assigned_to=None)
         message_send(
@@ -262,13 +292,16 @@ def conversation_hand_back(*, conversation: Conversation) -> Conversation:
             sender=Sender.SYSTEM,
             text=_system_text(conversation, "bot_again"),
         )
+    _audit_status(actor, "hand_back", conversation, before)
     return conversation
 
 
 @transaction.atomic
-def conversation_close(*, conversation: Conversation) -> Conversation:
+def conversation_close(*, actor: Actor, conversation: Conversation) -> Conversation:
+    before = conversation.status
     if conversation.status != Status.CLOSED:
         _set_status(conversation, Status.CLOSED, assigned_to=None)
+    _audit_status(actor, "close", conversation, before)
     return conversation
 
 

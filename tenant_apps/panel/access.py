@@ -28,7 +28,7 @@ from django_redis import get_redis_connection  # type: ignore[import-untyped]
 
 from core.cache import cache_read_keys, resource_version
 from core.db import current_schema_name
-from core.near_cache import NEAR_SIDE_ERRORS, near_side, near_side_failed
+from core.hotpath.near import NEAR_SIDE_ERRORS, near_side, near_side_failed
 from tenant_apps.panel.selectors import panel_language_get
 from tenant_apps.staff.selectors import permissions_for
 

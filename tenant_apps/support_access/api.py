@@ -99,8 +99,7 @@ class SupportAccessApi(TenantApiView):
                 changed_by_email=str(getattr(user, "email", "")),
             )
             audit_record(
-                actor_id=user.pk,
-                actor_label=str(getattr(user, "email", "")),
+                actor=self.actor,
                 action="support_access.write_access",
                 target_type="restaurant",
                 summary="support may change things" if enabled else "support read-only",

@@ -14,6 +14,7 @@ import time
 from decimal import Decimal
 from typing import Any
 
+from tests.actors import TEST_ACTOR
 from tests.benchmarks.harness import (
     BenchContext,
     prepare_bench_database,
@@ -54,16 +55,20 @@ def _seed_open_orders(count: int) -> None:
 
     Order.objects.all().delete()
     opening_hours_replace(
-        shifts=[Shift(weekday=day, opens=time(0, 0), closes=time(23, 59)) for day in range(7)]
+        actor=TEST_ACTOR,
+        shifts=[Shift(weekday=day, opens=time(0, 0), closes=time(23, 59)) for day in range(7)],
     )
-    category = category_create(name={"es": "Tacos", "en": "Tacos"})
+    category = category_create(actor=TEST_ACTOR, name={"es": "Tacos", "en": "Tacos"})
     items = [
-        menu_item_create(category=category, name={"es": f"Taco {n}"}, price=Decimal("3.50"))
+        menu_item_create(
+            actor=TEST_ACTOR, category=category, name={"es": f"Taco {n}"}, price=Decimal("3.50")
+        )
         for n in range(3)
     ]
     steps = ["pending", "confirmed", "preparing", "ready"]
     for n in range(count):
         order = order_create(
+            actor=TEST_ACTOR,
             customer=None,
             channel="web",
             order_type="pickup",
@@ -72,13 +77,14 @@ def _seed_open_orders(count: int) -> None:
             ],
         )
         for status in steps[1 : 1 + n % 4]:
-            order = order_transition(order=order, to_status=status)
+            order = order_transition(actor=TEST_ACTOR, order=order, to_status=status)
 
 
 def run(ctx: BenchContext) -> dict[str, object]:
     from django.test import Client
     from django_tenants.utils import schema_context
 
+    import core.sessions  # noqa: F401  (its login-time receiver, before force_login)
     from core.db import use_public_schema
     from shared_apps.accounts.models import User
 

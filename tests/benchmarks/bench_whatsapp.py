@@ -21,6 +21,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from tests.actors import TEST_ACTOR
 from tests.benchmarks.harness import (
     BENCH_DIR,
     ROOT,
@@ -63,6 +64,7 @@ def _connect(restaurants: list[Any]) -> None:
     for restaurant in restaurants:
         with tenant_context(restaurant):
             whatsapp_channel_configure(
+                actor=TEST_ACTOR,
                 provider="twilio",
                 phone_number="+34910000001",
                 credentials={"account_sid": ACCOUNT_SID, "auth_token": AUTH_TOKEN},

@@ -23,6 +23,7 @@ from tenant_apps.orders.models import Order
 from tenant_apps.reservations.models import Reservation
 from tenant_apps.restaurant.selectors import restaurant_local_now
 from tenant_apps.staff.services import staff_create
+from tests.actors import TEST_ACTOR
 from tests.e2e.panel_pages import check_page, log_in, report
 from tests.tenant_apps.assistant.restaurant import seed_dialog_restaurant
 from tests.tenants.factories import TenantHandle
@@ -173,7 +174,7 @@ def test_a_viewer_sees_no_edit_controls_and_a_forged_post_is_refused(
     with schema_context(e2e_restaurant.schema_name):
         items = seed_dialog_restaurant()
         staff_create(
-            actor=None, email="viewer@e2e.example", role="viewer", password=VIEWER_PASSWORD
+            actor=TEST_ACTOR, email="viewer@e2e.example", role="viewer", password=VIEWER_PASSWORD
         )
     base = f"http://{e2e_restaurant.host}:{live_server.thread.port}"
     page = browser.new_page(viewport={"width": 390, "height": 844})

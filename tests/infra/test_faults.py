@@ -26,7 +26,7 @@ from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
 from config.settings.base import redis_caches
-from core.near_cache import near_side_reset
+from core.hotpath.near import near_side_reset
 from infra.devservices import redis_server_binary
 from tests.tenant_apps.menu.factories import make_category, make_item
 from tests.tenants.factories import TenantHandle

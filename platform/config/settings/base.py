@@ -116,7 +116,7 @@ MIDDLEWARE = [
     # Serves /static/ (Swagger UI, widget assets) from gunicorn with compression and caching.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Answers cache hits of public reads (the menu) without the session/auth/DRF work below.
-    "core.cached_reads.CachedPublicReadMiddleware",
+    "core.hotpath.middleware.CachedPublicReadMiddleware",
     # Answers the staff panel's unchanged live-update polls (204) just as early.
     "tenant_apps.panel.middleware.PanelPollMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -188,7 +188,7 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 # Process-local copies of hot cache entries, kept valid by Redis client tracking, and rate
-# counting that does not wait for Redis (core.near_cache). Off: one round trip per request.
+# counting that does not wait for Redis (core.hotpath.near). Off: one round trip per request.
 DYSA_NEAR_CACHE = env.bool("DYSA_NEAR_CACHE", default=True)
 DJANGO_REDIS_LOGGER = "dysa.cache"
 
@@ -257,7 +257,7 @@ REST_FRAMEWORK = {
     ],
     "UNAUTHENTICATED_USER": None,
     # `anon` (per IP) and `user` (per account or API key) in one Redis round trip.
-    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.RedisWindowThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.hotpath.throttle.RedisWindowThrottle"],
     # Throttle counters live in the default (Redis) cache, so their keys are tenant-prefixed.
     # How many reverse proxies (nginx) sit in front: the client IP that anonymous throttling
     # counts is taken that many hops back in X-Forwarded-For; 0 ignores the header, which a
@@ -283,6 +283,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "tenant_apps.orders.models.Order.Status",
+        "AssistantProviderEnum": "tenant_apps.assistant.models.AssistantSettings.Provider",
+        "WhatsAppProviderEnum": "tenant_apps.messaging.whatsapp.models.WhatsAppChannel.Provider",
         "OrderChannelEnum": "tenant_apps.orders.models.Order.Channel",
         "ReservationStatusEnum": "tenant_apps.reservations.models.Reservation.Status",
         "ReservationChannelEnum": "tenant_apps.reservations.models.Reservation.Channel",
@@ -291,7 +293,6 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "config.settings.base.LANGUAGES",
         # The same codes without their names (fields listing core.i18n.SUPPORTED_LANGUAGES).
         "LanguageCodeEnum": "core.i18n.SUPPORTED_LANGUAGES",
-        "WhatsAppProviderEnum": "tenant_apps.messaging.whatsapp.models.WhatsAppChannel.Provider",
     },
 }
 

@@ -182,6 +182,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "Pedido #{number} cancelado.",
         "en": "Order #{number} cancelled.",
     },
+    "order_dropped": {
+        "es": "Vale, no hago el pedido: no se ha pedido nada. Si quieres otra cosa, dímelo.",
+        "en": "OK, I won't place it: nothing has been ordered. Tell me if you'd like anything.",
+    },
+    "booking_dropped": {
+        "es": "Vale, no hago la reserva. Si quieres otra cosa, dímelo.",
+        "en": "OK, I won't make the booking. Tell me if you'd like anything else.",
+    },
+    "needs_yes": {
+        "es": "Todavía no he hecho nada: responde «sí» para confirmarlo o «no» para dejarlo.",
+        "en": "Nothing is done yet: reply “yes” to confirm it, or “no” to leave it.",
+    },
     "order_kept": {
         "es": "De acuerdo, tu pedido sigue en marcha.",
         "en": "OK, your order stays as it is.",

@@ -76,7 +76,7 @@ def deliveries_schedule(conversation: Conversation, messages: Sequence[Message])
 
 
 def flush_after_commit(*, conversation_id: int) -> None:
-    # By name: the tasks module imports this one, and imports go one way (ADR 0008).
+    # Tasks are queued by name: the tasks module imports this one (imports go one way).
     transaction.on_commit(
         partial(current_app.send_task, "whatsapp.conversation_flush", args=[conversation_id])
     )

@@ -9,12 +9,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.actors import Actor
 from core.api_errors import Conflict
 from tenant_apps.conversations import services
 from tenant_apps.conversations.models import Channel, Conversation
@@ -22,7 +22,6 @@ from tenant_apps.conversations.selectors import conversation_get, conversation_l
 from tenant_apps.customers.selectors import customer_get
 from tenant_apps.orders.selectors import order_list
 from tenant_apps.panel.access import panel_page, poll_token, poll_unchanged, poll_version, require
-from tenant_apps.panel.services import panel_audit
 from tenant_apps.panel.views.common import fragment, page
 from tenant_apps.reservations.selectors import reservation_list
 
@@ -173,18 +172,8 @@ def _act(
 ) -> HttpResponse:
     require(request, "conversations.handoff")
     conversation = _conversation_or_404(conversation_id)
-    before = conversation.status
     try:
-        with transaction.atomic():
-            act(conversation)
-            conversation.refresh_from_db()
-            panel_audit(
-                actor=request.user,
-                action=f"conversations.conversation.{action}",
-                target=conversation,
-                before={"status": before},
-                after={"status": conversation.status},
-            )
+        act(conversation)  # the service records the audit entry
     except Conflict as error:
         context = _thread_context(request, conversation, action_error=str(error.detail))
         return page(
@@ -200,7 +189,11 @@ def take_over(request: HttpRequest, conversation_id: int) -> HttpResponse:
         request,
         conversation_id,
         "take_over",
-        lambda c: services.conversation_take_over(conversation=c, staff=request.user),  # type: ignore[arg-type]
+        lambda c: services.conversation_take_over(
+            actor=Actor.of(request.user),
+            conversation=c,
+            staff=request.user,  # type: ignore[arg-type]
+        ),
     )
 
 
@@ -211,7 +204,7 @@ def hand_back(request: HttpRequest, conversation_id: int) -> HttpResponse:
         request,
         conversation_id,
         "hand_back",
-        lambda c: services.conversation_hand_back(conversation=c),
+        lambda c: services.conversation_hand_back(actor=Actor.of(request.user), conversation=c),
     )
 
 
@@ -219,7 +212,10 @@ def hand_back(request: HttpRequest, conversation_id: int) -> HttpResponse:
 @panel_page("conversations.view")
 def close(request: HttpRequest, conversation_id: int) -> HttpResponse:
     return _act(
-        request, conversation_id, "close", lambda c: services.conversation_close(conversation=c)
+        request,
+        conversation_id,
+        "close",
+        lambda c: services.conversation_close(actor=Actor.of(request.user), conversation=c),
     )
 
 
@@ -229,21 +225,13 @@ def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
     require(request, "conversations.reply")
     conversation = _conversation_or_404(conversation_id)
     text = request.POST.get("text", "")
-    before = conversation.status
     try:
-        with transaction.atomic():
-            message = services.conversation_reply(
-                conversation=conversation,
-                staff=request.user,  # type: ignore[arg-type]
-                text=text[:2000],
-            )
-            panel_audit(
-                actor=request.user,
-                action="conversations.conversation.reply",
-                target=conversation,
-                before={"status": before},
-                after={"status": conversation.status, "message": message.pk, "text": message.text},
-            )
+        services.conversation_reply(
+            actor=Actor.of(request.user),
+            conversation=conversation,
+            staff=request.user,  # type: ignore[arg-type]
+            text=text[:2000],
+        )
     except (ValidationError, Conflict) as error:
         detail = error.messages if isinstance(error, ValidationError) else [str(error.detail)]
         context = _thread_context(

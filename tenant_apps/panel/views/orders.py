@@ -7,7 +7,6 @@ import contextlib
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.actors import Actor
 from core.api_errors import Conflict
 from core.i18n import localized
 from tenant_apps.orders.models import Order, OrderLine
@@ -28,7 +28,6 @@ from tenant_apps.panel.access import (
     poll_version,
     require,
 )
-from tenant_apps.panel.services import panel_audit
 from tenant_apps.panel.templatetags.panel_format import money
 from tenant_apps.panel.views.common import fragment, page
 
@@ -185,23 +184,9 @@ def ticket(request: HttpRequest, order_id: int) -> HttpResponse:
 
 
 def _transition(request: HttpRequest, order: Order, to_status: str, reason: str = "") -> Order:
-    with transaction.atomic():
-        before = order.status
-        changed = order_transition(
-            order=order,
-            to_status=to_status,
-            reason=reason,
-            actor=request.user,  # type: ignore[arg-type]
-        )
-        panel_audit(
-            actor=request.user,
-            action="orders.order.status",
-            target=changed,
-            summary=f"Order #{changed.number}: {before} -> {to_status}",
-            before={"status": before},
-            after={"status": to_status, "reason": reason},
-        )
-    return changed
+    return order_transition(
+        actor=Actor.of(request.user), order=order, to_status=to_status, reason=reason
+    )
 
 
 def _back_to_board(request: HttpRequest) -> HttpResponse:
