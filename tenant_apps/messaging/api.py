@@ -146,6 +146,11 @@ def _message_json(message: Any) -> dict[str, Any]:
 
 class _SessionIn(StrictInputSerializer):
     language = serializers.ChoiceField(choices=Conversation.Language.values, required=False)
+    customer_link = serializers.CharField(
+        max_length=500,
+        required=False,
+        help_text="The token of a link the restaurant sent the customer (acts for them).",
+    )
 
 
 class _MessageIn(StrictInputSerializer):
@@ -191,7 +196,9 @@ class ChatSessionApi(_PublicChatApi):
         data = _SessionIn(data=request.data)
         data.is_valid(raise_exception=True)
         language = data.validated_data.get("language") or request.tenant.locale  # type: ignore[attr-defined]
-        session = services.webchat_session_start(language=language)
+        session = services.webchat_session_start(
+            language=language, customer_link=data.validated_data.get("customer_link", "")
+        )
         return Response(
             {"conversation": session.conversation.pk, "token": session.token},
             status=status.HTTP_201_CREATED,

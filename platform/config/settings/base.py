@@ -311,6 +311,13 @@ DYSA_DEMO_SEEDERS: list[str] = [
     "tenant_apps.reservations.demo.reservations_seed_demo",
 ]
 
+# How a customer's one-time chat code travels (tenant_apps/customers/verification.py): the
+# first sender that can deliver it; each `fn(*, customer, code, language, restaurant) -> bool`.
+DYSA_CUSTOMER_CODE_SENDERS: list[str] = [
+    "tenant_apps.messaging.whatsapp.verification.whatsapp_code_send",
+    "tenant_apps.customers.verification.email_code_send",
+]
+
 # --- backups (shared_apps/backups; runbook in docs/operations.md) ----------------------------
 # Ask S3 for server-side encryption ("AES256", "aws:kms"; "" = never); buckets that refuse it
 # get the (already client-side encrypted) object without.
