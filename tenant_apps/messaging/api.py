@@ -18,12 +18,13 @@ from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Va
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 
 from core.api import StrictInputSerializer
 from core.db import current_schema_name
 from core.numbers import parse_whole_number
+from core.throttling import client_ident, request_count
 from tenant_apps.audit.views import AuditedApiView
 from tenant_apps.conversations.models import Conversation
 from tenant_apps.conversations.selectors import conversation_get, message_list
@@ -88,6 +89,28 @@ class ChatMessageThrottle(_ChatThrottle):
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request, view)
+
+
+class ChatBudgetThrottle(BaseThrottle):
+    """Message budgets above the per-conversation limit: per client IP (a visitor cannot
+    dodge the limit by opening conversation after conversation) and per restaurant (all
+    visitors together cannot run up its model bill or hold every web worker)."""
+
+    def __init__(self) -> None:
+        self._wait: float | None = None
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        if request.method != "POST":
+            return True
+        for scope, ident in (("chat_ip", client_ident(request)), ("chat_restaurant", "all")):
+            counted = request_count(request._request, scope=scope, ident=ident)
+            if counted is not None and not counted.allowed:
+                self._wait = counted.wait()
+                return False
+        return True
+
+    def wait(self) -> float | None:
+        return self._wait
 
 
 class _PublicChatApi(APIView):
@@ -208,7 +231,7 @@ class ChatSessionApi(_PublicChatApi):
 class ChatMessagesApi(_PublicChatApi):
     authentication_classes = [VisitorTokenAuthentication]
     permission_classes = [HasChatSession]
-    throttle_classes = [ChatMessageThrottle]
+    throttle_classes = [ChatMessageThrottle, ChatBudgetThrottle]
 
     @extend_schema(
         request=_MessageIn,

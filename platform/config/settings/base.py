@@ -266,6 +266,9 @@ REST_FRAMEWORK = {
         "chat_message": env.str("DYSA_RATE_LIMIT_CHAT", default="30/min"),
         "chat_session": env.str("DYSA_RATE_LIMIT_CHAT_SESSION", default="10/min"),
         "chat_poll": env.str("DYSA_RATE_LIMIT_CHAT_POLL", default="120/min"),
+        # Chat message budgets per client IP (all its conversations) and per restaurant.
+        "chat_ip": env.str("DYSA_RATE_LIMIT_CHAT_IP", default="60/min"),
+        "chat_restaurant": env.str("DYSA_RATE_LIMIT_CHAT_RESTAURANT", default="600/min"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -337,6 +340,10 @@ DYSA_BACKUP_DELETE_MAX_AGE_HOURS = env.int("DYSA_BACKUP_DELETE_MAX_AGE_HOURS", d
 # Private model servers the assistant may reach (host names and networks, e.g. "ollama",
 # "10.0.0.0/8"); any other non-public address is refused at save and at connect (SSRF).
 DYSA_LLM_PRIVATE_ALLOWED = env.list("DYSA_LLM_PRIVATE_ALLOWED", default=[])
+# Language-model calls in flight at once, per restaurant and over all restaurants (per Redis);
+# a turn that finds no free slot is answered by the rules engine alone.
+DYSA_LLM_INFLIGHT_PER_RESTAURANT = env.int("DYSA_LLM_INFLIGHT_PER_RESTAURANT", default=2)
+DYSA_LLM_INFLIGHT_TOTAL = env.int("DYSA_LLM_INFLIGHT_TOTAL", default=16)
 # Each language-model call's record (ModelCall) is deleted this many days after it was made,
 # daily in every restaurant; conversation token totals are kept on the conversation.
 DYSA_MODEL_CALL_RETENTION_DAYS = env.int("DYSA_MODEL_CALL_RETENTION_DAYS", default=90)
