@@ -108,6 +108,8 @@ MIDDLEWARE = [
     "core.middleware.RequestContextMiddleware",
     "tenants.middleware.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # CSP (with a per-request nonce), Permissions-Policy, and the request-body size limit.
+    "core.security_headers.SecurityHeadersMiddleware",
     # Outside the cached-read shortcut below, so its answers get the header too.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Serves /static/ (Swagger UI, widget assets) from gunicorn with compression and caching.
@@ -197,6 +199,19 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Lax: sent on top-level navigation to the site, not on cross-site subrequests or posts.
+# The CSRF cookie stays readable by scripts: the panel sends it back in X-CSRFToken.
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Every endpoint: a declared body over this is a 413 (core/security_headers.py); Django
+# refuses to read more than this of an undeclared one.
+DYSA_MAX_REQUEST_BYTES = env.int("DYSA_MAX_REQUEST_BYTES", default=1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = DYSA_MAX_REQUEST_BYTES
 
 # --- i18n -----------------------------------------------------------------------------------
 # The one outbound email path (shared_apps.mail): SMTP in production, the console locally.
