@@ -294,6 +294,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation declares the problem answers it can give (core/openapi.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.openapi.declare_problem_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "tenant_apps.orders.models.Order.Status",
         "OrderChannelEnum": "tenant_apps.orders.models.Order.Channel",
@@ -304,6 +309,8 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "config.settings.base.LANGUAGES",
         # The same codes without their names (fields listing core.i18n.SUPPORTED_LANGUAGES).
         "LanguageCodeEnum": "core.i18n.SUPPORTED_LANGUAGES",
+        "AssistantProviderEnum": "tenant_apps.assistant.models.AssistantSettings.Provider",
+        "WhatsAppProviderEnum": "tenant_apps.messaging.whatsapp.models.WhatsAppChannel.Provider",
     },
 }
 
