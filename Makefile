@@ -7,13 +7,20 @@ UV_VERSION := 0.13.9
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_LINK_MODE := copy
 
-.PHONY: install services stop-services run test test-fast lint format bench e2e-deps clean
+.PHONY: install services stop-services run test test-fast lint format bench e2e-deps clean bytecode prod-check
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@test -x $(UV) || $(PY) -m pip install -q "uv==$(UV_VERSION)"
-	$(UV) sync --frozen --quiet
+	$(UV) sync --frozen --quiet --compile-bytecode
+	@$(MAKE) --no-print-directory bytecode
 	@touch $@
+
+# The project's own modules compiled once at install (uv compiles the dependencies): where the
+# environment disables bytecode writing (PYTHONDONTWRITEBYTECODE, common in containers) every
+# process start would compile them again. Re-run after editing code under that setting.
+bytecode:
+	@$(PY) -m compileall -q -j 0 platform tenants shared_apps tenant_apps infra manage.py
 
 # Front-end packages (htmx, Chart.js; axe-core for the browser tests) from the npm registry,
 # exactly as package-lock.json pins them; the app serves them under /static/vendor/.
@@ -61,8 +68,22 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# `make bench` runs every benchmark but the soak; `make bench soak` (or `make bench api ...`)
+# runs those named.
+BENCH_NAMES := $(filter-out bench,$(MAKECMDGOALS))
 bench: services
-	$(PY) -m tests.benchmarks $(BENCH_ARGS)
+	$(PY) -m tests.benchmarks $(BENCH_NAMES) $(BENCH_ARGS)
+
+ifeq (bench,$(firstword $(MAKECMDGOALS)))
+$(BENCH_NAMES):
+	@:
+endif
+
+# The production configuration, run here for real: Debian's nginx (TLS with a generated wildcard
+# certificate) in front of gunicorn with config.settings.production, plus the deployment files'
+# checks (compose, Kubernetes, Dockerfile). A few minutes; .ci/run calls it after `make test`.
+prod-check: services
+	DYSA_PROD_CHECK=1 $(PY) -m pytest tests/infra -p no:randomly $(PYTEST_ARGS)
 
 clean: stop-services
 	rm -rf .dev .bench

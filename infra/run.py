@@ -33,7 +33,8 @@ def _commands(port: int) -> dict[str, list[str]]:
             "-c",
             str(ROOT / "infra" / "gunicorn.conf.py"),
             "--bind",
-            f"0.0.0.0:{port}",
+            # No proxy in development: the public port is also where gunicorn listens.
+            os.environ.get("DYSA_WEB_BIND", f"0.0.0.0:{port}"),
             "--workers",
             os.environ.get("WEB_CONCURRENCY", "3"),
         ],

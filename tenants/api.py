@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
+from django.db import transaction
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -26,6 +27,7 @@ from shared_apps.accounts.permissions import IsOperatorOrReadOnly
 from tenants import services
 from tenants.models import Restaurant
 from tenants.selectors import restaurant_get, restaurant_list, restaurant_primary_url
+from tenants.signals import platform_action
 
 
 class RestaurantSerializer(serializers.Serializer[Restaurant]):
@@ -124,6 +126,28 @@ def _registry_errors(call: Callable[[], Any]) -> Any:
 
 class _RegistryApi(APIView):
     permission_classes = [IsOperatorOrReadOnly]
+    # What each write is called in the platform audit log (see tenants.signals).
+    audit_actions: ClassVar[dict[str, str]] = {}
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        action = self.audit_actions.get(request.method)
+        if action is None:
+            return super().dispatch(request, *args, **kwargs)
+        # The change and its audit entry commit together, or neither does.
+        with transaction.atomic():
+            response = super().dispatch(request, *args, **kwargs)
+            if response.status_code < 300:
+                data = getattr(response, "data", None)
+                data = data if isinstance(data, dict) else {}
+                platform_action.send(
+                    sender=type(self),
+                    actor=self.request.user,
+                    action=action,
+                    restaurant_slug=kwargs.get("slug") or data.get("slug", ""),
+                    detail={k: v for k, v in kwargs.items() if k != "slug"}
+                    | ({"new_slug": data["slug"]} if action == "restaurant.rename" else {}),
+                )
+        return response
 
     def restaurant(self, slug: str) -> Restaurant:
         restaurant = restaurant_get(slug=slug)
@@ -141,6 +165,8 @@ _NOT_FOUND = OpenApiResponse(description="No such restaurant (problem JSON)")
 
 
 class TenantListApi(_RegistryApi):
+    audit_actions = {"POST": "restaurant.onboard"}
+
     @extend_schema(
         operation_id="platform_v1_tenants_list",
         parameters=[TenantQuery],
@@ -172,6 +198,8 @@ class TenantListApi(_RegistryApi):
 
 
 class TenantDetailApi(_RegistryApi):
+    audit_actions = {"DELETE": "restaurant.delete"}
+
     @extend_schema(responses={200: RestaurantSerializer, 404: _NOT_FOUND}, tags=["tenants"])
     def get(self, request: Request, slug: str) -> Response:
         return self.detail(self.restaurant(slug))
@@ -197,6 +225,8 @@ class TenantDetailApi(_RegistryApi):
 
 
 class TenantSuspendApi(_RegistryApi):
+    audit_actions = {"POST": "restaurant.suspend"}
+
     @extend_schema(
         request=SuspendSerializer,
         responses={200: RestaurantSerializer, 404: _NOT_FOUND, 409: _CONFLICT},
@@ -216,6 +246,8 @@ class TenantSuspendApi(_RegistryApi):
 
 
 class TenantReactivateApi(_RegistryApi):
+    audit_actions = {"POST": "restaurant.reactivate"}
+
     @extend_schema(
         request=None, responses={200: RestaurantSerializer, 404: _NOT_FOUND}, tags=["tenants"]
     )
@@ -226,6 +258,8 @@ class TenantReactivateApi(_RegistryApi):
 
 
 class TenantRenameApi(_RegistryApi):
+    audit_actions = {"POST": "restaurant.rename"}
+
     @extend_schema(
         request=RenameSerializer,
         responses={200: RestaurantSerializer, 404: _NOT_FOUND, 409: _CONFLICT},
@@ -244,6 +278,8 @@ class TenantRenameApi(_RegistryApi):
 
 
 class TenantDomainsApi(_RegistryApi):
+    audit_actions = {"POST": "domain.add"}
+
     @extend_schema(responses={200: DomainSerializer(many=True)}, tags=["tenants"])
     def get(self, request: Request, slug: str) -> Response:
         restaurant = self.restaurant(slug)
@@ -277,6 +313,8 @@ class TenantDomainsApi(_RegistryApi):
 
 
 class TenantDomainDetailApi(_RegistryApi):
+    audit_actions = {"DELETE": "domain.remove"}
+
     @extend_schema(
         responses={204: None, 400: OpenApiResponse(), 404: _NOT_FOUND, 409: _CONFLICT},
         tags=["tenants"],

@@ -6,7 +6,7 @@ Unknown hosts are cached too, so random-host floods don't reach the database.
 
 Registry changes (suspension, domains, renames, deletion) bump a version key in Redis when they
 commit (`registry_changed`). Each worker follows that key through its near side
-(`core.near_cache`: Redis tells the worker when the key changes), and drops every entry when
+(`core.hotpath.near`: Redis tells the worker when the key changes), and drops every entry when
 it does; while it can, entries live FOLLOWED_TTL_SECONDS and a change is seen by every worker's
 next request. When it cannot (DYSA_NEAR_CACHE off, Redis unreachable), entries live
 `DYSA_TENANT_CACHE_SECONDS`. The process that made the change forgets at once either way.
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from redis.exceptions import RedisError
 
-from core.near_cache import NEAR_SIDE_ERRORS, near_side, near_side_failed
+from core.hotpath.near import NEAR_SIDE_ERRORS, near_side, near_side_failed
 from tenants.models import Restaurant
 
 MAX_ENTRIES = 20_000

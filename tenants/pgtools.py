@@ -166,8 +166,3 @@ def django_server_version_num() -> int:
     connection = connections["default"]
     connection.ensure_connection()
     return server_version_num(connection.connection)
-
-
-def schema_exists(conn: psycopg.Connection[Any], schema_name: str) -> bool:
-    row = conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema_name]).fetchone()
-    return row is not None

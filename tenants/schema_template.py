@@ -37,8 +37,13 @@ from core.db import use_public_schema
 from tenants import pgtools
 from tenants.migration_capture import migrate_one_capturing, replay_problem
 from tenants.models import SchemaTemplate, SpareSchema
-from tenants.schema_sql import migration_digests
-from tenants.selectors import schema_exists
+from tenants.schema_sql import (
+    migration_digests,
+    schema_create,
+    schema_drop,
+    schema_exists,
+    schema_rename,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +117,7 @@ def schema_create_from_template(*, schema_name: str, sql: str | None = None) -> 
     schema_name = _validated(schema_name)
     script = (sql if sql is not None else template_sql()).replace(PLACEHOLDER, schema_name)
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE SCHEMA {schema_name}")
+        schema_create(schema_name)
         cursor.execute(script)
 
 
@@ -165,10 +170,9 @@ def _build(*, incremental: bool) -> str:
             if existing is not None:  # another process built it while we waited
                 return str(existing.sql)
         started = time.perf_counter()
-        with connection.cursor() as cursor:
-            if not incremental:
-                cursor.execute(f"DROP SCHEMA IF EXISTS {TEMPLATE_SCHEMA} CASCADE")
-            cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {TEMPLATE_SCHEMA}")
+        if not incremental:
+            schema_drop(TEMPLATE_SCHEMA)
+        schema_create(TEMPLATE_SCHEMA, if_not_exists=True)
         call_command(
             "migrate_schemas",
             schema_name=TEMPLATE_SCHEMA,
@@ -358,8 +362,7 @@ def schema_take_spare(*, schema_name: str) -> bool:
     )
     if spare is None:
         return False
-    with connection.cursor() as cursor:
-        cursor.execute(f"ALTER SCHEMA {_validated(spare.schema_name)} RENAME TO {schema_name}")
+    schema_rename(_validated(spare.schema_name), schema_name)
     spare.delete()
     return True
 
@@ -380,8 +383,7 @@ def spare_schemas_fill(*, target: int | None = None) -> int:
         fingerprint = migration_fingerprint()
         for stale in SpareSchema.objects.exclude(fingerprint=fingerprint):
             with transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute(f"DROP SCHEMA IF EXISTS {_validated(stale.schema_name)} CASCADE")
+                schema_drop(_validated(stale.schema_name))
                 stale.delete()
         created = 0
         while SpareSchema.objects.filter(fingerprint=fingerprint).count() < target:

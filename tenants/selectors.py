@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import connection
 from django.db.models import Q, QuerySet
 
 from core.hosts import public_url
@@ -57,9 +56,3 @@ def restaurant_primary_url(restaurant: Restaurant) -> str:
     # Iterating .all() uses prefetched domains when a list view prefetched them.
     domain = next((d.domain for d in restaurant.domains.all() if d.is_primary), None)
     return public_url(domain or f"{restaurant.slug}.{settings.DYSA_BASE_DOMAIN}")
-
-
-def schema_exists(schema_name: str) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema_name])
-        return cursor.fetchone() is not None

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone as dj_timezone
 from django.utils.module_loading import import_string
 from django_tenants.utils import schema_context
@@ -38,12 +38,14 @@ __all__ = [
     "restaurant_purge",
     "restaurant_reactivate",
     "restaurant_rename",
+    "restaurant_set_plan",
     "restaurant_suspend",
     "restaurants_purge_due",
     "run_tenant_initializers",
     "secrets_provision",
 ]
-from tenants.selectors import restaurant_primary_url, schema_exists
+from tenants.schema_sql import schema_drop, schema_exists
+from tenants.selectors import restaurant_primary_url
 from tenants.validation import (
     normalize_hostname,
     normalize_slug,
@@ -85,11 +87,6 @@ def run_tenant_initializers(restaurant: Restaurant) -> None:
     """Give a new schema its starting data; the caller has the restaurant's schema active."""
     for dotted_path in settings.DYSA_TENANT_INITIALIZERS:
         import_string(dotted_path)(restaurant=restaurant)
-
-
-def _drop_schema(schema_name: str) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP SCHEMA IF EXISTS "{schema_name}" CASCADE')
 
 
 def _after_commit_registry_changed() -> None:
@@ -353,7 +350,7 @@ def restaurant_purge(*, restaurant: Restaurant) -> None:
     if not restaurant.is_deleted:
         raise LifecycleRefusedError("only a deleted restaurant can be purged")
     schema_name = restaurant.schema_name
-    _drop_schema(schema_name)
+    schema_drop(schema_name)
     secrets_purge(schema_name=schema_name)
     # The schema name is free for the next restaurant with this slug: none of this one's
     # cache entries may pass to it.
@@ -442,3 +439,11 @@ def domain_remove(*, restaurant: Restaurant, domain: str) -> None:
         ).update(is_primary=True)
     audit.info("domain removed", extra={"slug": restaurant.slug, "domain": hostname})
     _after_commit_registry_changed()
+
+
+def restaurant_set_plan(*, restaurant: Restaurant, plan: str) -> None:
+    """Record the restaurant's billing plan code (by value: the billing app owns plans and
+    calls this when a subscription starts or changes plan)."""
+    if restaurant.plan != plan:
+        Restaurant.objects.filter(pk=restaurant.pk).update(plan=plan)
+        restaurant.plan = plan

@@ -99,7 +99,7 @@ def _fresh_throttles() -> None:
     """
     from django_redis import get_redis_connection  # type: ignore[import-untyped]
 
-    from core.near_cache import near_side_reset
+    from core.hotpath.near import near_side_reset
 
     near_side_reset(retry_now=True)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_redis import get_redis_connection  # type: ignore[import-untyped]
 
-from core.near_cache import near_side
+from core.hotpath.near import near_side
 
 
 def throttle_counters(pattern: str = "*throttle_*") -> dict[str, int]:

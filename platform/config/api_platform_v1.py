@@ -8,5 +8,6 @@ urlpatterns = [
     path("auth/", include("tenants.auth_api")),
     path("tenants/", include("tenants.api")),
     path("support/", include("shared_apps.support.api")),
+    path("", include("shared_apps.billing.platform_api")),
     path("", PlatformInfoApi.as_view(), name="platform-info"),
 ]

@@ -23,4 +23,5 @@ urlpatterns = [
     path("audit/", include("tenant_apps.audit.urls")),
     path("support-access/", include("tenant_apps.support_access.urls")),
     path("channels/whatsapp/", include("tenant_apps.messaging.whatsapp.urls")),
+    path("billing/", include("shared_apps.billing.restaurant_api")),
 ]

@@ -54,3 +54,8 @@ app.conf.beat_schedule = {
 from shared_apps.backups.schedule import beat_schedule as _backup_schedule  # noqa: E402
 
 app.conf.beat_schedule.update(_backup_schedule())
+
+# Billing: nightly metering fan-out, hourly renewals, daily dunning (see shared_apps/billing/).
+from shared_apps.billing.schedule import beat_schedule as _billing_schedule  # noqa: E402
+
+app.conf.beat_schedule.update(_billing_schedule())

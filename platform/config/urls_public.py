@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from shared_apps.accounts.login_limits import login_view_throttled
+from shared_apps.billing.webhooks import stripe_webhook
 
 urlpatterns = [
     path("", include("shared_apps.landing.urls")),
@@ -15,6 +16,7 @@ urlpatterns = [
     path("admin/login/", login_view_throttled(admin.site.login), name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/platform/v1/", include("config.api_platform_v1")),
+    path("webhooks/stripe/", stripe_webhook, name="stripe-webhook"),
     path(
         "api/schema/",
         SpectacularAPIView.as_view(

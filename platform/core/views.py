@@ -27,6 +27,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from core.actors import Actor
 from core.api import (
     LIST_QUERY_PARAMS,
     StandardPagination,
@@ -91,6 +92,11 @@ class TenantApiView(APIView):
         if method in ("HEAD", "OPTIONS"):
             method = "GET"
         return self.required_permissions.get(method or "")
+
+    @property
+    def actor(self) -> Actor:
+        """Who this request writes as (staff user or API key), for write services."""
+        return Actor.of(self.request.user)
 
     def found(self, obj: M | None) -> M:
         if obj is None:

@@ -31,7 +31,7 @@ from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
-from core.throttling import client_ident, request_count
+from core.hotpath.throttle import client_ident, request_count
 
 security = logging.getLogger("security")
 UNAVAILABLE_RETRY_SECONDS = 30

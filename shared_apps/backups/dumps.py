@@ -44,7 +44,7 @@ from shared_apps.backups.errors import (
     RestoreError,
 )
 from shared_apps.backups.manifest import schema_fingerprint
-from tenants import pgtools
+from tenants import pgtools, schema_sql
 
 LOCK_WAIT_TIMEOUT = "60s"
 GZIP_LEVEL = 6
@@ -88,13 +88,6 @@ def _pg_tools(server_version_num: int) -> pgtools.PgTools:
         raise BackupConfigError(str(exc)) from exc
 
 
-def _existing(conn: psycopg.Connection[Any], schema_names: list[str]) -> set[str]:
-    rows = conn.execute(
-        "SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", [schema_names]
-    ).fetchall()
-    return {str(row[0]) for row in rows}
-
-
 def dump_batch(*, schema_names: list[str], folder: Path) -> BatchDump:
     """pg_dump the existing schemas among `schema_names` in one snapshot, with fingerprints."""
     with pgtools.connect() as conn:
@@ -107,7 +100,8 @@ def dump_batch(*, schema_names: list[str], folder: Path) -> BatchDump:
         ).fetchone()
         assert row is not None
         snapshot, server_version = str(row[0]), str(row[1])
-        present = [name for name in schema_names if name in _existing(conn, schema_names)]
+        existing = schema_sql.schemas_existing(schema_names, conn=conn)
+        present = [name for name in schema_names if name in existing]
         batch = BatchDump(
             path=folder / "batch.enc",
             key=os.urandom(crypto.KEY_BYTES),

@@ -19,10 +19,9 @@ import psycopg
 from psycopg import sql
 
 from shared_apps.backups.errors import RestoreRefusedError
-from tenants import pgtools
+from tenants import pgtools, schema_sql
 
 LOCK_TIMEOUT = "30s"
-_ident = sql.Identifier
 
 
 def _fix_function_bodies(conn: psycopg.Connection[Any], *, live: str, staging: str) -> None:
@@ -47,10 +46,10 @@ def swap_schema(*, live: str, staging: str, retired: str) -> None:
     """Put `staging` in place of the restaurant schema `live`; the old one is dropped."""
     with pgtools.connect() as conn:
         conn.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-        conn.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(_ident(live), _ident(retired)))
-        conn.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(_ident(staging), _ident(live)))
+        schema_sql.schema_rename(live, retired, conn=conn)
+        schema_sql.schema_rename(staging, live, conn=conn)
         _fix_function_bodies(conn, live=live, staging=staging)
-        conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(_ident(retired)))
+        schema_sql.schema_drop(retired, if_exists=False, conn=conn)
         conn.commit()
 
 
@@ -111,7 +110,7 @@ def copy_rows(*, restored: str, live: str) -> None:
                 )
             )
         _copy_sequence_states(conn, restored=restored, live=live)
-        conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(_ident(restored)))
+        schema_sql.schema_drop(restored, if_exists=False, conn=conn)
         conn.commit()
 
 

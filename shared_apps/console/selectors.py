@@ -4,15 +4,18 @@ health, and read-only records of one restaurant for support."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.core.paginator import Page, Paginator
+from django.db.models import Sum
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from core.i18n import localized
 from shared_apps.backups.models import BackupRecord, BackupRun
 from shared_apps.backups.selectors import backup_list
+from shared_apps.billing.models import Subscription, UsageDay
 from shared_apps.health.selectors import CheckResult, readiness
 from tenants.models import Restaurant, SchemaMigrationFailure, TenantSecret
 from tenants.selectors import restaurant_list, restaurant_primary_url
@@ -21,17 +24,44 @@ PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
+class MonthUsage:
+    conversations: int = 0
+    orders: int = 0
+    reservations: int = 0
+
+
+@dataclass(frozen=True)
 class RestaurantRow:
     restaurant: Restaurant
     last_backup: BackupRecord | None
     migration_error: str
+    plan: str = ""
+    subscription_status: str = ""
+    usage: MonthUsage = field(default_factory=MonthUsage)
 
 
-def _billing_available() -> bool:
-    """Plans and usage appear once the billing app exists (issue 15); until then, '—'."""
-    from django.apps import apps
+def _month_start() -> date:
+    return timezone.localdate().replace(day=1)
 
-    return apps.is_installed("shared_apps.billing")
+
+def _billing_of(ids: list[int]) -> tuple[dict[int, Subscription], dict[int, MonthUsage]]:
+    """Each restaurant's subscription and metered usage this month (billing's tables)."""
+    subscriptions = {
+        s.restaurant_id: s
+        for s in Subscription.objects.filter(restaurant_id__in=ids).select_related("plan")
+    }
+    usage = {
+        row["restaurant_id"]: MonthUsage(
+            int(row["conversations"] or 0), int(row["orders"] or 0), int(row["reservations"] or 0)
+        )
+        for row in UsageDay.objects.filter(restaurant_id__in=ids, day__gte=_month_start())
+        .values("restaurant_id")
+        .annotate(
+            conversations=Sum("conversations"), orders=Sum("orders"),
+            reservations=Sum("reservations"),
+        )
+    }  # fmt: skip
+    return subscriptions, usage
 
 
 def restaurant_rows(*, search: str = "", status: str = "", page: int = 1) -> Page[RestaurantRow]:
@@ -50,10 +80,18 @@ def restaurant_rows(*, search: str = "", status: str = "", page: int = 1) -> Pag
             "schema_name", "error"
         )
     )
-    rows = [
-        RestaurantRow(r, latest.get(r.schema_name), failures.get(r.schema_name, ""))
-        for r in paginated.object_list
-    ]
+    subscriptions, usage = _billing_of([r.pk for r in paginated.object_list])
+    rows = []
+    for r in paginated.object_list:
+        subscription = subscriptions.get(r.pk)
+        rows.append(
+            RestaurantRow(
+                r, latest.get(r.schema_name), failures.get(r.schema_name, ""),
+                plan=subscription.plan.code if subscription else r.plan,
+                subscription_status=subscription.status if subscription else "",
+                usage=usage.get(r.pk, MonthUsage()),
+            )
+        )  # fmt: skip
     return Page(rows, paginated.number, paginated.paginator)  # type: ignore[arg-type]
 
 
@@ -74,7 +112,8 @@ class RestaurantOverview:
     secrets: list[SecretMeta]
     backups: list[BackupRecord]
     migration_error: str
-    extra: dict[str, Any] = field(default_factory=dict)
+    subscription: Subscription | None = None
+    usage: MonthUsage = field(default_factory=MonthUsage)
 
 
 def restaurant_overview(*, restaurant: Restaurant) -> RestaurantOverview:
@@ -91,6 +130,7 @@ def restaurant_overview(*, restaurant: Restaurant) -> RestaurantOverview:
         )
     ]
     failure = SchemaMigrationFailure.objects.filter(schema_name=restaurant.schema_name).first()
+    subscriptions, usage = _billing_of([restaurant.pk])
     return RestaurantOverview(
         restaurant=restaurant,
         url=restaurant_primary_url(restaurant),
@@ -99,6 +139,8 @@ def restaurant_overview(*, restaurant: Restaurant) -> RestaurantOverview:
         secrets=secrets,
         backups=backup_list(schema_name=restaurant.schema_name, limit=10),
         migration_error=failure.error[:300] if failure else "",
+        subscription=subscriptions.get(restaurant.pk),
+        usage=usage.get(restaurant.pk, MonthUsage()),
     )
 
 
@@ -114,10 +156,12 @@ class PlatformHealth:
 def _celery_queue_depth() -> int | None:
     """Messages waiting in the default Celery queue (a Redis list), None if unknown."""
     try:
-        from config.celery_app import app
+        # The current app is config's (created at start-up); config is not imported here.
+        from celery import current_app
 
-        with app.connection_for_read() as conn:
-            return int(conn.default_channel.client.llen("celery"))
+        with current_app.connection_for_read() as conn:
+            channel: Any = conn.default_channel  # kombu's Redis channel carries its client
+            return int(channel.client.llen("celery"))
     except Exception:
         return None
 

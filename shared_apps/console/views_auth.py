@@ -92,7 +92,10 @@ def code_view(request: HttpRequest) -> HttpResponse:
             request.session.pop(PENDING_KEY, None)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             platform_audit_record(actor=user, action="console.login")
-            return HttpResponseRedirect(_next(request))
+            target = _next(request)
+            if target == "/console/" and user.role == "support":
+                target = "/console/support/"  # support's home; the restaurants list is operators'
+            return HttpResponseRedirect(target)
     status = 400 if request.method == "POST" else 200
     return render(
         request, "console/login.html",

@@ -22,7 +22,6 @@ from shared_apps.backups.selectors import backup_get
 from shared_apps.console import actions
 from shared_apps.console.access import console_page
 from shared_apps.console.selectors import (
-    _billing_available,
     platform_health,
     restaurant_overview,
     restaurant_rows,
@@ -46,10 +45,12 @@ def restaurants_view(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in Restaurant.Status.values:
         status = ""
-    page = restaurant_rows(search=search, status=status, page=int(request.GET.get("page") or 1))
+    page_number = request.GET.get("page", "1")
+    page = restaurant_rows(
+        search=search, status=status, page=int(page_number) if page_number.isdigit() else 1
+    )
     context = {
         "page": page, "q": search, "status": status, "statuses": Restaurant.Status.choices,
-        "billing": _billing_available(),
     }  # fmt: skip
     partial = request.headers.get("HX-Request") == "true"
     template = "console/_restaurant_rows.html" if partial else "console/restaurants.html"
@@ -64,7 +65,6 @@ def restaurant_view(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "o": restaurant_overview(restaurant=restaurant),
             "audit": platform_audit_list(restaurant_slug=restaurant.slug)[:20],
-            "billing": _billing_available(),
         },
     )  # fmt: skip
 
@@ -92,7 +92,8 @@ def restaurant_action_view(request: HttpRequest, slug: str, action: str) -> Http
             record = actions.console_backup(actor=actor, restaurant=restaurant)
             messages.success(request, _("Backup %(id)s stored.") % {"id": record.pk})
         elif action in ("verify", "restore"):
-            chosen = backup_get(backup_id=int(request.POST.get("backup") or 0))
+            backup_id = request.POST.get("backup", "")
+            chosen = backup_get(backup_id=int(backup_id)) if backup_id.isdigit() else None
             if chosen is None or chosen.schema_name != restaurant.schema_name:
                 raise Http404("No such backup of this restaurant.")
             if action == "verify":

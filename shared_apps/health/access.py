@@ -11,7 +11,7 @@ from functools import cache
 from django.conf import settings
 from django.http import HttpRequest
 
-from core.throttling import client_ident
+from core.hotpath.throttle import client_ident
 
 HEALTH_TOKEN_HEADER = "X-Health-Token"  # noqa: S105 - a header name
 

@@ -23,6 +23,7 @@ from shared_apps.platform_audit.services import platform_audit_record
 from tenants.models import Restaurant
 from tenants.selectors import restaurant_get, restaurant_primary_url
 from tenants.services import (
+    RegistryConflictError,
     restaurant_onboard,
     restaurant_reactivate,
     restaurant_suspend,
@@ -94,15 +95,18 @@ def signup_create(*, data: SignupInput, client_ip: str | None) -> Signup:
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        result = restaurant_onboard(
-            slug=normalize_slug(data.slug),
-            name=data.name.strip(),
-            owner_email=data.owner_email,
-            owner_password=data.owner_password,
-            locale=data.language if data.language in Restaurant.Locale.values else "es",
-            timezone=data.timezone,
-            currency=data.currency.upper(),
-        )
+        try:
+            result = restaurant_onboard(
+                slug=normalize_slug(data.slug),
+                name=data.name.strip(),
+                owner_email=data.owner_email,
+                owner_password=data.owner_password,
+                locale=data.language if data.language in Restaurant.Locale.values else "es",
+                timezone=data.timezone,
+                currency=data.currency.upper(),
+            )
+        except RegistryConflictError as conflict:  # taken meanwhile by someone else
+            raise ValidationError(conflict.errors) from None
         restaurant = restaurant_suspend(restaurant=result.restaurant, reason=UNVERIFIED_REASON)
         signup = Signup.objects.create(
             restaurant=restaurant,

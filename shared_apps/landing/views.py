@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.db import tenant_connection
+from shared_apps.billing.selectors import plan_list
 from shared_apps.landing.language import with_request_language
 from shared_apps.landing.limits import client_ip, limit_hit, limit_key
 from shared_apps.landing.services import (
@@ -38,14 +39,27 @@ CURRENCIES = [("EUR", "EUR €"), ("MXN", "MXN $"), ("ARS", "ARS $"), ("COP", "C
 SLUG_CHECKS_PER_MINUTE = 120
 
 
-def _plans() -> list[dict[str, str]]:
-    """Plans and prices come from billing once it exists (issue 15); until then none are shown."""
-    return []
+def _plans(language: str) -> list[dict[str, object]]:
+    """The public plans and their prices, from billing."""
+    return [
+        {
+            "name": plan.name(language),
+            "price": plan.monthly_price,
+            "currency": plan.currency,
+            "trial_days": plan.trial_days,
+            "conversations": plan.conversations_per_month,
+            "staff_seats": plan.staff_seats,
+            "whatsapp": plan.whatsapp_allowed,
+            "llm": plan.llm_allowed,
+        }
+        for plan in plan_list().filter(is_public=True)
+    ]
 
 
 @with_request_language
 def landing(request: HttpRequest) -> HttpResponse:
-    return render(request, "landing/landing.html", {"plans": _plans()})
+    plans = _plans(request.LANGUAGE_CODE)
+    return render(request, "landing/landing.html", {"plans": plans})
 
 
 class SignupForm(forms.Form):

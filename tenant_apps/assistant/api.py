@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api import StrictInputSerializer
+from core.views import TenantApiView
 from tenant_apps.assistant.llm.engine import assistant_settings_get
 from tenant_apps.assistant.models import AssistantSettings
 from tenant_apps.assistant.selectors import assistant_api_key_is_set
@@ -26,10 +26,8 @@ from tenant_apps.assistant.services import (
     MAX_URL_LENGTH,
     TEMPERATURE_RANGE,
     TIMEOUT_RANGE,
-    assistant_api_key_set,
-    assistant_settings_update,
+    assistant_engine_configure,
 )
-from tenant_apps.audit.views import AuditedApiView
 
 TAGS = ["assistant"]
 MAX_API_KEY_LENGTH = 500
@@ -100,14 +98,7 @@ def _settings_body() -> dict[str, Any]:
     }
 
 
-def _audit_snapshot(body: dict[str, Any]) -> dict[str, Any]:
-    # The audit log redacts anything named like an API key, so the flag gets a neutral name.
-    snapshot = {k: v for k, v in body.items() if k not in {"api_key_set", "updated"}}
-    snapshot["key_stored"] = body["api_key_set"]
-    return snapshot
-
-
-class AssistantSettingsApi(AuditedApiView):
+class AssistantSettingsApi(TenantApiView):
     required_permissions = {"GET": "assistant.manage", "PATCH": "assistant.manage"}
 
     @extend_schema(tags=TAGS, responses=SettingsOut)
@@ -123,24 +114,7 @@ class AssistantSettingsApi(AuditedApiView):
         api_key = changes.pop("api_key", None)
         if not changes and not key_given:
             return Response(_settings_body())
-        with transaction.atomic():
-            before = _settings_body()
-            if changes:
-                assistant_settings_update(changes=changes)
-            if key_given:
-                assistant_api_key_set(api_key=api_key)
-            after = _settings_body()
-            self.audit(
-                "assistant.settings.update",
-                target_type="assistant.assistantsettings",
-                before=_audit_snapshot(before),
-                after=_audit_snapshot(after),
-                summary=_summary(key_given=key_given, removed=api_key is None),
-            )
-        return Response(after)
-
-
-def _summary(*, key_given: bool, removed: bool) -> str:
-    if not key_given:
-        return "Assistant engine settings"
-    return "Assistant engine settings (API key " + ("removed)" if removed else "replaced)")
+        assistant_engine_configure(
+            actor=self.actor, changes=changes, api_key_given=key_given, api_key=api_key
+        )
+        return Response(_settings_body())

@@ -18,10 +18,13 @@ from typing import Any, Final
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.actors import Actor
 from core.cache import invalidate
 from core.db import current_schema_name
+from shared_apps.billing.limits import Feature, plan_feature_allowed, plan_feature_enforce
 from tenant_apps.assistant.engine import replies
 from tenant_apps.assistant.engine.dialog import Context, DialogManager, context_load
+from tenant_apps.assistant.engine.proposal import Proposal
 from tenant_apps.assistant.engine.state import Dialog
 from tenant_apps.assistant.llm.breaker import breaker_reset
 from tenant_apps.assistant.llm.egress import base_url_problem
@@ -32,11 +35,13 @@ from tenant_apps.assistant.llm.engine import (
     model_endpoint,
     model_propose,
 )
-from tenant_apps.assistant.llm.proposal import Proposal
 from tenant_apps.assistant.models import AssistantSettings, DialogState, ModelCall
 from tenant_apps.assistant.nlu.intents import stays_with_bot
 from tenant_apps.assistant.nlu.normalize import tokens
+from tenant_apps.assistant.selectors import assistant_api_key_is_set
+from tenant_apps.audit.services import audit_record
 from tenant_apps.conversations.models import Conversation, Message
+from tenant_apps.conversations.selectors import conversation_beyond_quota
 from tenant_apps.conversations.services import (
     conversation_link_customer,
     conversation_request_human,
@@ -74,7 +79,7 @@ def _context_and_proposal(
     except Exception:
         logger.exception("could not load the assistant's context")
         return None, None
-    if not ask_model or not model_enabled(settings):
+    if not ask_model or not model_enabled(settings) or not plan_feature_allowed(Feature.LLM):
         return context, None
     state = DialogState.objects.filter(conversation=conversation).first()
     dialog = Dialog.from_json(state.data if state else {"language": conversation.language})
@@ -133,9 +138,12 @@ def _turn(
 
 
 def _takes_back_human_request(conversation: Conversation, message: Message) -> bool:
-    """A customer still waiting for a person says they would rather carry on with the bot."""
-    return conversation.status == Conversation.Status.WAITING and stays_with_bot(
-        tokens(message.text)
+    """A customer still waiting for a person says they would rather carry on with the bot
+    (not when the plan's conversation quota sent the conversation to staff)."""
+    return (
+        conversation.status == Conversation.Status.WAITING
+        and stays_with_bot(tokens(message.text))
+        and not conversation_beyond_quota(conversation=conversation)
     )
 
 
@@ -206,6 +214,8 @@ def assistant_settings_update(*, changes: Mapping[str, Any]) -> AssistantSetting
             errors.setdefault(name, []).extend(messages)
     if errors:
         raise ValidationError(errors)
+    if "provider" in changes and settings.provider in MODEL_PROVIDERS:
+        plan_feature_enforce(feature=Feature.LLM)
     settings.save()
     invalidate("settings")
     _reset_breaker_on_commit(settings)
@@ -227,6 +237,38 @@ def assistant_api_key_set(*, api_key: str | None) -> None:
         secret_set(schema_name=schema_name, kind=LLM_API_KEY, value=api_key)
     # A circuit opened by a wrong key (401s) closes with the new one.
     _reset_breaker_on_commit(assistant_settings_get())
+
+
+def _engine_snapshot() -> dict[str, Any]:
+    settings = assistant_settings_get()
+    snapshot: dict[str, Any] = {name: getattr(settings, name) for name in sorted(SETTINGS_FIELDS)}
+    # The audit log redacts anything named like an API key, so the flag gets a neutral name.
+    snapshot["key_stored"] = assistant_api_key_is_set()
+    return snapshot
+
+
+@transaction.atomic
+def assistant_engine_configure(
+    *, actor: Actor, changes: Mapping[str, Any], api_key_given: bool, api_key: str | None
+) -> None:
+    """Change the engine settings and/or store (None: remove) the model server's API key, as
+    one audited write. The key itself never reaches the audit log, only whether one is set."""
+    before = _engine_snapshot()
+    if changes:
+        assistant_settings_update(changes=changes)
+    if api_key_given:
+        assistant_api_key_set(api_key=api_key)
+    summary = "Assistant engine settings"
+    if api_key_given:
+        summary += " (API key " + ("removed)" if api_key is None else "replaced)")
+    audit_record(
+        actor=actor,
+        action="assistant.settings.update",
+        target_type="assistant.assistantsettings",
+        before=before,
+        after=_engine_snapshot(),
+        summary=summary,
+    )
 
 
 def _reset_breaker_on_commit(settings: AssistantSettings) -> None:

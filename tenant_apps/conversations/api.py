@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
@@ -17,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api import NoInput, page_of
-from tenant_apps.audit.views import AuditedApiView
+from core.views import TenantApiView
 from tenant_apps.conversations import selectors, services
 from tenant_apps.conversations.models import Channel, Conversation
 from tenant_apps.conversations.serializers import (
@@ -37,7 +36,7 @@ def _choice(request: Request, name: str, choices: list[str]) -> str | None:
     return value
 
 
-class ConversationListApi(AuditedApiView):
+class ConversationListApi(TenantApiView):
     """`?status=waiting&ordering=last_customer_message_at`: the customers waiting for a
     person, longest-waiting first."""
 
@@ -74,7 +73,7 @@ class ConversationListApi(AuditedApiView):
         )
 
 
-class ConversationDetailApi(AuditedApiView):
+class ConversationDetailApi(TenantApiView):
     required_permissions = {"GET": "conversations.view"}
     cache_resource = "conversations"
 
@@ -88,11 +87,10 @@ class ConversationDetailApi(AuditedApiView):
         return Response(self.cached_data(request, produce))
 
 
-class _ConversationActionApi(AuditedApiView):
+class _ConversationActionApi(TenantApiView):
     """A change of who answers the customer, recorded in the audit log."""
 
     required_permissions = {"POST": "conversations.handoff"}
-    action: str
 
     def act(self, conversation: Conversation, user: Any) -> None:
         raise NotImplementedError
@@ -101,41 +99,27 @@ class _ConversationActionApi(AuditedApiView):
     def post(self, request: Request, conversation_id: int) -> Response:
         conversation = self.found(selectors.conversation_get(conversation_id=conversation_id))
         NoInput(data=request.data).is_valid(raise_exception=True)
-        before = conversation.status
-        with transaction.atomic():
-            self.act(conversation, request.user)
-            conversation.refresh_from_db()
-            self.audit(
-                f"conversations.conversation.{self.action}",
-                conversation,
-                before={"status": before},
-                after={"status": conversation.status},
-            )
+        self.act(conversation, request.user)
+        conversation.refresh_from_db()
         return Response(ConversationSerializer(conversation).data)
 
 
 class ConversationTakeOverApi(_ConversationActionApi):
-    action = "take_over"
-
     def act(self, conversation: Conversation, user: Any) -> None:
-        services.conversation_take_over(conversation=conversation, staff=user)
+        services.conversation_take_over(actor=self.actor, conversation=conversation, staff=user)
 
 
 class ConversationHandBackApi(_ConversationActionApi):
-    action = "hand_back"
-
     def act(self, conversation: Conversation, user: Any) -> None:
-        services.conversation_hand_back(conversation=conversation)
+        services.conversation_hand_back(actor=self.actor, conversation=conversation)
 
 
 class ConversationCloseApi(_ConversationActionApi):
-    action = "close"
-
     def act(self, conversation: Conversation, user: Any) -> None:
-        services.conversation_close(conversation=conversation)
+        services.conversation_close(actor=self.actor, conversation=conversation)
 
 
-class ConversationReplyApi(AuditedApiView):
+class ConversationReplyApi(TenantApiView):
     required_permissions = {"POST": "conversations.reply"}
 
     @extend_schema(tags=TAGS, request=ReplySerializer, responses={201: MessageSerializer})
@@ -143,17 +127,10 @@ class ConversationReplyApi(AuditedApiView):
         conversation = self.found(selectors.conversation_get(conversation_id=conversation_id))
         serializer = ReplySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        before = conversation.status
-        with transaction.atomic():
-            message = services.conversation_reply(
-                conversation=conversation,
-                staff=request.user,  # type: ignore[arg-type]
-                text=serializer.validated_data["text"],
-            )
-            self.audit(
-                "conversations.conversation.reply",
-                conversation,
-                before={"status": before},
-                after={"status": conversation.status, "message": message.pk, "text": message.text},
-            )
+        message = services.conversation_reply(
+            actor=self.actor,
+            conversation=conversation,
+            staff=request.user,  # type: ignore[arg-type]
+            text=serializer.validated_data["text"],
+        )
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from shared_apps.billing.limits import conversation_quota
 from tenant_apps.conversations.models import Conversation, Message
 
 
@@ -35,3 +36,24 @@ def message_list(
     # Without a cursor, the latest `limit` messages, oldest first.
     latest = list(queryset.order_by("-id")[:limit])
     return latest[::-1]
+
+
+def conversation_beyond_quota(*, conversation: Conversation) -> bool:
+    """Whether the conversation started after the plan's monthly conversation quota was used
+    up (the plan caps conversations rather than billing the extra ones)."""
+    quota = conversation_quota()
+    if quota is None:
+        return False
+    started_up_to_it = Conversation.objects.filter(
+        created__gte=quota.since, pk__lte=conversation.pk
+    ).count()
+    return started_up_to_it > quota.allowed
+
+
+def conversation_quota_reached() -> bool:
+    """Whether the plan's monthly assistant conversations are used up (new conversations go
+    to staff until the next period): the staff panel's banner."""
+    quota = conversation_quota()
+    if quota is None:
+        return False
+    return Conversation.objects.filter(created__gte=quota.since).count() >= quota.allowed

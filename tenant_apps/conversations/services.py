@@ -17,11 +17,14 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.actors import Actor
 from core.api_errors import Conflict
 from core.cache import invalidate
 from shared_apps.accounts.models import User
+from tenant_apps.audit.services import audit_record
 from tenant_apps.conversations.channels import channel_delivery_for
 from tenant_apps.conversations.models import Channel, Conversation, Message
+from tenant_apps.conversations.selectors import conversation_beyond_quota
 
 MAX_TEXT_LENGTH = 2000
 audit = logging.getLogger("audit")
@@ -39,6 +42,13 @@ _SYSTEM_TEXTS = {
     "bot_again": {
         "es": "El asistente vuelve a responder.",
         "en": "The assistant is answering again.",
+    },
+    # The plan's monthly assistant conversations are used up: a person takes this one.
+    "quota_handoff": {
+        "es": "¡Hola! Gracias por escribirnos. Una persona de nuestro equipo te atenderá en "
+        "cuanto pueda; déjanos aquí tu mensaje.",
+        "en": "Hi, thanks for writing to us! A member of our team will answer you as soon as "
+        "they can; please leave your message here.",
     },
 }
 
@@ -75,7 +85,24 @@ def conversation_start(
         channel=channel, language=language, external_id=external_id, customer_id=customer_id
     )
     invalidate("conversations")
+    if conversation_beyond_quota(conversation=conversation):
+        _hand_to_staff_over_quota(conversation)
     return conversation
+
+
+def _hand_to_staff_over_quota(conversation: Conversation) -> None:
+    """Beyond the plan's monthly assistant conversations, staff answer new ones: the customer
+    is told politely and the conversation waits for a person (staff see a banner)."""
+    _set_status(conversation, Status.WAITING, assigned_to=None)
+    messages_send(
+        conversation=conversation,
+        texts=[_system_text(conversation, "quota_handoff")],
+        sender=Sender.SYSTEM,
+    )
+    extra = {"conversation_id": conversation.pk, "channel": conversation.channel}
+    transaction.on_commit(
+        lambda: audit.info("conversation handed to staff: plan quota reached", extra=extra)
+    )
 
 
 @transaction.atomic
@@ -192,8 +219,30 @@ def conversation_withdraw_human_request(*, conversation: Conversation) -> Conver
     return conversation
 
 
+def _audit_status(
+    actor: Actor, action: str, conversation: Conversation, before: str, **after: object
+) -> None:
+    audit_record(
+        actor=actor,
+        action=f"conversations.conversation.{action}",
+        target=conversation,
+        before={"status": before},
+        after={"status": conversation.status, **after},
+    )
+
+
 @transaction.atomic
-def conversation_take_over(*, conversation: Conversation, staff: User) -> Conversation:
+def conversation_take_over(
+    *, actor: Actor, conversation: Conversation, staff: User
+) -> Conversation:
+    """A staff member answers the customer from now on (the assistant stops)."""
+    before = conversation.status
+    _take_over(conversation, staff)
+    _audit_status(actor, "take_over", conversation, before)
+    return conversation
+
+
+def _take_over(conversation: Conversation, staff: User) -> Conversation:
     if conversation.status == Status.CLOSED:
         raise Conflict("This conversation is closed.")
     if conversation.status == Status.HUMAN and conversation.assigned_to_id == staff.pk:
@@ -212,7 +261,9 @@ def conversation_take_over(*, conversation: Conversation, staff: User) -> Conver
 
 
 @transaction.atomic
-def conversation_reply(*, conversation: Conversation, staff: User, text: str) -> Message:
+def conversation_reply(
+    *, actor: Actor, conversation: Conversation, staff: User, text: str
+) -> Message:
     """Staff write to the customer; replying takes the conversation over from the bot."""
     text = text.strip()
     if not text:
@@ -221,15 +272,19 @@ def conversation_reply(*, conversation: Conversation, staff: User, text: str) ->
     refusal = delivery.refusal(conversation) if delivery is not None else None
     if refusal:
         raise Conflict(refusal)
+    before = conversation.status
     if conversation.status != Status.HUMAN or conversation.assigned_to_id != staff.pk:
-        conversation_take_over(conversation=conversation, staff=staff)
-    return message_send(conversation=conversation, text=text, sender=Sender.STAFF, staff=staff)
+        _take_over(conversation, staff)
+    message = message_send(conversation=conversation, text=text, sender=Sender.STAFF, staff=staff)
+    _audit_status(actor, "reply", conversation, before, message=message.pk, text=message.text)
+    return message
 
 
 @transaction.atomic
-def conversation_hand_back(*, conversation: Conversation) -> Conversation:
+def conversation_hand_back(*, actor: Actor, conversation: Conversation) -> Conversation:
     if conversation.status == Status.CLOSED:
         raise Conflict("This conversation is closed.")
+    before = conversation.status
     if conversation.status != Status.BOT:
         _set_status(conversation, Status.BOT, assigned_to=None)
         message_send(
@@ -237,13 +292,16 @@ def conversation_hand_back(*, conversation: Conversation) -> Conversation:
             sender=Sender.SYSTEM,
             text=_system_text(conversation, "bot_again"),
         )
+    _audit_status(actor, "hand_back", conversation, before)
     return conversation
 
 
 @transaction.atomic
-def conversation_close(*, conversation: Conversation) -> Conversation:
+def conversation_close(*, actor: Actor, conversation: Conversation) -> Conversation:
+    before = conversation.status
     if conversation.status != Status.CLOSED:
         _set_status(conversation, Status.CLOSED, assigned_to=None)
+    _audit_status(actor, "close", conversation, before)
     return conversation
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -10,7 +9,7 @@ from rest_framework.response import Response
 
 from core.api import StrictInputSerializer, page_of
 from core.i18n import SUPPORTED_LANGUAGES
-from tenant_apps.audit.views import AuditedApiView
+from core.views import TenantApiView
 from tenant_apps.customers.models import Customer
 from tenant_apps.customers.selectors import (
     CustomerFilter,
@@ -50,7 +49,7 @@ class CustomerIn(StrictInputSerializer):
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
-class CustomerListApi(AuditedApiView):
+class CustomerListApi(TenantApiView):
     required_permissions = {"GET": "customers.view", "POST": "customers.create"}
     cache_resource = "customers"
     ordering_fields = ["created", "name", "id"]
@@ -81,14 +80,11 @@ class CustomerListApi(AuditedApiView):
     def post(self, request: Request) -> Response:
         body = CustomerIn(data=request.data)
         body.is_valid(raise_exception=True)
-        with transaction.atomic():
-            customer = customer_create(**body.validated_data)
-            after = CustomerOut(customer).data
-            self.audit("customers.customer.create", customer, after=after)
-        return Response(after, status=status.HTTP_201_CREATED)
+        customer = customer_create(actor=self.actor, **body.validated_data)
+        return Response(CustomerOut(customer).data, status=status.HTTP_201_CREATED)
 
 
-class CustomerDetailApi(AuditedApiView):
+class CustomerDetailApi(TenantApiView):
     required_permissions = {
         "GET": "customers.view",
         "PATCH": "customers.update",
@@ -112,20 +108,11 @@ class CustomerDetailApi(AuditedApiView):
         customer = self.found(customer_get_uncached(customer_id=customer_id))
         body = CustomerIn(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
-        return self.audited_update(
-            "customers.customer.update",
-            customer,
-            snapshot=CustomerOut,
-            update=lambda: customer_update(customer=customer, changes=body.validated_data),
-        )
+        updated = customer_update(actor=self.actor, customer=customer, changes=body.validated_data)
+        return Response(CustomerOut(updated).data)
 
     @extend_schema(tags=TAGS, responses={204: None})
     def delete(self, request: Request, customer_id: int) -> Response:
         customer = self.found(customer_get_uncached(customer_id=customer_id))
-        return self.audited_delete(
-            "customers.customer.delete",
-            customer,
-            snapshot=CustomerOut,
-            delete=lambda: customer_delete(customer=customer),
-            summary_field="phone",
-        )
+        customer_delete(actor=self.actor, customer=customer)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -10,10 +10,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from core.actors import Actor
 from core.api_errors import Conflict
 from core.cache import invalidate
 from core.i18n import SUPPORTED_LANGUAGES
 from core.services import model_update
+from tenant_apps.audit.services import audit_record, snapshot, snapshot_diff
 from tenant_apps.customers.models import Customer
 from tenant_apps.customers.phones import normalize_phone, phone_variants
 
@@ -42,6 +44,7 @@ def _phone_taken(phone: str, *, exclude_id: int | None = None) -> bool:
 @transaction.atomic
 def customer_create(
     *,
+    actor: Actor,
     phone: str,
     name: str = "",
     email: str = "",
@@ -62,11 +65,15 @@ def customer_create(
     customer.full_clean()
     customer.save()
     invalidate("customers")
+    audit_record(
+        actor=actor, action="customers.customer.create", target=customer, after=snapshot(customer)
+    )
     return customer
 
 
 @transaction.atomic
-def customer_update(*, customer: Customer, changes: Mapping[str, Any]) -> Customer:
+def customer_update(*, actor: Actor, customer: Customer, changes: Mapping[str, Any]) -> Customer:
+    before = snapshot(customer)
     data = _clean(changes)
     if "phone" in data and _phone_taken(data["phone"], exclude_id=customer.pk):
         raise ValidationError({"phone": ["A customer with this phone number already exists."]})
@@ -76,17 +83,30 @@ def customer_update(*, customer: Customer, changes: Mapping[str, Any]) -> Custom
         customer.save(update_fields=["marketing_consent_at"])
     model_update(instance=customer, fields=CUSTOMER_FIELDS, data=data)
     invalidate("customers")
+    old, new = snapshot_diff(before, snapshot(customer))
+    audit_record(
+        actor=actor, action="customers.customer.update", target=customer, before=old, after=new
+    )
     return customer
 
 
 @transaction.atomic
-def customer_delete(*, customer: Customer) -> None:
+def customer_delete(*, actor: Actor, customer: Customer) -> None:
+    before, customer_id = snapshot(customer), customer.pk
     try:
         with transaction.atomic():
             customer.delete()
     except ProtectedError as exc:
         raise Conflict("This customer has orders or reservations and cannot be deleted.") from exc
     invalidate("customers")
+    audit_record(
+        actor=actor,
+        action="customers.customer.delete",
+        target_type="customers.customer",
+        target_id=customer_id,
+        summary=customer.phone,
+        before=before,
+    )
 
 
 def customer_get_or_create_by_phone(*, phone: str, name: str = "", language: str = "") -> Customer:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -16,9 +15,9 @@ from rest_framework.response import Response
 
 from core.api import StrictInputSerializer, page_of, results_of, validated_query
 from core.cache import cached
+from core.hotpath.state import hot_path
 from core.i18n import SUPPORTED_LANGUAGES, TranslatedTextField
-from core.views import PUBLIC
-from tenant_apps.audit.views import AuditedApiView
+from core.views import PUBLIC, TenantApiView
 from tenant_apps.menu.models import Allergen, Category, DietaryTag, MenuItem, Option, OptionGroup
 from tenant_apps.menu.selectors import (
     MenuItemFilter,
@@ -35,6 +34,7 @@ from tenant_apps.menu.services import (
     category_create,
     category_delete,
     category_update,
+    menu_item_availability_set,
     menu_item_create,
     menu_item_delete,
     menu_item_update,
@@ -189,13 +189,13 @@ def _public_menu_key(language: str) -> str:
 
 
 # --- public -----------------------------------------------------------------------------------
-class PublicMenuApi(AuditedApiView):
+class PublicMenuApi(TenantApiView):
     """The menu customers see: visible categories and their items, in one language."""
 
     required_permissions = {"GET": PUBLIC}
     authentication_classes: list[Any] = []
 
-    # A cached public read (core.cached_reads): hits are answered before the view runs.
+    # A cached public read (core.hotpath.middleware): hits are answered before the view runs.
     public_cache_resource = "menu"
 
     @staticmethod
@@ -235,12 +235,12 @@ class PublicMenuApi(AuditedApiView):
             lambda: JSONRenderer().render(
                 {"language": language, "categories": menu_tree(language=language)}
             ),
-            prefetched=getattr(request, "piggybacked", None),
+            prefetched=hot_path(request).fetched,
         )
         return HttpResponse(body, content_type="application/json")
 
 
-class MenuSearchApi(AuditedApiView):
+class MenuSearchApi(TenantApiView):
     """Search dishes by name or description; tolerant of accents and typos."""
 
     required_permissions = {"GET": PUBLIC}
@@ -260,7 +260,7 @@ class MenuSearchApi(AuditedApiView):
 
 
 # --- staff: categories ----------------------------------------------------------------------
-class CategoryListApi(AuditedApiView):
+class CategoryListApi(TenantApiView):
     required_permissions = {"GET": "menu.view", "POST": "menu.manage"}
     cache_resource = "menu"
     ordering_fields = ["position", "id", "created"]
@@ -281,14 +281,11 @@ class CategoryListApi(AuditedApiView):
     def post(self, request: Request) -> Response:
         body = CategoryIn(data=request.data)
         body.is_valid(raise_exception=True)
-        with transaction.atomic():
-            category = category_create(**body.validated_data)
-            after = CategoryOut(category).data
-            self.audit("menu.category.create", category, after=after)
-        return Response(after, status=status.HTTP_201_CREATED)
+        category = category_create(actor=self.actor, **body.validated_data)
+        return Response(CategoryOut(category).data, status=status.HTTP_201_CREATED)
 
 
-class CategoryDetailApi(AuditedApiView):
+class CategoryDetailApi(TenantApiView):
     required_permissions = {"GET": "menu.view", "PATCH": "menu.manage", "DELETE": "menu.manage"}
     cache_resource = "menu"
 
@@ -306,27 +303,18 @@ class CategoryDetailApi(AuditedApiView):
         category = self.found(menu_category_get(category_id=category_id))
         body = CategoryIn(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
-        return self.audited_update(
-            "menu.category.update",
-            category,
-            snapshot=CategoryOut,
-            update=lambda: category_update(category=category, changes=body.validated_data),
-        )
+        category_update(actor=self.actor, category=category, changes=body.validated_data)
+        return Response(CategoryOut(category).data)
 
     @extend_schema(tags=TAGS, responses={204: None})
     def delete(self, request: Request, category_id: int) -> Response:
         category = self.found(menu_category_get(category_id=category_id))
-        return self.audited_delete(
-            "menu.category.delete",
-            category,
-            snapshot=CategoryOut,
-            delete=lambda: category_delete(category=category),
-            summary_field="name",
-        )
+        category_delete(actor=self.actor, category=category)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- staff: items -----------------------------------------------------------------------------
-class MenuItemListApi(AuditedApiView):
+class MenuItemListApi(TenantApiView):
     required_permissions = {"GET": "menu.view", "POST": "menu.manage"}
     cache_resource = "menu"
     ordering_fields = ["position", "price", "id", "created", "updated"]
@@ -367,14 +355,13 @@ class MenuItemListApi(AuditedApiView):
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         groups = _groups(data.pop("option_groups", []))
-        with transaction.atomic():
-            item = menu_item_create(**data, option_groups=groups)
-            after = MenuItemOut(menu_item_get(item_id=item.pk)).data
-            self.audit("menu.item.create", item, after=after)
-        return Response(after, status=status.HTTP_201_CREATED)
+        item = menu_item_create(actor=self.actor, **data, option_groups=groups)
+        return Response(
+            MenuItemOut(menu_item_get(item_id=item.pk)).data, status=status.HTTP_201_CREATED
+        )
 
 
-class MenuItemDetailApi(AuditedApiView):
+class MenuItemDetailApi(TenantApiView):
     required_permissions = {"GET": "menu.view", "PATCH": "menu.manage", "DELETE": "menu.manage"}
     cache_resource = "menu"
 
@@ -393,27 +380,18 @@ class MenuItemDetailApi(AuditedApiView):
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         groups = _groups(data.pop("option_groups")) if "option_groups" in data else None
-
-        def update() -> MenuItem:
-            menu_item_update(item=item, changes=data, option_groups=groups)
-            # Read again: the prefetched option groups may be the ones just replaced.
-            return self.found(menu_item_get(item_id=item.pk))
-
-        return self.audited_update("menu.item.update", item, snapshot=MenuItemOut, update=update)
+        menu_item_update(actor=self.actor, item=item, changes=data, option_groups=groups)
+        # Read again: the prefetched option groups may be the ones just replaced.
+        return Response(MenuItemOut(self.found(menu_item_get(item_id=item.pk))).data)
 
     @extend_schema(tags=TAGS, responses={204: None})
     def delete(self, request: Request, item_id: int) -> Response:
         item = self.found(menu_item_get(item_id=item_id))
-        return self.audited_delete(
-            "menu.item.delete",
-            item,
-            snapshot=MenuItemOut,
-            delete=lambda: menu_item_delete(item=item),
-            summary_field="name",
-        )
+        menu_item_delete(actor=self.actor, item=item)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MenuItemAvailabilityApi(AuditedApiView):
+class MenuItemAvailabilityApi(TenantApiView):
     """Mark an item available/unavailable or sold out (kitchen staff may do this)."""
 
     required_permissions = {"POST": "menu.availability"}
@@ -423,9 +401,5 @@ class MenuItemAvailabilityApi(AuditedApiView):
         item = self.found(menu_item_get(item_id=item_id))
         body = AvailabilityIn(data=request.data)
         body.is_valid(raise_exception=True)
-        with transaction.atomic():
-            before = {"is_available": item.is_available, "out_of_stock": item.out_of_stock}
-            menu_item_update(item=item, changes=body.validated_data)
-            after = {"is_available": item.is_available, "out_of_stock": item.out_of_stock}
-            self.audit("menu.item.availability", item, before=before, after=after)
+        menu_item_availability_set(actor=self.actor, item=item, changes=body.validated_data)
         return Response(MenuItemOut(menu_item_get(item_id=item.pk)).data)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from core.actors import SEED_DEMO
 from tenant_apps.menu.models import Category
 from tenant_apps.menu.services import (
     OptionGroupInput,
@@ -635,9 +636,12 @@ def menu_seed_demo(*, restaurant: Restaurant, demo: dict[str, Any]) -> None:
     if Category.objects.exists():
         return
     for category_data in MENUS.get(str(demo.get("cuisine")), MEXICAN):
-        category = category_create(name={"es": category_data.es, "en": category_data.en})
+        category = category_create(
+            actor=SEED_DEMO, name={"es": category_data.es, "en": category_data.en}
+        )
         for item in category_data.items:
             menu_item_create(
+                actor=SEED_DEMO,
                 category=category,
                 name={"es": item.es, "en": item.en},
                 description={"es": item.desc_es, "en": item.desc_en},

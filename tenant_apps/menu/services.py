@@ -11,10 +11,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from core.actors import Actor
 from core.api_errors import Conflict
 from core.cache import invalidate
 from core.i18n import clean_translations
 from core.services import model_update
+from shared_apps.billing.limits import Limit, plan_limit_enforce
+from tenant_apps.audit.services import audit_record, snapshot, snapshot_diff
 from tenant_apps.menu.models import Allergen, Category, DietaryTag, MenuItem, Option, OptionGroup
 
 CATEGORY_FIELDS = ("name", "description", "position", "is_visible")
@@ -91,6 +94,7 @@ def _next_position(queryset: Any) -> int:
 @transaction.atomic
 def category_create(
     *,
+    actor: Actor,
     name: dict[str, str],
     description: dict[str, str] | None = None,
     position: int | None = None,
@@ -107,11 +111,15 @@ def category_create(
     category.full_clean()
     category.save()
     invalidate("menu")
+    audit_record(
+        actor=actor, action="menu.category.create", target=category, after=snapshot(category)
+    )
     return category
 
 
 @transaction.atomic
-def category_update(*, category: Category, changes: Mapping[str, Any]) -> Category:
+def category_update(*, actor: Actor, category: Category, changes: Mapping[str, Any]) -> Category:
+    before = snapshot(category)
     data = dict(changes)
     if "name" in data:
         data["name"] = _texts(data["name"], field_name="name", max_length=80, required=True)
@@ -121,13 +129,22 @@ def category_update(*, category: Category, changes: Mapping[str, Any]) -> Catego
         )
     model_update(instance=category, fields=CATEGORY_FIELDS, data=data)
     invalidate("menu")
+    old, new = snapshot_diff(before, snapshot(category))
+    audit_record(actor=actor, action="menu.category.update", target=category, before=old, after=new)
     return category
 
 
 @transaction.atomic
-def category_delete(*, category: Category) -> None:
+def category_delete(*, actor: Actor, category: Category) -> None:
     if category.items.exists():
         raise Conflict("This category still has items; move or delete them first.")
+    audit_record(
+        actor=actor,
+        action="menu.category.delete",
+        target=category,
+        summary=str(category.name),
+        before=snapshot(category),
+    )
     category.delete()
     invalidate("menu")
     invalidate("promotions")  # a promotion scoped to it loses it (its category_ids)
@@ -184,9 +201,26 @@ def _replace_option_groups(item: MenuItem, groups: Sequence[OptionGroupInput]) -
         Option.objects.bulk_create(options)
 
 
+def _item_snapshot(item: MenuItem) -> dict[str, Any]:
+    groups = [
+        {
+            "name": group.name,
+            "min_selections": group.min_selections,
+            "max_selections": group.max_selections,
+            "options": [
+                {"name": option.name, "price_delta": option.price_delta}
+                for option in group.options.all()
+            ],
+        }
+        for group in item.option_groups.prefetch_related("options")
+    ]
+    return {**snapshot(item), "option_groups": groups}
+
+
 @transaction.atomic
 def menu_item_create(
     *,
+    actor: Actor,
     category: Category,
     name: dict[str, str],
     price: Decimal,
@@ -217,28 +251,60 @@ def menu_item_create(
         **data,
     )
     item.full_clean()
+    plan_limit_enforce(limit=Limit.MENU_ITEMS, in_use=MenuItem.objects.count())
     item.save()
     _replace_option_groups(item, option_groups)
     invalidate("menu")
+    audit_record(actor=actor, action="menu.item.create", target=item, after=_item_snapshot(item))
     return item
 
 
 @transaction.atomic
 def menu_item_update(
     *,
+    actor: Actor,
     item: MenuItem,
     changes: Mapping[str, Any],
     option_groups: Sequence[OptionGroupInput] | None = None,
 ) -> MenuItem:
+    before = _item_snapshot(item)
     model_update(instance=item, fields=ITEM_FIELDS, data=_clean_item_data(changes))
     if option_groups is not None:
         _replace_option_groups(item, option_groups)
     invalidate("menu")
+    old, new = snapshot_diff(before, _item_snapshot(item))
+    audit_record(actor=actor, action="menu.item.update", target=item, before=old, after=new)
     return item
 
 
 @transaction.atomic
-def menu_item_delete(*, item: MenuItem) -> None:
+def menu_item_availability_set(
+    *, actor: Actor, item: MenuItem, changes: Mapping[str, bool]
+) -> MenuItem:
+    """Mark an item available/unavailable or sold out (`is_available`, `out_of_stock`)."""
+    fields = ("is_available", "out_of_stock")
+    before = snapshot(item, fields)
+    model_update(instance=item, fields=fields, data=changes)
+    invalidate("menu")
+    audit_record(
+        actor=actor,
+        action="menu.item.availability",
+        target=item,
+        before=before,
+        after=snapshot(item, fields),
+    )
+    return item
+
+
+@transaction.atomic
+def menu_item_delete(*, actor: Actor, item: MenuItem) -> None:
+    audit_record(
+        actor=actor,
+        action="menu.item.delete",
+        target=item,
+        summary=str(item.name),
+        before=_item_snapshot(item),
+    )
     item.delete()
     invalidate("menu")
     # The delete also writes rows of other cached resources: promotions scoped to the item

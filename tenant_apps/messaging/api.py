@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import BaseAuthentication
@@ -23,9 +22,9 @@ from rest_framework.views import APIView
 
 from core.api import StrictInputSerializer
 from core.db import current_schema_name
+from core.hotpath.throttle import client_ident, request_count
 from core.numbers import parse_whole_number
-from core.throttling import client_ident, request_count
-from tenant_apps.audit.views import AuditedApiView
+from core.views import TenantApiView
 from tenant_apps.conversations.models import Conversation
 from tenant_apps.conversations.selectors import conversation_get, message_list
 from tenant_apps.conversations.services import MAX_TEXT_LENGTH
@@ -295,7 +294,7 @@ class _SettingsIo(StrictInputSerializer):
     accent_color = serializers.CharField(max_length=7, required=False)
 
 
-class ChatSettingsApi(AuditedApiView):
+class ChatSettingsApi(TenantApiView):
     """Staff: turn the widget on/off and list the websites that may embed it.
 
     Part of the restaurant's public face, so changing it needs `restaurant.manage`.
@@ -318,14 +317,5 @@ class ChatSettingsApi(AuditedApiView):
     def patch(self, request: Request) -> Response:
         data = _SettingsIo(data=request.data)
         data.is_valid(raise_exception=True)
-        with transaction.atomic():
-            before = self._out(webchat_settings_get())
-            after = self._out(services.webchat_settings_update(**data.validated_data))
-            self.audit(
-                "messaging.webchat_settings.update",
-                target_type="messaging.webchatsettings",
-                before=before,
-                after=after,
-                summary="Web chat settings",
-            )
-        return Response(after)
+        settings = services.webchat_settings_update(actor=self.actor, **data.validated_data)
+        return Response(self._out(settings))

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.actors import Actor
 from core.db import current_schema_name
 from tenant_apps.assistant.services import assistant_customer_proven, assistant_respond
+from tenant_apps.audit.services import audit_record, snapshot
 from tenant_apps.conversations.models import Channel, Conversation, Message
 from tenant_apps.conversations.services import conversation_start, message_receive
 from tenant_apps.customers.verification import customer_from_link_token
@@ -67,14 +69,19 @@ def _clean_origins(origins: Sequence[str]) -> list[str]:
     return sorted(set(cleaned))
 
 
+_AUDITED_FIELDS = ("enabled", "allowed_origins", "accent_color")
+
+
 @transaction.atomic
 def webchat_settings_update(
     *,
+    actor: Actor,
     enabled: bool | None = None,
     allowed_origins: Sequence[str] | None = None,
     accent_color: str | None = None,
 ) -> WebChatSettings:
     settings = WebChatSettings.objects.select_for_update().first() or WebChatSettings()
+    before = snapshot(settings, _AUDITED_FIELDS)
     if enabled is not None:
         settings.enabled = enabled
     if allowed_origins is not None:
@@ -84,4 +91,12 @@ def webchat_settings_update(
             raise ValidationError({"accent_color": ["use a colour like #c2410c"]})
         settings.accent_color = accent_color.lower()
     settings.save()
+    audit_record(
+        actor=actor,
+        action="messaging.webchat_settings.update",
+        target_type="messaging.webchatsettings",
+        before=before,
+        after=snapshot(settings, _AUDITED_FIELDS),
+        summary="Web chat settings",
+    )
     return settings

@@ -16,10 +16,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.actors import Actor
 from core.api_errors import Conflict
 from core.cache import invalidate
 from core.services import prefetched_rows_set
-from shared_apps.accounts.models import User
+from tenant_apps.audit.services import audit_record, snapshot
 from tenant_apps.customers.models import Customer
 from tenant_apps.menu.models import MenuItem, Option
 from tenant_apps.menu.selectors import menu_item_list
@@ -258,7 +259,7 @@ def order_create(
     address: str = "",
     promotion_code: str | None = None,
     notes: str = "",
-    created_by: User | None = None,
+    actor: Actor,
 ) -> Order:
     """Place an order at the quoted price, numbered next (gapless) in this restaurant.
 
@@ -288,7 +289,7 @@ def order_create(
             table=table.strip() if order_type == Order.Type.DINE_IN else "",
             address=address.strip() if order_type == Order.Type.DELIVERY else "",
             notes=notes.strip(),
-            created_by=created_by,
+            created_by_id=actor.user_id,
         )
         if totals.promotion is not None:
             promotion_redeem(
@@ -297,7 +298,26 @@ def order_create(
                 customer=customer,
                 discount=totals.discount,
             )
+        audit_record(
+            actor=actor,
+            action="orders.order.create",
+            target=order,
+            after=_order_snapshot(order),
+            summary=f"Order #{order.number} ({order.total} {order.currency})",
+        )
     return order
+
+
+def _order_snapshot(order: Order) -> dict[str, Any]:
+    """The order as placed, from what was just written (no read back)."""
+    return {
+        **snapshot(order, ("number", "status", "channel", "order_type", "customer", "total")),
+        "currency": order.currency,
+        "lines": [
+            {"item": line.item_id, "name": line.name, "quantity": line.quantity}
+            for line in order.lines.all()
+        ],
+    }
 
 
 def _order_insert(
@@ -310,7 +330,7 @@ def _order_insert(
     table: str,
     address: str,
     notes: str,
-    created_by: User | None,
+    created_by_id: int | None,
 ) -> Order:
     # Before the number: from there to the commit every other order of the restaurant waits
     # on the counter row, so that stretch holds database writes only (this is a Redis write;
@@ -331,7 +351,7 @@ def _order_insert(
         promotion=totals.promotion,
         promotion_code=(totals.promotion.code or "") if totals.promotion else "",
         notes=notes,
-        created_by=created_by,
+        created_by_id=created_by_id,
     )
     order_lines = OrderLine.objects.bulk_create(
         OrderLine(
@@ -346,7 +366,7 @@ def _order_insert(
         for line in totals.lines
     )
     first_change = OrderStatusChange.objects.create(
-        order=order, from_status="", to_status=order.status, actor=created_by
+        order=order, from_status="", to_status=order.status, actor_id=created_by_id
     )
     # The order goes back with its lines and status history, as order_get would read them.
     prefetched_rows_set(instance=order, relation="lines", rows=order_lines)
@@ -355,9 +375,7 @@ def _order_insert(
 
 
 @transaction.atomic
-def order_transition(
-    *, order: Order, to_status: str, reason: str = "", actor: User | None = None
-) -> Order:
+def order_transition(*, actor: Actor, order: Order, to_status: str, reason: str = "") -> Order:
     """Move an order along pending -> confirmed -> preparing -> ready -> completed, or cancel
     it from pending/confirmed with a reason. Anything else is an IllegalTransition (409)."""
     if to_status not in Order.Status.values:
@@ -376,9 +394,18 @@ def order_transition(
         from_status=locked.status,
         to_status=to_status,
         reason=reason[:255],
-        actor=actor,
+        actor_id=actor.user_id,
     )
+    before = locked.status
     locked.status = to_status
     locked.save(update_fields=["status", "cancel_reason", "updated"])
     invalidate("orders")
+    audit_record(
+        actor=actor,
+        action="orders.order.status",
+        target=locked,
+        before={"status": before},
+        after={"status": locked.status, "reason": locked.cancel_reason},
+        summary=f"Order #{locked.number}: {before} -> {locked.status}",
+    )
     return locked

@@ -9,16 +9,26 @@ where the button is absent.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import hmac
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import translation
 from django.views.decorators.cache import never_cache
+from django_redis import get_redis_connection  # type: ignore[import-untyped]
 
+from core.cache import cache_read_keys, resource_version
+from core.db import current_schema_name
+from core.hotpath.near import NEAR_SIDE_ERRORS, near_side, near_side_failed
 from tenant_apps.panel.selectors import panel_language_get
 from tenant_apps.staff.selectors import permissions_for
 
@@ -77,3 +87,78 @@ def panel_page(permission: str | None = None) -> Callable[[View], View]:
         return cast(View, wrapped)
 
     return decorate
+
+
+# --- cheap polls ------------------------------------------------------------------------------
+# A live page polls every few seconds. The poll URL carries the version it last saw and a
+# short-lived signed token naming the restaurant, the user and the resource, issued with the
+# page (after the login and permission checks). While the token is valid and nothing changed,
+# the answer is a 204 decided from the token's signature and one Redis read: no session, user,
+# role or database work. Any change (or an expired/foreign token) takes the full checked path.
+POLL_SALT = "panel.poll"
+POLL_TOKEN_SECONDS = 300
+
+
+@functools.cache
+def _poll_key() -> bytes:
+    # Derived once per process from the secret key (Django's signing derives it on every call).
+    return hashlib.sha256(f"{POLL_SALT}:{settings.SECRET_KEY}".encode()).digest()
+
+
+def _poll_signature(payload: str) -> str:
+    return hmac.new(_poll_key(), payload.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def poll_token(request: HttpRequest, resource: str) -> str:
+    """`<schema>:<resource>:<user id>:<expiry>:<signature>`, valid POLL_TOKEN_SECONDS."""
+    expires = int(time.time()) + POLL_TOKEN_SECONDS
+    payload = f"{current_schema_name()}:{resource}:{request.user.pk}:{expires}"
+    return f"{payload}:{_poll_signature(payload)}"
+
+
+def _poll_token_valid(token: str, resource: str) -> bool:
+    payload, _, signature = token.rpartition(":")
+    parts = payload.split(":")
+    if len(parts) != 4 or not hmac.compare_digest(signature, _poll_signature(payload)):
+        return False
+    schema, claimed, _user, expires = parts
+    return (
+        claimed == resource
+        and schema == current_schema_name()
+        and expires.isdigit()
+        and int(expires) > time.time()
+    )
+
+
+def _raw_version(key: str) -> bytes | None:
+    near = near_side()
+    if near is not None:
+        try:
+            return near.watched(key)
+        except NEAR_SIDE_ERRORS:
+            near_side_failed("panel poll reads the version directly")
+    try:
+        raw: bytes | None = get_redis_connection("default").get(key)
+    except Exception:  # Redis down: no stamp, every poll answers in full
+        return None
+    return raw
+
+
+def poll_version(resource: str) -> str:
+    """A stamp of `resource`'s current version token, read through this process's near side
+    (no Redis round trip while Redis has not said the token changed); "" when Redis cannot be
+    reached, which makes every poll take the full path."""
+    key = cache.make_key(cache_read_keys(resource, "")[0])
+    raw = _raw_version(key)
+    if raw is None and resource_version(resource) is not None:  # start the token
+        raw = _raw_version(key)
+    return hashlib.blake2b(raw, digest_size=6).hexdigest() if raw else ""
+
+
+def poll_unchanged(request: HttpRequest, resource: str) -> bool:
+    """True when the poll's token is valid for this restaurant and `resource` and its version
+    `v` is still current, so a 204 answers it."""
+    seen, token = request.GET.get("v", ""), request.GET.get("t", "")
+    if not seen or not token or not _poll_token_valid(token, resource):
+        return False
+    return seen == poll_version(resource)

@@ -6,7 +6,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -15,8 +14,7 @@ from rest_framework.response import Response
 
 from core.api import StrictInputSerializer, page_of, results_of
 from core.i18n import TranslatedTextField
-from core.views import PUBLIC
-from tenant_apps.audit.views import AuditedApiView
+from core.views import PUBLIC, TenantApiView
 from tenant_apps.promotions.models import Promotion
 from tenant_apps.promotions.selectors import (
     PromotionFilter,
@@ -117,7 +115,7 @@ def _scope(data: dict[str, Any]) -> dict[str, Any]:
     return {key: data.pop(key) for key in ("category_ids", "item_ids") if key in data}
 
 
-class CurrentPromotionsApi(AuditedApiView):
+class CurrentPromotionsApi(TenantApiView):
     """Offers running now (what the assistant announces)."""
 
     required_permissions = {"GET": PUBLIC}
@@ -131,7 +129,7 @@ class CurrentPromotionsApi(AuditedApiView):
         return Response({"results": PublicPromotionOut(promotion_list_current(), many=True).data})
 
 
-class PromotionListApi(AuditedApiView):
+class PromotionListApi(TenantApiView):
     required_permissions = {"GET": "promotions.view", "POST": "promotions.manage"}
     cache_resource = "promotions"
     ordering_fields = ["created", "starts_at", "ends_at", "id"]
@@ -162,14 +160,14 @@ class PromotionListApi(AuditedApiView):
         body = PromotionIn(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
-        with transaction.atomic():
-            promotion = promotion_create(**data)
-            after = PromotionOut(promotion_get(promotion_id=promotion.pk)).data
-            self.audit("promotions.promotion.create", promotion, after=after)
-        return Response(after, status=status.HTTP_201_CREATED)
+        promotion = promotion_create(actor=self.actor, **data)
+        return Response(
+            PromotionOut(promotion_get(promotion_id=promotion.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
-class PromotionDetailApi(AuditedApiView):
+class PromotionDetailApi(TenantApiView):
     required_permissions = {
         "GET": "promotions.view",
         "PATCH": "promotions.manage",
@@ -193,22 +191,12 @@ class PromotionDetailApi(AuditedApiView):
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         scope = _scope(data)
-
-        def update() -> Promotion:
-            promotion_update(promotion=promotion, changes=data, **scope)
-            # Read again: the prefetched categories and items may be the ones just replaced.
-            return self.found(promotion_get(promotion_id=promotion_id))
-
-        return self.audited_update(
-            "promotions.promotion.update", promotion, snapshot=PromotionOut, update=update
-        )
+        promotion_update(actor=self.actor, promotion=promotion, changes=data, **scope)
+        # Read again: the prefetched categories and items may be the ones just replaced.
+        return Response(PromotionOut(self.found(promotion_get(promotion_id=promotion_id))).data)
 
     @extend_schema(tags=TAGS, responses={204: None})
     def delete(self, request: Request, promotion_id: int) -> Response:
         promotion = self.found(promotion_get(promotion_id=promotion_id))
-        return self.audited_delete(
-            "promotions.promotion.delete",
-            promotion,
-            snapshot=PromotionOut,
-            delete=lambda: promotion_delete(promotion=promotion),
-        )
+        promotion_delete(actor=self.actor, promotion=promotion)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from core.actors import SEED_DEMO
 from tenant_apps.menu.models import Category
 from tenant_apps.promotions.models import Promotion
 from tenant_apps.promotions.services import promotion_create
@@ -24,6 +25,7 @@ def promotions_seed_demo(*, restaurant: Restaurant, demo: dict[str, Any]) -> Non
     cuisine = str(demo.get("cuisine", "mexican"))
     welcome = "WELCOME10" if cuisine == "burgers" else "BIENVENIDA"
     promotion_create(
+        actor=SEED_DEMO,
         name={"es": "10 % de bienvenida", "en": "10% welcome discount"},
         description={
             "es": "Tu primer pedido con un 10 % de descuento.",
@@ -36,6 +38,7 @@ def promotions_seed_demo(*, restaurant: Restaurant, demo: dict[str, Any]) -> Non
     )
     if cuisine == "mexican":
         promotion_create(
+            actor=SEED_DEMO,
             name={"es": "Martes de tacos: 20 % en tacos", "en": "Taco Tuesday: 20% off tacos"},
             description={
                 "es": "Con el código TACOTUESDAY, 20 % en todos los tacos.",
@@ -48,6 +51,7 @@ def promotions_seed_demo(*, restaurant: Restaurant, demo: dict[str, Any]) -> Non
         )
     elif cuisine == "spanish":
         promotion_create(
+            actor=SEED_DEMO,
             name={"es": "Tapeo: 15 % en tapas", "en": "Tapas time: 15% off tapas"},
             description={"es": "Con el código TAPEO.", "en": "With the code TAPEO."},
             kind=Promotion.Kind.PERCENT,
@@ -57,6 +61,7 @@ def promotions_seed_demo(*, restaurant: Restaurant, demo: dict[str, Any]) -> Non
         )
     else:
         promotion_create(
+            actor=SEED_DEMO,
             name={"es": "Menú para dos", "en": "Burger date"},
             description={
                 "es": "5 € menos en hamburguesas con BURGERDATE (mínimo 20).",
@@ -70,6 +75,7 @@ def promotions_seed_demo(*, restaurant: Restaurant, demo: dict[str, Any]) -> Non
         )
     threshold, amount = ("25", "2") if cuisine == "burgers" else ("40", "3")
     promotion_create(
+        actor=SEED_DEMO,
         name={
             "es": f"{amount} de descuento en pedidos de más de {threshold}",
             "en": f"{amount} off orders over {threshold}",

@@ -12,9 +12,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.actors import Actor
 from core.cache import invalidate
 from core.i18n import clean_translations
 from core.services import model_update
+from tenant_apps.audit.services import audit_record, snapshot, snapshot_diff
 from tenant_apps.customers.models import Customer
 from tenant_apps.menu.models import Category, MenuItem
 from tenant_apps.promotions.models import Promotion, PromotionRedemption
@@ -85,9 +87,18 @@ def _set_scope(
         promotion.items.set(found_items)
 
 
+def _promotion_snapshot(promotion: Promotion) -> dict[str, Any]:
+    return {
+        **snapshot(promotion),
+        "category_ids": sorted(promotion.categories.values_list("pk", flat=True)),
+        "item_ids": sorted(promotion.items.values_list("pk", flat=True)),
+    }
+
+
 @transaction.atomic
 def promotion_create(
     *,
+    actor: Actor,
     name: dict[str, str],
     kind: str,
     value: Decimal,
@@ -119,17 +130,25 @@ def promotion_create(
     promotion.save()
     _set_scope(promotion, category_ids, item_ids)
     invalidate("promotions")
+    audit_record(
+        actor=actor,
+        action="promotions.promotion.create",
+        target=promotion,
+        after=_promotion_snapshot(promotion),
+    )
     return promotion
 
 
 @transaction.atomic
 def promotion_update(
     *,
+    actor: Actor,
     promotion: Promotion,
     changes: Mapping[str, Any],
     category_ids: Iterable[int] | None = None,
     item_ids: Iterable[int] | None = None,
 ) -> Promotion:
+    before = _promotion_snapshot(promotion)
     data = _clean(changes)
     candidate = copy.copy(promotion)
     for name, value in data.items():
@@ -138,11 +157,25 @@ def promotion_update(
     model_update(instance=promotion, fields=PROMOTION_FIELDS, data=data)
     _set_scope(promotion, category_ids, item_ids)
     invalidate("promotions")
+    old, new = snapshot_diff(before, _promotion_snapshot(promotion))
+    audit_record(
+        actor=actor,
+        action="promotions.promotion.update",
+        target=promotion,
+        before=old,
+        after=new,
+    )
     return promotion
 
 
 @transaction.atomic
-def promotion_delete(*, promotion: Promotion) -> None:
+def promotion_delete(*, actor: Actor, promotion: Promotion) -> None:
+    audit_record(
+        actor=actor,
+        action="promotions.promotion.delete",
+        target=promotion,
+        before=_promotion_snapshot(promotion),
+    )
     promotion.delete()
     invalidate("promotions")
     invalidate("orders")  # orders that used it keep their code but no longer point to it

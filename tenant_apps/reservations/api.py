@@ -14,8 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api import StrictInputSerializer, page_of, validated_query
-from core.views import PUBLIC, permissions_for
-from tenant_apps.audit.views import AuditedApiView
+from core.views import PUBLIC, TenantApiView, permissions_for
 from tenant_apps.customers.serializers import CustomerReferenceIn
 from tenant_apps.customers.services import customer_resolve
 from tenant_apps.reservations.models import Reservation, ReservationSettings, Table
@@ -139,7 +138,7 @@ def _is_api_key(request: Request) -> bool:
     return bool(getattr(request.user, "is_api_key", False))
 
 
-class AvailabilityApi(AuditedApiView):
+class AvailabilityApi(TenantApiView):
     """Free start times on a day for a party (restaurant local time)."""
 
     required_permissions = {"GET": PUBLIC}
@@ -170,7 +169,7 @@ class AvailabilityApi(AuditedApiView):
         )
 
 
-class ReservationListApi(AuditedApiView):
+class ReservationListApi(TenantApiView):
     required_permissions = {"GET": "reservations.view", "POST": "reservations.create"}
     ordering_fields = ["starts_at", "created", "party_size"]
     ordering = ["starts_at", "id"]
@@ -196,20 +195,18 @@ class ReservationListApi(AuditedApiView):
             if customer is None:
                 raise ValidationError({"customer": ["Give a customer id or a phone number."]})
             reservation = reservation_create(
+                actor=self.actor,
                 customer=customer,
                 starts_at=data["starts_at"],
                 party_size=data["party_size"],
                 channel=data.get("channel")
                 or (Reservation.Channel.API if _is_api_key(request) else Reservation.Channel.STAFF),
                 notes=data.get("notes", ""),
-                created_by=None if _is_api_key(request) else request.user,  # type: ignore[arg-type]
             )
-            after = ReservationOut(reservation).data
-            self.audit("reservations.reservation.create", reservation, after=after)
-        return Response(after, status=status.HTTP_201_CREATED)
+        return Response(ReservationOut(reservation).data, status=status.HTTP_201_CREATED)
 
 
-class ReservationDetailApi(AuditedApiView):
+class ReservationDetailApi(TenantApiView):
     required_permissions = {"GET": "reservations.view", "PATCH": "reservations.update"}
 
     @extend_schema(tags=TAGS, responses=ReservationOut)
@@ -223,15 +220,13 @@ class ReservationDetailApi(AuditedApiView):
         reservation = self.found(reservation_get(reservation_id=reservation_id))
         body = RescheduleIn(data=request.data)
         body.is_valid(raise_exception=True)
-        return self.audited_update(
-            "reservations.reservation.reschedule",
-            reservation,
-            snapshot=ReservationOut,
-            update=lambda: reservation_reschedule(reservation=reservation, **body.validated_data),
+        updated = reservation_reschedule(
+            actor=self.actor, reservation=reservation, **body.validated_data
         )
+        return Response(ReservationOut(updated).data)
 
 
-class ReservationStatusApi(AuditedApiView):
+class ReservationStatusApi(TenantApiView):
     required_permissions = {"POST": "reservations.update"}
 
     @extend_schema(tags=TAGS, request=ReservationTransitionIn, responses=ReservationOut)
@@ -244,23 +239,16 @@ class ReservationStatusApi(AuditedApiView):
             "reservations.cancel" not in permissions_for(request.user)
         ):
             raise PermissionDenied("Your role does not allow cancelling reservations.")
-        with transaction.atomic():
-            before = reservation.status
-            updated = reservation_transition(
-                reservation=reservation,
-                to_status=to_status,
-                reason=body.validated_data.get("reason", ""),
-            )
-            self.audit(
-                "reservations.reservation.status",
-                updated,
-                before={"status": before},
-                after={"status": updated.status},
-            )
+        updated = reservation_transition(
+            actor=self.actor,
+            reservation=reservation,
+            to_status=to_status,
+            reason=body.validated_data.get("reason", ""),
+        )
         return Response(ReservationOut(updated).data)
 
 
-class SettingsApi(AuditedApiView):
+class SettingsApi(TenantApiView):
     required_permissions = {"GET": "reservations.view", "PATCH": "reservations.settings"}
 
     @extend_schema(tags=TAGS, responses=BookingSettingsOut)
@@ -271,16 +259,11 @@ class SettingsApi(AuditedApiView):
     def patch(self, request: Request) -> Response:
         body = BookingSettingsIn(data=request.data)
         body.is_valid(raise_exception=True)
-        return self.audited_update(
-            "reservations.settings.update",
-            reservation_settings_get(),
-            snapshot=BookingSettingsOut,
-            update=lambda: reservation_settings_update(changes=body.validated_data),
-            summary="Booking rules",
-        )
+        updated = reservation_settings_update(actor=self.actor, changes=body.validated_data)
+        return Response(BookingSettingsOut(updated).data)
 
 
-class TableListApi(AuditedApiView):
+class TableListApi(TenantApiView):
     required_permissions = {"GET": "reservations.view", "POST": "tables.manage"}
     ordering_fields = ["position", "name", "capacity"]
     ordering = ["position", "name"]
@@ -293,14 +276,11 @@ class TableListApi(AuditedApiView):
     def post(self, request: Request) -> Response:
         body = TableIn(data=request.data)
         body.is_valid(raise_exception=True)
-        with transaction.atomic():
-            table = table_create(**body.validated_data)
-            after = TableOut(table).data
-            self.audit("reservations.table.create", table, after=after)
-        return Response(after, status=status.HTTP_201_CREATED)
+        table = table_create(actor=self.actor, **body.validated_data)
+        return Response(TableOut(table).data, status=status.HTTP_201_CREATED)
 
 
-class TableDetailApi(AuditedApiView):
+class TableDetailApi(TenantApiView):
     required_permissions = {
         "GET": "reservations.view",
         "PATCH": "tables.manage",
@@ -316,20 +296,11 @@ class TableDetailApi(AuditedApiView):
         table = self.found(table_get(table_id=table_id))
         body = TableIn(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
-        return self.audited_update(
-            "reservations.table.update",
-            table,
-            snapshot=TableOut,
-            update=lambda: table_update(table=table, changes=body.validated_data),
-        )
+        table_update(actor=self.actor, table=table, changes=body.validated_data)
+        return Response(TableOut(table).data)
 
     @extend_schema(tags=TAGS, responses={204: None})
     def delete(self, request: Request, table_id: int) -> Response:
         table = self.found(table_get(table_id=table_id))
-        return self.audited_delete(
-            "reservations.table.delete",
-            table,
-            snapshot=TableOut,
-            delete=lambda: table_delete(table=table),
-            summary_field="name",
-        )
+        table_delete(actor=self.actor, table=table)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.actors import SEED_DEMO
 from tenant_apps.reservations.models import ReservationSettings, Table
 from tenant_apps.reservations.services import reservation_settings_update, table_create
 from tenants.models import Restaurant
@@ -37,11 +38,12 @@ def reservations_seed_demo(*, restaurant: Restaurant, demo: dict[str, Any]) -> N
         return
     cuisine = str(demo.get("cuisine", "mexican"))
     for position, (name, capacity, area) in enumerate(TABLES.get(cuisine, TABLES["mexican"])):
-        table_create(name=name, capacity=capacity, area=area, position=position)
+        table_create(actor=SEED_DEMO, name=name, capacity=capacity, area=area, position=position)
     if cuisine == "spanish":
         reservation_settings_update(
+            actor=SEED_DEMO,
             changes={
                 "capacity_mode": ReservationSettings.CapacityMode.TABLES,
                 "max_party_size": 10,
-            }
+            },
         )

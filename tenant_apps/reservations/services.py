@@ -15,9 +15,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.actors import Actor
 from core.api_errors import Conflict
 from core.services import model_update
-from shared_apps.accounts.models import User
+from tenant_apps.audit.services import audit_record, snapshot, snapshot_diff
 from tenant_apps.customers.models import Customer
 from tenant_apps.reservations.models import Reservation, ReservationSettings, Table
 from tenant_apps.reservations.selectors import (
@@ -143,7 +144,7 @@ def reservation_create(
     party_size: int,
     channel: str,
     notes: str = "",
-    created_by: User | None = None,
+    actor: Actor,
 ) -> Reservation:
     """Book a table. No room: SlotUnavailable (409) listing the nearest free times."""
     if channel not in Reservation.Channel.values:
@@ -152,7 +153,7 @@ def reservation_create(
     validate_party_size(party_size, settings)
     ends_at = _validate_start(starts_at, settings)
     table = _seat(settings=settings, starts_at=starts_at, ends_at=ends_at, party_size=party_size)
-    return Reservation.objects.create(
+    reservation = Reservation.objects.create(
         customer=customer,
         starts_at=starts_at,
         ends_at=ends_at,
@@ -161,13 +162,20 @@ def reservation_create(
         channel=channel,
         table=table,
         notes=notes.strip(),
-        created_by=created_by,
+        created_by_id=actor.user_id,
     )
+    audit_record(
+        actor=actor,
+        action="reservations.reservation.create",
+        target=reservation,
+        after=snapshot(reservation),
+    )
+    return reservation
 
 
 @transaction.atomic
 def reservation_reschedule(
-    *, reservation: Reservation, starts_at: datetime, party_size: int | None = None
+    *, actor: Actor, reservation: Reservation, starts_at: datetime, party_size: int | None = None
 ) -> Reservation:
     settings = _locked_settings()
     locked = Reservation.objects.select_for_update().get(pk=reservation.pk)
@@ -183,6 +191,7 @@ def reservation_reschedule(
         party_size=party_size,
         exclude_id=locked.pk,
     )
+    before = snapshot(locked)
     locked.starts_at, locked.ends_at, locked.party_size, locked.table = (
         starts_at,
         ends_at,
@@ -190,41 +199,75 @@ def reservation_reschedule(
         table,
     )
     locked.save(update_fields=["starts_at", "ends_at", "party_size", "table", "updated"])
+    old, new = snapshot_diff(before, snapshot(locked))
+    audit_record(
+        actor=actor,
+        action="reservations.reservation.reschedule",
+        target=locked,
+        before=old,
+        after=new,
+    )
     return locked
 
 
 @transaction.atomic
 def reservation_transition(
-    *, reservation: Reservation, to_status: str, reason: str = ""
+    *, actor: Actor, reservation: Reservation, to_status: str, reason: str = ""
 ) -> Reservation:
     if to_status not in Reservation.Status.values:
         raise ValidationError({"status": [f"Use one of {Reservation.Status.values}."]})
     locked = Reservation.objects.select_for_update().get(pk=reservation.pk)
     if to_status not in ALLOWED_TRANSITIONS[locked.status]:
         raise IllegalReservationTransition(current=locked.status, requested=to_status)
+    before = locked.status
     locked.status = to_status
     if to_status == R.CANCELLED:
         locked.cancel_reason = reason.strip()[:255]
     locked.save(update_fields=["status", "cancel_reason", "updated"])
+    audit_record(
+        actor=actor,
+        action="reservations.reservation.status",
+        target=locked,
+        before={"status": before},
+        after={"status": locked.status},
+    )
     return locked
 
 
-def reservation_cancel(*, reservation: Reservation, reason: str = "") -> Reservation:
-    return reservation_transition(reservation=reservation, to_status=R.CANCELLED, reason=reason)
+def reservation_cancel(*, actor: Actor, reservation: Reservation, reason: str = "") -> Reservation:
+    return reservation_transition(
+        actor=actor, reservation=reservation, to_status=R.CANCELLED, reason=reason
+    )
 
 
 @transaction.atomic
-def reservation_settings_update(*, changes: Mapping[str, Any]) -> ReservationSettings:
+def reservation_settings_update(*, actor: Actor, changes: Mapping[str, Any]) -> ReservationSettings:
     settings = _locked_settings()
+    before = snapshot(settings)
     model_update(instance=settings, fields=SETTINGS_FIELDS, data=changes)
     if settings.max_party_size < settings.min_party_size:
         raise ValidationError({"max_party_size": ["Must be at least min_party_size."]})
+    old, new = snapshot_diff(before, snapshot(settings))
+    audit_record(
+        actor=actor,
+        action="reservations.settings.update",
+        target=settings,
+        summary="Booking rules",
+        before=old,
+        after=new,
+    )
     return settings
 
 
 @transaction.atomic
 def table_create(
-    *, name: str, capacity: int, area: str = "", is_active: bool = True, position: int = 0
+    *,
+    actor: Actor,
+    name: str,
+    capacity: int,
+    area: str = "",
+    is_active: bool = True,
+    position: int = 0,
 ) -> Table:
     if Table.objects.filter(name__iexact=name.strip()).exists():
         raise ValidationError({"name": ["A table with this name already exists."]})
@@ -237,11 +280,15 @@ def table_create(
     )
     table.full_clean()
     table.save()
+    audit_record(
+        actor=actor, action="reservations.table.create", target=table, after=snapshot(table)
+    )
     return table
 
 
 @transaction.atomic
-def table_update(*, table: Table, changes: Mapping[str, Any]) -> Table:
+def table_update(*, actor: Actor, table: Table, changes: Mapping[str, Any]) -> Table:
+    before = snapshot(table)
     if (
         "name" in changes
         and Table.objects.filter(name__iexact=str(changes["name"]).strip())
@@ -250,11 +297,22 @@ def table_update(*, table: Table, changes: Mapping[str, Any]) -> Table:
     ):
         raise ValidationError({"name": ["A table with this name already exists."]})
     model_update(instance=table, fields=TABLE_FIELDS, data=changes)
+    old, new = snapshot_diff(before, snapshot(table))
+    audit_record(
+        actor=actor, action="reservations.table.update", target=table, before=old, after=new
+    )
     return table
 
 
 @transaction.atomic
-def table_delete(*, table: Table) -> None:
+def table_delete(*, actor: Actor, table: Table) -> None:
+    audit_record(
+        actor=actor,
+        action="reservations.table.delete",
+        target=table,
+        summary=table.name,
+        before=snapshot(table),
+    )
     table.delete()
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -14,8 +13,7 @@ from rest_framework.response import Response
 
 from core.api import StrictInputSerializer, results_of
 from core.i18n import SUPPORTED_LANGUAGES, TranslatedTextField
-from core.views import PUBLIC, permissions_for
-from tenant_apps.audit.views import AuditedApiView
+from core.views import PUBLIC, TenantApiView, permissions_for
 from tenant_apps.restaurant.models import ClosedDate
 from tenant_apps.restaurant.selectors import (
     Shift,
@@ -104,7 +102,7 @@ def _profile_body() -> dict[str, Any]:
     return profile
 
 
-class ProfileApi(AuditedApiView):
+class ProfileApi(TenantApiView):
     required_permissions = {"GET": "restaurant.view", "PATCH": "restaurant.manage"}
 
     @extend_schema(
@@ -123,20 +121,11 @@ class ProfileApi(AuditedApiView):
             request.user
         ):
             raise PermissionDenied("Your role does not allow editing the assistant.")
-        with transaction.atomic():
-            before = _profile_body()
-            profile = restaurant_profile_update(changes=changes)
-            after = _profile_body()
-            self.audit(
-                "restaurant.profile.update",
-                profile,
-                before={k: before[k] for k in changes},
-                after={k: after[k] for k in changes},
-            )
-        return Response(after)
+        restaurant_profile_update(actor=self.actor, changes=changes)
+        return Response(_profile_body())
 
 
-class HoursApi(AuditedApiView):
+class HoursApi(TenantApiView):
     """Weekly opening hours (0 = Monday); several shifts a day are split shifts."""
 
     required_permissions = {"GET": PUBLIC, "PUT": "hours.manage"}
@@ -149,23 +138,13 @@ class HoursApi(AuditedApiView):
     def put(self, request: Request) -> Response:
         body = HoursIn(data=request.data)
         body.is_valid(raise_exception=True)
-        with transaction.atomic():
-            before = ShiftIO(opening_hours_list(), many=True).data
-            opening_hours_replace(
-                shifts=[Shift(**shift) for shift in body.validated_data["shifts"]]
-            )
-            after = ShiftIO(opening_hours_list(), many=True).data
-            self.audit(
-                "restaurant.hours.replace",
-                target_type="restaurant.openinghours",
-                before=before,
-                after=after,
-                summary="Opening hours",
-            )
-        return Response({"shifts": after})
+        opening_hours_replace(
+            actor=self.actor, shifts=[Shift(**shift) for shift in body.validated_data["shifts"]]
+        )
+        return Response({"shifts": ShiftIO(opening_hours_list(), many=True).data})
 
 
-class ClosedDateListApi(AuditedApiView):
+class ClosedDateListApi(TenantApiView):
     required_permissions = {"GET": PUBLIC, "POST": "hours.manage"}
 
     @extend_schema(tags=TAGS, responses=results_of("ClosedDates", ClosedDateOut(many=True)))
@@ -176,24 +155,19 @@ class ClosedDateListApi(AuditedApiView):
     def post(self, request: Request) -> Response:
         body = ClosedDateIn(data=request.data)
         body.is_valid(raise_exception=True)
-        with transaction.atomic():
-            closed = closed_date_add(
-                day=body.validated_data["date"], reason=body.validated_data.get("reason", "")
-            )
-            after = ClosedDateOut(closed).data
-            self.audit("restaurant.closed_date.create", closed, after=after)
-        return Response(after, status=status.HTTP_201_CREATED)
+        closed = closed_date_add(
+            actor=self.actor,
+            day=body.validated_data["date"],
+            reason=body.validated_data.get("reason", ""),
+        )
+        return Response(ClosedDateOut(closed).data, status=status.HTTP_201_CREATED)
 
 
-class ClosedDateDetailApi(AuditedApiView):
+class ClosedDateDetailApi(TenantApiView):
     required_permissions = {"DELETE": "hours.manage"}
 
     @extend_schema(tags=TAGS, responses={204: None})
     def delete(self, request: Request, closed_date_id: int) -> Response:
         closed = self.found(closed_date_get(closed_date_id=closed_date_id))
-        return self.audited_delete(
-            "restaurant.closed_date.delete",
-            closed,
-            snapshot=ClosedDateOut,
-            delete=lambda: closed_date_delete(closed_date=closed),
-        )
+        closed_date_delete(actor=self.actor, closed_date=closed)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import time
 from typing import Any
 
+from core.actors import SEED_DEMO
 from tenant_apps.restaurant.selectors import Shift
 from tenant_apps.restaurant.services import opening_hours_replace, restaurant_profile_update
 from tenants.models import Restaurant
@@ -53,11 +54,12 @@ def restaurant_seed_demo(*, restaurant: Restaurant, demo: dict[str, Any]) -> Non
         "en": f"Hi! I'm {name} from {restaurant.name}. I can show you the menu, take your "
         "order or book you a table. What would you like?",
     }
-    restaurant_profile_update(changes=profile)
+    restaurant_profile_update(actor=SEED_DEMO, changes=profile)
     opening_hours_replace(
+        actor=SEED_DEMO,
         shifts=[
             Shift(weekday=day, opens=opens, closes=closes)
             for day in EVERY_DAY
             for opens, closes in HOURS.get(cuisine, HOURS["mexican"])
-        ]
+        ],
     )

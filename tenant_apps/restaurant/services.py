@@ -12,9 +12,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.actors import Actor
 from core.cache import invalidate
 from core.i18n import SUPPORTED_LANGUAGES, clean_translations
 from core.services import model_update
+from tenant_apps.audit.services import audit_record, snapshot, snapshot_diff
 from tenant_apps.restaurant.models import ClosedDate, OpeningHours, RestaurantProfile
 from tenant_apps.restaurant.selectors import (
     DEFAULT_CLOSES,
@@ -83,10 +85,15 @@ def _validate_profile(changes: Mapping[str, Any], current: RestaurantProfile) ->
 
 
 @transaction.atomic
-def restaurant_profile_update(*, changes: Mapping[str, Any]) -> RestaurantProfile:
+def restaurant_profile_update(*, actor: Actor, changes: Mapping[str, Any]) -> RestaurantProfile:
     profile = _profile_for_update()
+    before = snapshot(profile)
     model_update(instance=profile, fields=PROFILE_FIELDS, data=_validate_profile(changes, profile))
     invalidate("settings")
+    old, new = snapshot_diff(before, snapshot(profile))
+    audit_record(
+        actor=actor, action="restaurant.profile.update", target=profile, before=old, after=new
+    )
     return profile
 
 
@@ -114,30 +121,60 @@ def _validate_shifts(shifts: Sequence[Shift]) -> None:
 
 
 @transaction.atomic
-def opening_hours_replace(*, shifts: Sequence[Shift]) -> list[OpeningHours]:
+def _hours_snapshot(rows: Sequence[OpeningHours]) -> list[dict[str, Any]]:
+    return [
+        {
+            "weekday": row.weekday,
+            "opens": row.opens.strftime("%H:%M"),
+            "closes": row.closes.strftime("%H:%M"),
+        }
+        for row in sorted(rows, key=lambda row: (row.weekday, row.opens))
+    ]
+
+
+@transaction.atomic
+def opening_hours_replace(*, actor: Actor, shifts: Sequence[Shift]) -> list[OpeningHours]:
     """Replace the whole week's hours; a weekday with no shift is closed."""
     _validate_shifts(shifts)
+    before = _hours_snapshot(list(OpeningHours.objects.all()))
     OpeningHours.objects.all().delete()
     rows = OpeningHours.objects.bulk_create(
         OpeningHours(weekday=s.weekday, opens=s.opens, closes=s.closes) for s in shifts
     )
     invalidate("settings")
+    audit_record(
+        actor=actor,
+        action="restaurant.hours.replace",
+        target_type="restaurant.openinghours",
+        summary="Opening hours",
+        before=before,
+        after=_hours_snapshot(rows),
+    )
     return rows
 
 
 @transaction.atomic
-def closed_date_add(*, day: date, reason: str = "") -> ClosedDate:
+def closed_date_add(*, actor: Actor, day: date, reason: str = "") -> ClosedDate:
     if day < restaurant_local_now().date():
         raise ValidationError({"date": ["This date is in the past."]})
     if ClosedDate.objects.filter(date=day).exists():
         raise ValidationError({"date": ["This date is already closed."]})
     closed = ClosedDate.objects.create(date=day, reason=reason.strip())
     invalidate("settings")
+    audit_record(
+        actor=actor, action="restaurant.closed_date.create", target=closed, after=snapshot(closed)
+    )
     return closed
 
 
 @transaction.atomic
-def closed_date_delete(*, closed_date: ClosedDate) -> None:
+def closed_date_delete(*, actor: Actor, closed_date: ClosedDate) -> None:
+    audit_record(
+        actor=actor,
+        action="restaurant.closed_date.delete",
+        target=closed_date,
+        before=snapshot(closed_date),
+    )
     closed_date.delete()
     invalidate("settings")
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.actors import Actor
 from core.api import (
     LIST_QUERY_PARAMS,
     StrictInputSerializer,
@@ -19,11 +19,18 @@ from core.api import (
     validated_query,
 )
 from core.db import current_schema_name
+from core.views import TenantApiView
 from shared_apps.accounts.models import User
-from tenant_apps.audit.views import AuditedApiView
 from tenant_apps.staff.permissions import PERMISSIONS, ROLES
 from tenant_apps.staff.selectors import role_list, staff_get, staff_list
-from tenant_apps.staff.services import role_update, staff_create, staff_set_password, staff_update
+from tenant_apps.staff.services import (
+    api_key_create,
+    api_key_revoke,
+    role_update,
+    staff_create,
+    staff_set_password,
+    staff_update,
+)
 from tenants import secrets
 
 TAGS = ["staff"]
@@ -100,14 +107,14 @@ def _api_key_body(key: Any) -> dict[str, Any]:
     }
 
 
-def _staff_actor(request: Request) -> User:
+def _staff_actor(request: Request) -> Actor:
     """The staff account asking; an API key never manages staff."""
     if not isinstance(request.user, User):
         raise PermissionDenied()
-    return request.user
+    return Actor.staff(request.user)
 
 
-class StaffListApi(AuditedApiView):
+class StaffListApi(TenantApiView):
     required_permissions = {"GET": "staff.view", "POST": "staff.manage"}
     ordering_fields = ["email", "date_joined", "role"]
     ordering = ["email"]
@@ -126,14 +133,11 @@ class StaffListApi(AuditedApiView):
     def post(self, request: Request) -> Response:
         body = StaffIn(data=request.data)
         body.is_valid(raise_exception=True)
-        with transaction.atomic():
-            user = staff_create(actor=_staff_actor(request), **body.validated_data)
-            after = StaffOut(user).data
-            self.audit("staff.user.create", user, after=after)
-        return Response(after, status=status.HTTP_201_CREATED)
+        user = staff_create(actor=_staff_actor(request), **body.validated_data)
+        return Response(StaffOut(user).data, status=status.HTTP_201_CREATED)
 
 
-class StaffDetailApi(AuditedApiView):
+class StaffDetailApi(TenantApiView):
     required_permissions = {"GET": "staff.view", "PATCH": "staff.manage"}
 
     @extend_schema(tags=TAGS, responses=StaffOut)
@@ -145,17 +149,11 @@ class StaffDetailApi(AuditedApiView):
         user = self.found(staff_get(user_id=user_id))
         body = StaffUpdateIn(data=request.data)
         body.is_valid(raise_exception=True)
-        return self.audited_update(
-            "staff.user.update",
-            user,
-            snapshot=StaffOut,
-            update=lambda: staff_update(
-                actor=_staff_actor(request), user=user, changes=body.validated_data
-            ),
-        )
+        updated = staff_update(actor=_staff_actor(request), user=user, changes=body.validated_data)
+        return Response(StaffOut(updated).data)
 
 
-class StaffPasswordApi(AuditedApiView):
+class StaffPasswordApi(TenantApiView):
     required_permissions = {"POST": "staff.manage"}
 
     @extend_schema(tags=TAGS, request=PasswordIn, responses={204: None})
@@ -163,15 +161,13 @@ class StaffPasswordApi(AuditedApiView):
         user = self.found(staff_get(user_id=user_id))
         body = PasswordIn(data=request.data)
         body.is_valid(raise_exception=True)
-        with transaction.atomic():
-            staff_set_password(
-                actor=_staff_actor(request), user=user, password=body.validated_data["password"]
-            )
-            self.audit("staff.user.password", user, summary=f"Password set for {user.email}")
+        staff_set_password(
+            actor=_staff_actor(request), user=user, password=body.validated_data["password"]
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class RoleListApi(AuditedApiView):
+class RoleListApi(TenantApiView):
     required_permissions = {"GET": "staff.view"}
 
     @extend_schema(
@@ -182,7 +178,7 @@ class RoleListApi(AuditedApiView):
         return Response({"results": role_list()})
 
 
-class RoleDetailApi(AuditedApiView):
+class RoleDetailApi(TenantApiView):
     required_permissions = {"PATCH": "roles.manage"}
 
     @extend_schema(tags=TAGS, request=RoleIn, responses=RoleOut)
@@ -191,15 +187,11 @@ class RoleDetailApi(AuditedApiView):
             raise NotFound("No such role.")
         body = RoleIn(data=request.data)
         body.is_valid(raise_exception=True)
-        with transaction.atomic():
-            before = next(role for role in role_list() if role["code"] == code)
-            role = role_update(code=code, permissions=body.validated_data["permissions"])
-            after = next(r for r in role_list() if r["code"] == code)
-            self.audit("staff.role.update", role, before=before, after=after)
-        return Response(after)
+        role_update(actor=self.actor, code=code, permissions=body.validated_data["permissions"])
+        return Response(next(r for r in role_list() if r["code"] == code))
 
 
-class PermissionCatalogueApi(AuditedApiView):
+class PermissionCatalogueApi(TenantApiView):
     required_permissions = {"GET": "staff.view"}
 
     @extend_schema(
@@ -219,7 +211,7 @@ class PermissionCatalogueApi(AuditedApiView):
         )
 
 
-class ApiKeyListApi(AuditedApiView):
+class ApiKeyListApi(TenantApiView):
     """Integration keys. The plaintext is shown once, in the creation response."""
 
     required_permissions = {"GET": "api_keys.manage", "POST": "api_keys.manage"}
@@ -234,28 +226,16 @@ class ApiKeyListApi(AuditedApiView):
         body = ApiKeyIn(data=request.data)
         body.is_valid(raise_exception=True)
         schema_name = current_schema_name()
-        with transaction.atomic():
-            key_id, plaintext = secrets.api_key_create(
-                schema_name=schema_name, name=body.validated_data["name"]
-            )
-            key = next(k for k in secrets.api_key_list(schema_name=schema_name) if k.pk == key_id)
-            self.audit(
-                "staff.api_key.create",
-                target_type="tenants.apikey",
-                target_id=key_id,
-                after=_api_key_body(key),
-                summary=f"API key {key.name} ({key.prefix})",
-            )
+        key_id, plaintext = api_key_create(actor=self.actor, name=body.validated_data["name"])
+        key = next(k for k in secrets.api_key_list(schema_name=schema_name) if k.pk == key_id)
         return Response({**_api_key_body(key), "key": plaintext}, status=status.HTTP_201_CREATED)
 
 
-class ApiKeyDetailApi(AuditedApiView):
+class ApiKeyDetailApi(TenantApiView):
     required_permissions = {"DELETE": "api_keys.manage"}
 
     @extend_schema(tags=TAGS, responses={204: None})
     def delete(self, request: Request, key_id: int) -> Response:
-        with transaction.atomic():
-            if not secrets.api_key_revoke(schema_name=current_schema_name(), key_id=key_id):
-                raise NotFound("No such active API key in this restaurant.")
-            self.audit("staff.api_key.revoke", target_type="tenants.apikey", target_id=key_id)
+        if not api_key_revoke(actor=self.actor, key_id=key_id):
+            raise NotFound("No such active API key in this restaurant.")
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -9,10 +9,14 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from core.actors import Actor, ActorKind
 from core.api_errors import Conflict
 from core.cache import invalidate
+from core.db import current_schema_name
 from core.services import model_update
 from shared_apps.accounts.models import User
+from shared_apps.billing.limits import Limit, plan_limit_enforce
+from tenant_apps.audit.services import audit_record, snapshot, snapshot_diff
 from tenant_apps.staff.models import Role
 from tenant_apps.staff.permissions import (
     DEFAULT_ROLE_PERMISSIONS,
@@ -22,9 +26,12 @@ from tenant_apps.staff.permissions import (
     ROLE_NAMES,
     ROLES,
 )
+from tenants import secrets
 from tenants.models import Restaurant
 
 STAFF_FIELDS = ("full_name", "role", "is_active")
+# What an audit entry shows of a staff account (never the password hash).
+_AUDITED_USER_FIELDS = ("email", "full_name", "role", "is_active")
 
 
 def _validate_role(role: str) -> None:
@@ -39,22 +46,22 @@ def _check_password(password: str, user: User) -> None:
         raise ValidationError({"password": exc.messages}) from exc
 
 
-def _require_owner_for(*, actor: User | None, touches_owner: bool) -> None:
+def _require_owner_for(*, actor: Actor, touches_owner: bool) -> None:
     """Only an owner may create, promote or change an owner (finding: a manager given staff
-    powers must not be able to make themselves or anyone an owner). `actor` None is the
-    platform itself (onboarding, management commands)."""
-    if touches_owner and actor is not None and getattr(actor, "role", "") != OWNER:
+    powers must not be able to make themselves or anyone an owner). The platform itself
+    (system and operator actors: onboarding, management commands) may."""
+    platform = actor.kind in (ActorKind.SYSTEM, ActorKind.OPERATOR)
+    if (
+        touches_owner
+        and not platform
+        and not (actor.kind == ActorKind.STAFF and actor.role == OWNER)
+    ):
         raise PermissionDenied("Only an owner can create, promote or change an owner.")
 
 
 @transaction.atomic
 def staff_create(
-    *,
-    actor: User | None,
-    email: str,
-    role: str,
-    full_name: str = "",
-    password: str | None = None,
+    *, actor: Actor, email: str, role: str, full_name: str = "", password: str | None = None
 ) -> User:
     """A staff account in this restaurant; without a password it cannot log in until one
     is set. `actor` is who asks (None: the platform)."""
@@ -67,7 +74,20 @@ def staff_create(
     if password:
         _check_password(password, user)
     user.full_clean(exclude=["password"])
-    return User.objects.create_user(email, password, role=role, full_name=full_name.strip())
+    _seat_available()
+    created = User.objects.create_user(email, password, role=role, full_name=full_name.strip())
+    audit_record(
+        actor=actor,
+        action="staff.user.create",
+        target=created,
+        after=snapshot(created, _AUDITED_USER_FIELDS),
+    )
+    return created
+
+
+def _seat_available() -> None:
+    """An active account takes a seat of the plan (a 402 plan-limit problem when full)."""
+    plan_limit_enforce(limit=Limit.STAFF_SEATS, in_use=User.objects.filter(is_active=True).count())
 
 
 def _active_owner_count(*, excluding: int) -> int:
@@ -75,7 +95,7 @@ def _active_owner_count(*, excluding: int) -> int:
 
 
 @transaction.atomic
-def staff_update(*, actor: User | None, user: User, changes: Mapping[str, Any]) -> User:
+def staff_update(*, actor: Actor, user: User, changes: Mapping[str, Any]) -> User:
     if "role" in changes:
         _validate_role(str(changes["role"]))
     locked = User.objects.select_for_update().get(pk=user.pk)
@@ -90,20 +110,31 @@ def staff_update(*, actor: User | None, user: User, changes: Mapping[str, Any]) 
         User.objects.select_for_update().filter(role=OWNER, is_active=True).exclude(pk=locked.pk)
     ):
         raise Conflict("A restaurant needs at least one active owner.")
+    if changes.get("is_active") is True and not locked.is_active:
+        _seat_available()
+    before = snapshot(locked, _AUDITED_USER_FIELDS)
     model_update(instance=locked, fields=STAFF_FIELDS, data=changes)
+    old, new = snapshot_diff(before, snapshot(locked, _AUDITED_USER_FIELDS))
+    audit_record(actor=actor, action="staff.user.update", target=locked, before=old, after=new)
     return locked
 
 
 @transaction.atomic
-def staff_set_password(*, actor: User | None, user: User, password: str) -> None:
+def staff_set_password(*, actor: Actor, user: User, password: str) -> None:
     _require_owner_for(actor=actor, touches_owner=user.role == OWNER)
     _check_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
+    audit_record(
+        actor=actor,
+        action="staff.user.password",
+        target=user,
+        summary=f"Password set for {user.email}",
+    )
 
 
 @transaction.atomic
-def role_update(*, code: str, permissions: Iterable[str]) -> Role:
+def role_update(*, actor: Actor, code: str, permissions: Iterable[str]) -> Role:
     """Change what a non-owner role may do."""
     if code == OWNER:
         raise Conflict("The owner role always holds every permission.")
@@ -118,10 +149,46 @@ def role_update(*, code: str, permissions: Iterable[str]) -> Role:
             {"permissions": [f"Only the owner can hold {owner_only}; they cannot be delegated."]}
         )
     role, _ = Role.objects.get_or_create(code=code, defaults={"name": ROLE_NAMES[code]})
+    before = {"permissions": sorted(role.permissions)}
     role.permissions = wanted
     role.save(update_fields=["permissions", "updated"])
     invalidate("settings")
+    audit_record(
+        actor=actor,
+        action="staff.role.update",
+        target=role,
+        before=before,
+        after={"permissions": wanted},
+    )
     return role
+
+
+@transaction.atomic
+def api_key_create(*, actor: Actor, name: str) -> tuple[int, str]:
+    """An integration key for this restaurant: (id, plaintext shown once)."""
+    schema_name = current_schema_name()
+    key_id, plaintext = secrets.api_key_create(schema_name=schema_name, name=name)
+    key = next(k for k in secrets.api_key_list(schema_name=schema_name) if k.pk == key_id)
+    audit_record(
+        actor=actor,
+        action="staff.api_key.create",
+        target_type="tenants.apikey",
+        target_id=key_id,
+        after={"id": key.pk, "name": key.name, "prefix": key.prefix},
+        summary=f"API key {key.name} ({key.prefix})",
+    )
+    return key_id, plaintext
+
+
+@transaction.atomic
+def api_key_revoke(*, actor: Actor, key_id: int) -> bool:
+    """Revoke an active key of this restaurant; False when there is none with that id."""
+    if not secrets.api_key_revoke(schema_name=current_schema_name(), key_id=key_id):
+        return False
+    audit_record(
+        actor=actor, action="staff.api_key.revoke", target_type="tenants.apikey", target_id=key_id
+    )
+    return True
 
 
 def roles_initialize(*, restaurant: Restaurant) -> None:

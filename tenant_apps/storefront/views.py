@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from rest_framework.throttling import ScopedRateThrottle
 
+from core.actors import STOREFRONT
 from core.api_errors import Conflict
 from core.i18n import SUPPORTED_LANGUAGES
 from tenant_apps.customers.services import customer_resolve
@@ -139,6 +140,7 @@ def _book(request: HttpRequest, form: BookingForm) -> Reservation | None:
                 form.add_error("phone", _("Give a phone number."))
                 return None
             return reservation_create(
+                actor=STOREFRONT,
                 customer=customer,
                 starts_at=starts_at,
                 party_size=data["party"],

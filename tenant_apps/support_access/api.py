@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from core.api import StrictInputSerializer
 from core.db import tenant_connection
+from core.views import HasPermission, TenantApiView
 from shared_apps.support.models import SupportAccess
 from shared_apps.support.selectors import support_access_list
 from shared_apps.support.services import support_write_enabled, support_write_set
+from tenant_apps.audit.services import audit_record
 from tenant_apps.staff.permissions import OWNER
 
 TAGS = ["support access"]
@@ -63,11 +65,13 @@ SupportAccessLogOut = inline_serializer(
 )
 
 
-class SupportAccessApi(APIView):
+class SupportAccessApi(TenantApiView):
     """GET: support's accesses to this restaurant, newest first, and whether support may write.
-    PUT `{"write_access": bool}`: the owner turns support's write access on or off."""
+    PUT `{"write_access": bool}`: the owner turns support's write access on or off (audited)."""
 
-    permission_classes = [IsRestaurantOwner]
+    # The owner holds every permission; the owner check is what decides.
+    permission_classes = [HasPermission, IsRestaurantOwner]
+    required_permissions = {"GET": "audit.view", "PUT": "roles.manage"}
 
     def _body(self) -> dict[str, Any]:
         restaurant_id = tenant_connection().tenant.pk
@@ -85,9 +89,21 @@ class SupportAccessApi(APIView):
     def put(self, request: Request) -> Response:
         body = WriteAccessIn(data=request.data)
         body.is_valid(raise_exception=True)
-        support_write_set(
-            restaurant_id=tenant_connection().tenant.pk,
-            enabled=body.validated_data["write_access"],
-            changed_by_email=str(getattr(request.user, "email", "")),
-        )
+        enabled = body.validated_data["write_access"]
+        user = request.user
+        with transaction.atomic():
+            before = support_write_enabled(restaurant_id=tenant_connection().tenant.pk)
+            support_write_set(
+                restaurant_id=tenant_connection().tenant.pk,
+                enabled=enabled,
+                changed_by_email=str(getattr(user, "email", "")),
+            )
+            audit_record(
+                actor=self.actor,
+                action="support_access.write_access",
+                target_type="restaurant",
+                summary="support may change things" if enabled else "support read-only",
+                before={"write_access": before},
+                after={"write_access": enabled},
+            )
         return Response(self._body())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.template.response import SimpleTemplateResponse
@@ -16,13 +17,17 @@ from shared_apps.support.services import (
     support_access_event_record,
     support_write_enabled,
 )
-from tenant_apps.support_access.session import SESSION_KEY, SupportAccessContext
+from tenant_apps.support_access.session import (
+    SESSION_KEY,
+    SupportAccessContext,
+    support_user_retire,
+)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Static files and health checks are not "viewing the restaurant".
 _NOT_LOGGED = ("/static/", "/health/", "/favicon")
-# Logging out is always allowed.
-_ALWAYS_ALLOWED = ("/panel/logout/", "/api/v1/auth/session/")
+# Logging out is always allowed (the panel's form, the API session's DELETE).
+_LOGOUTS = (("POST", "/panel/logout/"), ("DELETE", "/api/v1/auth/session/"))
 
 
 class SupportAccessMiddleware:
@@ -32,7 +37,14 @@ class SupportAccessMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.support_access = None  # type: ignore[attr-defined]
         session = getattr(request, "session", None)
-        if current_schema_name() == "public" or session is None or SESSION_KEY not in session:
+        # No session cookie, no support session: the session is left untouched, so answers
+        # that do not depend on it (the cached public menu) get no `Vary: Cookie`.
+        if (
+            current_schema_name() == "public"
+            or session is None
+            or settings.SESSION_COOKIE_NAME not in request.COOKIES
+            or SESSION_KEY not in session
+        ):
             return self.get_response(request)
         access = support_access_active(
             access_id=int(session[SESSION_KEY]), restaurant_id=tenant_connection().tenant.pk
@@ -40,6 +52,7 @@ class SupportAccessMiddleware:
         if access is None:
             # Expired, ended, or a session cookie carried to another restaurant: the session
             # ends here and the request goes on as anonymous.
+            support_user_retire(user=getattr(request, "user", None))
             logout(request)
             return self.get_response(request)
         context = SupportAccessContext(
@@ -54,7 +67,7 @@ class SupportAccessMiddleware:
         allowed = (
             request.method in SAFE_METHODS
             or context.can_write
-            or request.path.startswith(_ALWAYS_ALLOWED)
+            or (request.method, request.path) in _LOGOUTS
         )
         if not request.path.startswith(_NOT_LOGGED):
             support_access_event_record(

@@ -33,9 +33,20 @@ class SupportAccessContext:
     can_write: bool
 
 
+PLACEHOLDER_DOMAIN = "support.dysa.invalid"
+
+
+def support_user_retire(*, user: object) -> None:
+    """Deactivate a support placeholder once its access is over, so it holds no staff seat
+    (billing counts active accounts) between visits."""
+    email = str(getattr(user, "email", ""))
+    if email.endswith(f"@{PLACEHOLDER_DOMAIN}"):
+        get_user_model().objects.filter(email=email).update(is_active=False)
+
+
 def support_user_for(*, access: SupportAccess) -> User:
     """The placeholder account in the current (restaurant) schema for this support person."""
-    email = f"support.{access.support_user_id or 0}@support.dysa.invalid"
+    email = f"support.{access.support_user_id or 0}@{PLACEHOLDER_DOMAIN}"
     role = WRITE_ROLE if access.can_write else READ_ROLE
     user, created = get_user_model().objects.get_or_create(
         email=email, defaults={"role": role, "full_name": "dysa support"}

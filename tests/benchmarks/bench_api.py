@@ -216,7 +216,9 @@ def _free_port() -> int:
 
 
 class Gunicorn:
-    def __init__(self, app: str, settings_module: str) -> None:
+    def __init__(
+        self, app: str, settings_module: str, extra_env: dict[str, str] | None = None
+    ) -> None:
         self.port = _free_port()
         env = {
             **os.environ,
@@ -227,6 +229,7 @@ class Gunicorn:
             "DYSA_RATE_LIMIT_DEFAULT": "100000000/min",
             "DYSA_LOG_LEVEL": "WARNING",
             "PYTHONPATH": os.pathsep.join([str(ROOT / "platform"), str(ROOT)]),
+            **(extra_env or {}),
         }
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "infra" / "gunicorn.conf.py"), app],

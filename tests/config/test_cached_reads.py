@@ -17,8 +17,9 @@ from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
 from core.cache import cache_read_keys
-from core.cached_reads import discover_cached_reads
-from core.near_cache import CLIENT_NAME
+from core.hotpath.middleware import discover_cached_reads
+from core.hotpath.near import CLIENT_NAME
+from core.hotpath.state import hot_path
 from tenant_apps.menu.models import MenuItem
 from tests.tenant_apps.menu.factories import make_category, make_item
 from tests.tenants.factories import TenantHandle
@@ -183,7 +184,8 @@ def test_with_the_near_cache_off_a_hit_is_read_with_the_rate_count(
         second = client_a.get(MENU)
 
     assert _served_by_shortcut(second)
-    prefetched = second.wsgi_request.piggybacked  # type: ignore[attr-defined]
+    prefetched = hot_path(second.wsgi_request).fetched
+    assert prefetched is not None
     assert [entry[1] for entry in prefetched.values() if isinstance(entry, tuple)] == [
         second.content
     ]

@@ -86,6 +86,7 @@ def test_production_settings_start_when_configured() -> None:
             "DYSA_MASTER_KEYS": GOOD_MASTER,
             "DATABASE_URL": "postgres://u:p@db:5432/dysa",
             "REDIS_URL": "redis://cache:6379/0",
+            "DYSA_BASE_DOMAIN": "dysa.example",
         }
     )
 
@@ -99,6 +100,7 @@ def test_a_model_call_retention_below_one_day_is_refused() -> None:
             "DYSA_MASTER_KEYS": GOOD_MASTER,
             "DATABASE_URL": "postgres://u:p@db:5432/dysa",
             "REDIS_URL": "redis://cache:6379/0",
+            "DYSA_BASE_DOMAIN": "dysa.example",
             "DYSA_MODEL_CALL_RETENTION_DAYS": "0",
         }
     )

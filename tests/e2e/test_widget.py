@@ -18,6 +18,7 @@ from django_tenants.utils import schema_context
 from tenant_apps.conversations.models import Conversation
 from tenant_apps.messaging.services import webchat_settings_update
 from tenant_apps.orders.models import Order
+from tests.actors import TEST_ACTOR
 from tests.e2e.conftest import RESULTS_DIR, EmbeddingSite
 from tests.tenant_apps.assistant.restaurant import seed_dialog_restaurant
 from tests.tenants.factories import TenantHandle
@@ -78,7 +79,7 @@ def test_a_visitor_orders_in_the_embedded_widget_and_sees_the_staff_reply(
 
     with schema_context(e2e_restaurant.schema_name):
         items = seed_dialog_restaurant()
-        webchat_settings_update(allowed_origins=[embedding_site.origin])
+        webchat_settings_update(actor=TEST_ACTOR, allowed_origins=[embedding_site.origin])
     page = browser.new_page(viewport={"width": 1000, "height": 720}, locale="es-ES")
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(embedding_site.page_url)

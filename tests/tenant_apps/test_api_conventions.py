@@ -206,6 +206,7 @@ VALID_BODIES: dict[tuple[str, str], Body] = {
     ("POST", "staff/<int:user_id>/password/"): {"password": "Sup3r-secret-pw"},
     ("PATCH", "staff/roles/<str:code>/"): {"permissions": ["menu.view"]},
     ("POST", "staff/api-keys/"): {"name": "POS"},
+    ("PUT", "support-access/"): {"write_access": True},
     ("PUT", "channels/whatsapp/"): {
         "provider": "twilio",
         "phone_number": "+34910000001",

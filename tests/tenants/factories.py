@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from tenants.models import Domain, Restaurant
-from tenants.selectors import restaurant_get, schema_exists
+from tenants.schema_sql import schema_exists
+from tenants.selectors import restaurant_get
 from tenants.services import OnboardingResult, restaurant_onboard
 from tenants.validation import schema_name_for
 

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from tenants import secrets, services
 from tenants.models import Domain, Restaurant, TenantSecret
-from tenants.selectors import schema_exists
+from tenants.schema_sql import schema_exists
 from tests.tenants.factories import onboard_restaurant
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from tenants import schema_template, services
 from tenants.models import Domain, Restaurant, SpareSchema, TenantSecret
-from tenants.selectors import schema_exists
+from tenants.schema_sql import schema_exists
 from tests.tenants.factories import OWNER_PASSWORD, onboard_restaurant
 
 pytestmark = pytest.mark.django_db

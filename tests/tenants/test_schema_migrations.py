@@ -15,7 +15,7 @@ from django_tenants.migration_executors import StandardExecutor
 
 from tenants import schema_migrations
 from tenants.models import Restaurant, SchemaMigrationFailure
-from tenants.selectors import schema_exists
+from tenants.schema_sql import schema_exists
 from tests.tenants.factories import TenantHandle, onboard_restaurant
 
 

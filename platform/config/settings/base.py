@@ -21,6 +21,9 @@ env = environ.Env()
 # --- core -----------------------------------------------------------------------------------
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dysa-insecure-development-key")
+# Previous keys still accepted for signed values (sessions, password-reset links) while a new
+# DJANGO_SECRET_KEY rolls out (docs/operations.md, "Rotate the Django secret key").
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 DYSA_BASE_DOMAIN = env.str("DYSA_BASE_DOMAIN", default="localhost").lower()
 DYSA_MASTER_KEYS = env.list("DYSA_MASTER_KEYS", default=[])
 # After `secrets rotate`, how long a tenant's previous JWT signing key still verifies tokens.
@@ -115,7 +118,9 @@ MIDDLEWARE = [
     # Serves /static/ (Swagger UI, widget assets) from gunicorn with compression and caching.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Answers cache hits of public reads (the menu) without the session/auth/DRF work below.
-    "core.cached_reads.CachedPublicReadMiddleware",
+    "core.hotpath.middleware.CachedPublicReadMiddleware",
+    # Answers the staff panel's unchanged live-update polls (204) just as early.
+    "tenant_apps.panel.middleware.PanelPollMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -185,7 +190,7 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 # Process-local copies of hot cache entries, kept valid by Redis client tracking, and rate
-# counting that does not wait for Redis (core.near_cache). Off: one round trip per request.
+# counting that does not wait for Redis (core.hotpath.near). Off: one round trip per request.
 DYSA_NEAR_CACHE = env.bool("DYSA_NEAR_CACHE", default=True)
 DJANGO_REDIS_LOGGER = "dysa.cache"
 
@@ -267,7 +272,7 @@ REST_FRAMEWORK = {
     ],
     "UNAUTHENTICATED_USER": None,
     # `anon` (per IP) and `user` (per account or API key) in one Redis round trip.
-    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.RedisWindowThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.hotpath.throttle.RedisWindowThrottle"],
     # Throttle counters live in the default (Redis) cache, so their keys are tenant-prefixed.
     # How many reverse proxies (nginx) sit in front: the client IP that anonymous throttling
     # counts is taken that many hops back in X-Forwarded-For; 0 ignores the header, which a
@@ -301,6 +306,8 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "tenant_apps.orders.models.Order.Status",
+        "AssistantProviderEnum": "tenant_apps.assistant.models.AssistantSettings.Provider",
+        "WhatsAppProviderEnum": "tenant_apps.messaging.whatsapp.models.WhatsAppChannel.Provider",
         "OrderChannelEnum": "tenant_apps.orders.models.Order.Channel",
         "ReservationStatusEnum": "tenant_apps.reservations.models.Reservation.Status",
         "ReservationChannelEnum": "tenant_apps.reservations.models.Reservation.Channel",
@@ -309,8 +316,6 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "config.settings.base.LANGUAGES",
         # The same codes without their names (fields listing core.i18n.SUPPORTED_LANGUAGES).
         "LanguageCodeEnum": "core.i18n.SUPPORTED_LANGUAGES",
-        "AssistantProviderEnum": "tenant_apps.assistant.models.AssistantSettings.Provider",
-        "WhatsAppProviderEnum": "tenant_apps.messaging.whatsapp.models.WhatsAppChannel.Provider",
     },
 }
 
@@ -396,6 +401,35 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".dev" / "celerybeat-schedule")
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_RESULT_EXPIRES = 3600
+# Two queues so a nightly run never delays a customer's reply: "interactive" (the default:
+# webhooks, chat, mail) and "batch" (backups, usage metering, pruning, schema upkeep).
+# Production runs one worker pool per queue (`--queues interactive` / `--queues batch`,
+# infra/compose.yaml, infra/k8s/); a worker started without --queues (make run, tests)
+# consumes both.
+# A task whose worker died (SIGKILL, OOM, node lost) is redelivered once it has been unacked
+# this long: longer than the hard time limit, so a task still running is never delivered twice.
+# Every worker sweeps for such tasks every DYSA_CELERY_RESTORE_INTERVAL seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int(
+        "DYSA_CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 100
+    ),
+    "unacked_restore_interval": env.int("DYSA_CELERY_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": 1,
+}
+CELERY_TASK_DEFAULT_QUEUE = "interactive"
+CELERY_TASK_QUEUES = {
+    name: {"exchange": name, "routing_key": name} for name in ("interactive", "batch")
+}
+CELERY_TASK_ROUTES = {
+    pattern: {"queue": "batch"}
+    for pattern in (
+        "shared_apps.backups.tasks.*",
+        "*meter*",
+        "tenants.tasks.restaurants_purge_due_task",
+        "tenants.tasks.spare_schemas_fill_task",
+        "tenant_apps.assistant.tasks.model_calls_prune*",
+    )
+}
 
 # --- logging --------------------------------------------------------------------------------
 LOGGING = {
@@ -430,6 +464,42 @@ if SENTRY_DSN:
 
     init_sentry(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
 
+# --- billing (shared_apps/billing; docs/billing.md) -----------------------------------------
+DYSA_BILLING_DEFAULT_PLAN = env.str("DYSA_BILLING_DEFAULT_PLAN", default="pro")
+DYSA_BILLING_DEFAULT_COUNTRY = env.str("DYSA_BILLING_DEFAULT_COUNTRY", default="ES").upper()
+# VAT/sales tax per billing country (percent); countries not listed pay the default rate.
+DYSA_BILLING_TAX_RATES = env.str(
+    "DYSA_BILLING_TAX_RATES",
+    default="ES=21,PT=23,FR=20,DE=19,IT=22,GB=20,MX=16,CO=19,AR=21,CL=19,PE=18,US=0",
+)
+DYSA_BILLING_DEFAULT_TAX_RATE = env.str("DYSA_BILLING_DEFAULT_TAX_RATE", default="0")
+DYSA_BILLING_INVOICE_DUE_DAYS = env.int("DYSA_BILLING_INVOICE_DUE_DAYS", default=14)
+# Dunning: reminders this many days after a subscription became past due, suspension after
+# the grace period (days) unless it pays.
+DYSA_BILLING_REMINDER_DAYS = env.list("DYSA_BILLING_REMINDER_DAYS", cast=int, default=[1, 3, 7])
+DYSA_BILLING_GRACE_DAYS = env.int("DYSA_BILLING_GRACE_DAYS", default=14)
+# Nightly usage metering (UTC hour) and restaurants counted per task and query.
+DYSA_BILLING_HOUR_UTC = env.int("DYSA_BILLING_HOUR_UTC", default=1)
+DYSA_BILLING_METER_BATCH = env.int("DYSA_BILLING_METER_BATCH", default=100)
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+DYSA_STRIPE_API_BASE = env.str("DYSA_STRIPE_API_BASE", default="https://api.stripe.com")
+DYSA_STRIPE_TIMEOUT = env.float("DYSA_STRIPE_TIMEOUT", default=10.0)
+# Webhook signatures older than this (seconds) are refused: a captured request replayed later.
+DYSA_STRIPE_WEBHOOK_TOLERANCE = env.int("DYSA_STRIPE_WEBHOOK_TOLERANCE", default=300)
+DYSA_TENANT_INITIALIZERS.append("shared_apps.billing.subscriptions.subscription_initialize")
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {
+        "InvoiceKindEnum": "shared_apps.billing.models.Invoice.Kind",
+        "InvoiceLineKindEnum": "shared_apps.billing.models.InvoiceLine.Kind",
+        "InvoiceStatusEnum": "shared_apps.billing.models.Invoice.Status",
+        "SubscriptionStatusEnum": "shared_apps.billing.models.Subscription.Status",
+        # Named once a second "kind" enum (billing's) appeared beside it.
+        "PromotionKindEnum": "tenant_apps.promotions.models.Promotion.Kind",
+        "RestaurantStatusEnum": "tenants.models.Restaurant.Status",
+        "AssistantProviderEnum": "tenant_apps.assistant.models.AssistantSettings.Provider",
+    }
+)
 # --- platform host: two-factor, console, support, signup (issue 14) -------------------------
 OTP_TOTP_ISSUER = "dysa"
 # Console logins: failed attempts per account before it is locked for the lockout period.

@@ -8,6 +8,15 @@ import binascii
 INSECURE_SECRET_KEYS = {"", "dysa-insecure-development-key", "change-me"}
 MIN_SECRET_KEY_LENGTH = 50
 FERNET_KEY_BYTES = 32
+# What a production deployment must provide (compose, Kubernetes and the env file example are
+# checked against this list by tests/infra/).
+PRODUCTION_REQUIRED_VARIABLES = (
+    "DJANGO_SECRET_KEY",
+    "DYSA_MASTER_KEYS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DYSA_BASE_DOMAIN",
+)
 
 
 def _is_fernet_key(value: str) -> bool:
@@ -26,6 +35,8 @@ def insecure_setting_problems(
     csrf_cookie_secure: bool,
     database_url: str,
     redis_url: str,
+    base_domain: str = "",
+    public_scheme: str = "https",
 ) -> list[str]:
     """Everything wrong with a production configuration, as readable sentences."""
     problems: list[str] = []
@@ -45,4 +56,8 @@ def insecure_setting_problems(
         problems.append("DATABASE_URL must be set")
     if not redis_url:
         problems.append("REDIS_URL must be set")
+    if base_domain in ("localhost", "127.0.0.1"):
+        problems.append("DYSA_BASE_DOMAIN must be the platform's real domain, not localhost")
+    if public_scheme != "https":
+        problems.append("DYSA_PUBLIC_SCHEME must be https (cookies are Secure)")
     return problems

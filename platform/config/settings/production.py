@@ -16,6 +16,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=60 * 60 * 24 * 30)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 DYSA_PUBLIC_SCHEME = env.str("DYSA_PUBLIC_SCHEME", default="https")
+# The port in public links is the proxy's (443), never gunicorn's bind (DYSA_WEB_BIND).
+DYSA_PUBLIC_PORT = env.int("DYSA_PUBLIC_PORT", default=443)
 
 _problems = insecure_setting_problems(
     debug=DEBUG,
@@ -25,6 +27,8 @@ _problems = insecure_setting_problems(
     csrf_cookie_secure=CSRF_COOKIE_SECURE,
     database_url=DATABASE_URL,
     redis_url=REDIS_URL,
+    base_domain=DYSA_BASE_DOMAIN,
+    public_scheme=DYSA_PUBLIC_SCHEME,
 )
 if _problems:
     raise ImproperlyConfigured("refusing to start: " + "; ".join(_problems))

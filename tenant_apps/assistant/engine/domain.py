@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from core.actors import ASSISTANT
 from tenant_apps.assistant.engine.state import CartLine
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ def place_order(
     from tenant_apps.orders.services import order_create
 
     return order_create(
+        actor=ASSISTANT,
         customer=customer,
         channel=channel,
         order_type=order_type,
@@ -80,7 +82,10 @@ def cancel_order(*, order: Order) -> Order:
     from tenant_apps.orders.services import order_transition
 
     return order_transition(
-        order=order, to_status="cancelled", reason="Cancelled by the customer in chat"
+        actor=ASSISTANT,
+        order=order,
+        to_status="cancelled",
+        reason="Cancelled by the customer in chat",
     )
 
 
@@ -149,6 +154,7 @@ def book(
     from tenant_apps.reservations.services import reservation_create
 
     return reservation_create(
+        actor=ASSISTANT,
         customer=customer,
         starts_at=starts_at,
         party_size=party_size,
@@ -172,14 +178,16 @@ def reservation_get(*, reservation_id: int) -> Reservation | None:
 def cancel(*, reservation: Reservation) -> Reservation:
     from tenant_apps.reservations.services import reservation_cancel
 
-    return reservation_cancel(reservation=reservation, reason="Cancelled by the customer in chat")
+    return reservation_cancel(
+        actor=ASSISTANT, reservation=reservation, reason="Cancelled by the customer in chat"
+    )
 
 
 def reschedule(*, reservation: Reservation, starts_at: datetime, party_size: int) -> Reservation:
     from tenant_apps.reservations.services import reservation_reschedule
 
     return reservation_reschedule(
-        reservation=reservation, starts_at=starts_at, party_size=party_size
+        actor=ASSISTANT, reservation=reservation, starts_at=starts_at, party_size=party_size
     )
 
 

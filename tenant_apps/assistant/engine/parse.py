@@ -18,26 +18,30 @@ from tenant_apps.assistant.nlu.datetimes import When, parse_when
 from tenant_apps.assistant.nlu.intents import Intent, classify
 from tenant_apps.assistant.nlu.normalize import fold, tokens, word_set
 from tenant_apps.assistant.nlu.numbers import find_numbers, number_at
+from tenant_apps.assistant.nlu.patterns import MAX_TOKEN_INPUT, bounded
 
 # "delivery to 5 Camden Road", "a domicilio en Calle Luna 5, 3ºB", "envíamelo a c/ Sol 3".
-_ADDRESS = re.compile(
+_ADDRESS = bounded(
     r"(?:deliver(?:y|ed)?|domicilio|env[ií]a(?:lo|mela|melo|mel[oa])?|send it|bring it)"
-    r"\s+(?:to|a|en|at|al)\s+(?P<address>.{4,})$",
+    r"\s++(?:to|a|en|at|al)\s++(?P<address>.{4,})$",
     re.IGNORECASE,
 )
-# Where an address said with the delivery ends: a time or a courtesy after it.
-_ADDRESS_END = re.compile(
-    r"[\s,]+(?:at \d|a las|para las|sobre las|lo antes|cuanto antes|asap|as soon|en \d+ min|"
-    r"in \d+ min|por favor|porfa|please|pls|thanks|gracias)\b.*$",
+# Where an address said with the delivery ends: a time or a courtesy after it. The run of
+# separators before it is tried once, from its start (not from each of its characters, which
+# made "my address is" + " ," * 1000 quadratic).
+_ADDRESS_END = bounded(
+    r"(?<![\s,])[\s,]++(?:at \d|a las|para las|sobre las|lo antes|cuanto antes|asap|as soon|"
+    r"en \d+ min|in \d+ min|por favor|porfa|please|pls|thanks|gracias)\b.*$",
     re.IGNORECASE,
 )
 # "mi dirección es Avenida de América 12, 4ºB", "my address is 5 Camden Road".
-_CUSTOMER_ADDRESS = re.compile(
+_CUSTOMER_ADDRESS = bounded(
     r"(?:\b(?:mi|la|my|the)\s+(?:direcci[oó]n|address)(?:\s+(?:es|is))?|\bdirecci[oó]n\s*:"
     r"|\baddress\s*:|\bvivo en|\bi live (?:at|in))\s*(?P<address>.{4,})$",
     re.IGNORECASE,
 )
-_PHONE = re.compile(r"(?<![\d+])(\+?\d[\d\s().-]{6,18}\d)(?!\d)")
+_PHONE = bounded(r"(?<![\d+])(\+?\d[\d\s().-]{6,18}\d)(?!\d)")
+_NOT_PHONE_DIGITS = bounded(r"[^\d+]", limit=MAX_TOKEN_INPUT)
 _NAME_LEADS = (
     ("me", "llamo"),
     ("mi", "nombre", "es"),
@@ -90,6 +94,8 @@ class Parse:
     name: str = ""
     order_type: str = ""
     address: str = ""
+    # "estamos en la mesa 4", "table 12 here": the customer is at that table (dine-in).
+    table: str = ""
     language: str | None = None
     switch_language: str | None = None
     # The intents and words outside dish names: "¿cuánto cuesta la paella de marisco?" asks
@@ -103,7 +109,7 @@ class Parse:
 
 def _phone(raw: str) -> str:
     for match in _PHONE.finditer(raw):
-        digits = re.sub(r"[^\d+]", "", match.group(1))
+        digits = _NOT_PHONE_DIGITS.sub("", match.group(1))
         if 8 <= len(digits.lstrip("+")) <= 15:
             return digits
     return ""
@@ -283,6 +289,21 @@ def _intents(raw: str, words: list[str], mentions: list[Mention]) -> set[Intent]
     return (intents - QUESTION_INTENTS) | (outside & QUESTION_INTENTS)
 
 
+TABLE_WORDS = frozenset({"mesa", "table"})
+NUMBER_MARKS = frozenset({"numero", "number", "no", "n", "nº", "num", "#"})
+
+
+def _table(words: list[str]) -> tuple[str, set[int]]:
+    """The table the customer sits at: "mesa 4", "table no. 12" (never "mesa para 4")."""
+    for i, word in enumerate(words[:-1]):
+        if word not in TABLE_WORDS:
+            continue
+        at = i + 2 if words[i + 1] in NUMBER_MARKS and i + 2 < len(words) else i + 1
+        if words[at].isdigit() and len(words[at]) <= 3:
+            return words[at], set(range(i, at + 1))
+    return "", set()
+
+
 def parse(
     raw: str,
     *,
@@ -292,9 +313,12 @@ def parse(
     last_item: CatalogItem | None = None,
 ) -> Parse:
     words = tokens(raw)
-    when = parse_when(words, today=today)
+    table, table_span = _table(words)
+    when = parse_when(
+        [w if i not in table_span else "\0" for i, w in enumerate(words)], today=today
+    )
     phone = _phone(raw)
-    skip = set(when.consumed)
+    skip = set(when.consumed) | table_span
     if phone:
         skip |= {
             i
@@ -320,6 +344,10 @@ def parse(
     if Intent.ADD in intents and any(w in _ASKING for w in words):
         # "quería saber si...", "I'd like to know": a question, not an order.
         intents.discard(Intent.ADD)
+    if table:
+        # At a table already: what they ask for is an order for it, not a booking.
+        intents.discard(Intent.BOOK)
+        intents.add(Intent.DINE_IN)
     if corrected:
         # Already applied to the dishes of this message; nothing earlier is being corrected.
         intents -= {Intent.CORRECTION, Intent.NO}
@@ -340,6 +368,7 @@ def parse(
         name=_name(raw, words),
         order_type=_order_type(intents),
         address=_address(raw, delivery=Intent.DELIVERY in intents),
+        table=table,
         language=lang.detect(words, current=current_language),
         switch_language=lang.requested_switch(text),
         outside_intents=classify(outside_words) if mentions else set(intents),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+
+from tenant_apps.assistant.nlu.patterns import bounded
 
 TEXTS: dict[str, dict[str, str]] = {
     "trouble": {
@@ -180,6 +181,18 @@ TEXTS: dict[str, dict[str, str]] = {
     "order_cancelled": {
         "es": "Pedido #{number} cancelado.",
         "en": "Order #{number} cancelled.",
+    },
+    "order_dropped": {
+        "es": "Vale, no hago el pedido: no se ha pedido nada. Si quieres otra cosa, dímelo.",
+        "en": "OK, I won't place it: nothing has been ordered. Tell me if you'd like anything.",
+    },
+    "booking_dropped": {
+        "es": "Vale, no hago la reserva. Si quieres otra cosa, dímelo.",
+        "en": "OK, I won't make the booking. Tell me if you'd like anything else.",
+    },
+    "needs_yes": {
+        "es": "Todavía no he hecho nada: responde «sí» para confirmarlo o «no» para dejarlo.",
+        "en": "Nothing is done yet: reply “yes” to confirm it, or “no” to leave it.",
     },
     "order_kept": {
         "es": "De acuerdo, tu pedido sigue en marcha.",
@@ -430,16 +443,19 @@ _PROMOTION_REASONS: tuple[tuple[str, str], ...] = (
 )
 
 
+_AMOUNT_AT_END = bounded(r"[\d.]+(?=\.$)")
+
+
 def promotion_reason(reason: str, language: str, *, money: Callable[[Decimal], str]) -> str:
     for pattern, spanish in _PROMOTION_REASONS:
-        match = re.fullmatch(pattern, reason.strip())
+        match = bounded(pattern).fullmatch(reason.strip())
         if match is None:
             continue
         amount = match.groupdict().get("amount")
         shown = money(Decimal(amount)) if amount else ""
         if language == "es":
             return spanish.format(amount=shown)
-        return re.sub(r"[\d.]+(?=\.$)", shown, reason) if amount else reason
+        return _AMOUNT_AT_END.sub(shown, reason) if amount else reason
     return reason
 
 

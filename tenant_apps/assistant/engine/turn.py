@@ -19,9 +19,10 @@ from tenant_apps.assistant.engine import domain
 from tenant_apps.assistant.engine import replies as r
 from tenant_apps.assistant.engine.catalog import Catalog, CatalogItem, catalog_load
 from tenant_apps.assistant.engine.parse import Parse
+from tenant_apps.assistant.engine.proposal import Proposal
 from tenant_apps.assistant.engine.runner import TurnResult
 from tenant_apps.assistant.engine.state import Awaiting, Dialog, Flow
-from tenant_apps.assistant.llm.proposal import Proposal
+from tenant_apps.assistant.nlu.intents import Intent
 from tenant_apps.conversations.models import Conversation
 
 if TYPE_CHECKING:
@@ -81,6 +82,12 @@ def digit_count(text: str) -> int:
     return sum(1 for ch in text if ch.isdigit())
 
 
+def explicit_yes(p: Parse) -> bool:
+    """A yes to the summary shown, and nothing but: "vale, gracias, adiós", "ok bye", "no,
+    mejor no" or a dish named with it are not a yes (nothing is placed or booked on them)."""
+    return p.has(Intent.YES) and not p.has(Intent.NO, Intent.DECLINE, Intent.GOODBYE)
+
+
 class Turn:
     def __init__(
         self,
@@ -119,6 +126,14 @@ class Turn:
         self.d.awaiting = awaiting
         self.say(key, **values)
         return False
+
+    def propose(self, awaiting: Awaiting, key: str, **values: Any) -> None:
+        """Show the summary of what a yes will commit, and remember exactly what it showed."""
+        self.d.shown = self.d.proposal_digest()
+        self.ask(awaiting, key, **values)
+
+    def still_as_shown(self) -> bool:
+        return bool(self.d.shown) and self.d.shown == self.d.proposal_digest()
 
     def money(self, amount: Decimal) -> str:
         return r.money(amount, currency=self.ctx.profile.currency, language=self.lang)

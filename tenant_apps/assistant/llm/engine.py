@@ -18,6 +18,7 @@ from django.core.cache import cache
 from core.cache import cached
 from core.db import current_schema_name
 from tenant_apps.assistant.engine.catalog import Catalog
+from tenant_apps.assistant.engine.proposal import Proposal
 from tenant_apps.assistant.engine.state import Dialog
 from tenant_apps.assistant.llm.breaker import (
     breaker_allows,
@@ -38,7 +39,6 @@ from tenant_apps.assistant.llm.inflight import model_slot
 from tenant_apps.assistant.llm.proposal import (
     TOOLS,
     TURN_SCHEMA,
-    Proposal,
     proposal_from_json,
     proposal_from_tools,
 )

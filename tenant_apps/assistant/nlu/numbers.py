@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+
+from tenant_apps.assistant.nlu.patterns import MAX_TOKEN_INPUT, bounded
 
 UNITS = {
     # Spanish
@@ -90,7 +91,7 @@ TENS = {
 DOZEN = frozenset({"docena", "docenas", "dozen", "dozens"})
 HALF = frozenset({"media", "medio", "half"})
 COUPLE = frozenset({"par", "couple", "pair"})
-_DIGITS = re.compile(r"^(?:x)?(\d{1,3})(?:x)?$")
+_DIGITS = bounded(r"^(?:x)?(\d{1,3})(?:x)?$", limit=MAX_TOKEN_INPUT)
 
 
 @dataclass(frozen=True)

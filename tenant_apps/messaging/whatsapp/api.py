@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api import StrictInputSerializer
-from tenant_apps.audit.views import AuditedApiView
+from core.views import TenantApiView
 from tenant_apps.conversations.selectors import conversation_get
 from tenant_apps.conversations.serializers import MessageSerializer
 from tenant_apps.messaging.whatsapp import services
@@ -88,7 +88,7 @@ def _channel_json(channel: WhatsAppChannel | None) -> dict[str, Any]:
     }
 
 
-class WhatsAppChannelApi(AuditedApiView):
+class WhatsAppChannelApi(TenantApiView):
     required_permissions = {
         "GET": "integrations.manage",
         "PUT": "integrations.manage",
@@ -106,30 +106,15 @@ class WhatsAppChannelApi(AuditedApiView):
         values = dict(data.validated_data)
         provider = values.pop("provider")
         phone_number = values.pop("phone_number")
-        with transaction.atomic():
-            before = _channel_json(whatsapp_channel_get())
-            channel = services.whatsapp_channel_configure(
-                provider=provider, phone_number=phone_number, credentials=values
-            )
-            after = _channel_json(channel)
-            # Which credentials changed, never their values.
-            after_audit = {**after, "credentials_set": sorted(values)}
-            self.audit(
-                "messaging.whatsapp.configure",
-                channel,
-                before=before,
-                after=after_audit,
-                summary=f"WhatsApp via {provider}",
-            )
-        return Response(after)
+        channel = services.whatsapp_channel_configure(
+            actor=self.actor, provider=provider, phone_number=phone_number, credentials=values
+        )
+        return Response(_channel_json(channel))
 
     @extend_schema(tags=TAGS, request=None, responses={204: None})
     def delete(self, request: Request) -> Response:
-        channel = self.found(whatsapp_channel_get())
-        with transaction.atomic():
-            before = _channel_json(channel)
-            services.whatsapp_channel_disable()
-            self.audit("messaging.whatsapp.disable", channel, before=before, summary="WhatsApp")
+        self.found(whatsapp_channel_get())
+        services.whatsapp_channel_disable(actor=self.actor)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -147,7 +132,7 @@ class _TemplateIn(StrictInputSerializer):
     provider_ref = serializers.CharField(max_length=128)
 
 
-class WhatsAppTemplateListApi(AuditedApiView):
+class WhatsAppTemplateListApi(TenantApiView):
     required_permissions = {"GET": "conversations.reply", "POST": "integrations.manage"}
 
     @extend_schema(tags=TAGS, responses=_TemplateSerializer(many=True))
@@ -158,26 +143,18 @@ class WhatsAppTemplateListApi(AuditedApiView):
     def post(self, request: Request) -> Response:
         data = _TemplateIn(data=request.data)
         data.is_valid(raise_exception=True)
-        with transaction.atomic():
-            template = services.whatsapp_template_create(**data.validated_data)
-            out = _TemplateSerializer(template).data
-            self.audit("messaging.whatsapp_template.create", template, after=out)
-        return Response(out, status=status.HTTP_201_CREATED)
+        template = services.whatsapp_template_create(actor=self.actor, **data.validated_data)
+        return Response(_TemplateSerializer(template).data, status=status.HTTP_201_CREATED)
 
 
-class WhatsAppTemplateDetailApi(AuditedApiView):
+class WhatsAppTemplateDetailApi(TenantApiView):
     required_permissions = {"DELETE": "integrations.manage"}
 
     @extend_schema(tags=TAGS, request=None, responses={204: None})
     def delete(self, request: Request, template_id: int) -> Response:
         template = self.found(whatsapp_template_get(template_id=template_id))
-        return self.audited_delete(
-            "messaging.whatsapp_template.delete",
-            template,
-            snapshot=_TemplateSerializer,
-            delete=lambda: services.whatsapp_template_delete(template=template),
-            summary_field="name",
-        )
+        services.whatsapp_template_delete(actor=self.actor, template=template)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class _TemplateSendIn(StrictInputSerializer):
@@ -187,7 +164,7 @@ class _TemplateSendIn(StrictInputSerializer):
     )
 
 
-class WhatsAppTemplateSendApi(AuditedApiView):
+class WhatsAppTemplateSendApi(TenantApiView):
     """Send an approved template in a WhatsApp conversation (allowed outside the window)."""
 
     required_permissions = {"POST": "conversations.reply"}
@@ -200,16 +177,11 @@ class WhatsAppTemplateSendApi(AuditedApiView):
         template = whatsapp_template_get(template_id=data.validated_data["template"])
         if template is None:
             raise serializers.ValidationError({"template": ["Unknown template."]})
-        with transaction.atomic():
-            message = services.whatsapp_template_send(
-                conversation=conversation,
-                template=template,
-                variables=data.validated_data["variables"],
-                staff=request.user,
-            )
-            self.audit(
-                "conversations.conversation.template",
-                conversation,
-                after={"message": message.pk, "template": template.name},
-            )
+        message = services.whatsapp_template_send(
+            actor=self.actor,
+            conversation=conversation,
+            template=template,
+            variables=data.validated_data["variables"],
+            staff=request.user,
+        )
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)

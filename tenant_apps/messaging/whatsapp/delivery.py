@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from typing import Final
 
+from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -59,18 +61,25 @@ def statuses_below(status: str) -> list[str]:
     return [s for s, rank in RANK.items() if rank < RANK[Delivery(status)]]
 
 
+# Set while an inbound task records its replies: that task sends them itself right after its
+# commit, so no flush task of their own is queued.
+flushes_inline: ContextVar[bool] = ContextVar("whatsapp_flushes_inline", default=False)
+
+
 def deliveries_schedule(conversation: Conversation, messages: Sequence[Message]) -> None:
     """Channel hook: queue the messages just recorded (inside the recording transaction)."""
     WhatsAppDelivery.objects.bulk_create(
         [WhatsAppDelivery(message=message) for message in messages], ignore_conflicts=True
     )
-    flush_after_commit(conversation_id=conversation.pk)
+    if not flushes_inline.get():
+        flush_after_commit(conversation_id=conversation.pk)
 
 
 def flush_after_commit(*, conversation_id: int) -> None:
-    from tenant_apps.messaging.whatsapp.tasks import whatsapp_conversation_flush_task
-
-    transaction.on_commit(partial(whatsapp_conversation_flush_task.delay, conversation_id))
+    # Tasks are queued by name: the tasks module imports this one (imports go one way).
+    transaction.on_commit(
+        partial(current_app.send_task, "whatsapp.conversation_flush", args=[conversation_id])
+    )
 
 
 def backoff_seconds(attempts: int, retry_after: float | None = None) -> float:

@@ -16,6 +16,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Final
 
+from celery import current_app
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -49,11 +50,6 @@ TEXT_ONLY: Final = {
 def webhook_accept(*, inbound: Sequence[InboundItem], statuses: Sequence[StatusItem]) -> int:
     """Store new inbound messages and queue their processing and the statuses'; returns how
     many inbound messages were new (a redelivered webhook stores nothing)."""
-    from tenant_apps.messaging.whatsapp.tasks import (
-        whatsapp_inbound_process_task,
-        whatsapp_status_apply_task,
-    )
-
     table = WhatsAppInbound._meta.db_table
     new = 0
     with transaction.atomic(), connection.cursor() as cursor:
@@ -67,16 +63,14 @@ def webhook_accept(*, inbound: Sequence[InboundItem], statuses: Sequence[StatusI
             row = cursor.fetchone()
             if row is not None:
                 new += 1
-                transaction.on_commit(partial(whatsapp_inbound_process_task.delay, row[0]))
-        for status in statuses:
-            transaction.on_commit(
-                partial(
-                    whatsapp_status_apply_task.delay,
-                    status.provider_message_id,
-                    status.status,
-                    status.message_id,
-                    status.error,
+                # By name: the tasks module imports this one (imports go one way, ADR 0008).
+                transaction.on_commit(
+                    partial(current_app.send_task, "whatsapp.inbound_process", args=[row[0]])
                 )
+        for status in statuses:
+            args = [status.provider_message_id, status.status, status.message_id, status.error]
+            transaction.on_commit(
+                partial(current_app.send_task, "whatsapp.status_apply", args=args)
             )
     return new
 
@@ -103,9 +97,9 @@ def _link_customer(conversation: Conversation, inbound: WhatsAppInbound) -> None
     conversation_link_customer(conversation=conversation, customer_id=customer.pk)
 
 
-def inbound_process(*, inbound_id: int) -> bool:
-    """Record one stored inbound message and let the assistant answer; False when it was
-    already processed or another worker is processing it."""
+def inbound_process(*, inbound_id: int) -> int | None:
+    """Record one stored inbound message and let the assistant answer; the conversation's
+    id, or None when it was already processed or another worker is processing it."""
     with transaction.atomic():
         inbound = (
             WhatsAppInbound.objects.select_for_update(skip_locked=True)
@@ -113,7 +107,7 @@ def inbound_process(*, inbound_id: int) -> bool:
             .first()
         )
         if inbound is None:
-            return False
+            return None
         # One customer's messages are processed one at a time, in the order they are taken.
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [inbound.sender])
@@ -133,7 +127,7 @@ def inbound_process(*, inbound_id: int) -> bool:
             messages_send(conversation=conversation, texts=[reply])
         inbound.processed_at = timezone.now()
         inbound.save(update_fields=["processed_at"])
-    return True
+    return conversation.pk
 
 
 def status_apply(*, item: StatusItem) -> bool:

@@ -11,10 +11,14 @@ import re
 from collections.abc import Mapping, Sequence
 from functools import partial
 
+from celery import current_app
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from core.actors import Actor
 from core.api_errors import Conflict
+from shared_apps.billing.limits import Feature, plan_feature_enforce
+from tenant_apps.audit.services import audit_record, snapshot
 from tenant_apps.conversations.models import Conversation, Message
 from tenant_apps.conversations.services import messages_send
 from tenant_apps.customers.phones import normalize_phone
@@ -31,13 +35,14 @@ from tenant_apps.messaging.whatsapp.models import (
 )
 from tenant_apps.messaging.whatsapp.selectors import whatsapp_channel_get, window_refusal
 
+_CHANNEL_FIELDS = ("provider", "phone_number", "enabled")
 _PLACEHOLDER = re.compile(r"\{\{(\d+)\}\}")
 _CREDENTIAL = re.compile(r"^[\x21-\x7e]{1,512}$")
 
 
 @transaction.atomic
 def whatsapp_channel_configure(
-    *, provider: str, phone_number: str, credentials: Mapping[str, str]
+    *, actor: Actor, provider: str, phone_number: str, credentials: Mapping[str, str]
 ) -> WhatsAppChannel:
     """Connect (or reconfigure) the channel. Credentials not given keep their stored value
     when the provider stays the same; switching provider needs all of the new one's."""
@@ -64,6 +69,8 @@ def whatsapp_channel_configure(
             errors.setdefault(name, ["This field is required."])
     if errors:
         raise ValidationError(errors)
+    plan_feature_enforce(feature=Feature.WHATSAPP)  # a 402 plan-limit problem if not included
+    before = _channel_snapshot(channel)
     if not same_provider:
         credentials_erase()
     credentials_store(provider=provider, values={k: v for k, v in credentials.items() if v})
@@ -71,23 +78,46 @@ def whatsapp_channel_configure(
         channel = WhatsAppChannel(provider=provider, phone_number=phone)
     channel.provider, channel.phone_number, channel.enabled = provider, phone, True
     channel.save()
+    audit_record(
+        actor=actor,
+        action="messaging.whatsapp.configure",
+        target=channel,
+        before=before,
+        # Which credentials changed, never their values.
+        after={**snapshot(channel, _CHANNEL_FIELDS), "credentials_set": sorted(credentials)},
+        summary=f"WhatsApp via {provider}",
+    )
     return channel
 
 
+def _channel_snapshot(channel: WhatsAppChannel | None) -> dict[str, object] | None:
+    if channel is None:
+        return None
+    return snapshot(channel, _CHANNEL_FIELDS)
+
+
 @transaction.atomic
-def whatsapp_channel_disable() -> WhatsAppChannel | None:
+def whatsapp_channel_disable(*, actor: Actor) -> WhatsAppChannel | None:
     """Stop answering on WhatsApp and forget the credentials (webhooks then answer 404)."""
     channel = whatsapp_channel_get()
     if channel is None:
         return None
+    before = _channel_snapshot(channel)
     channel.enabled = False
     channel.save(update_fields=["enabled", "updated"])
     credentials_erase()
+    audit_record(
+        actor=actor,
+        action="messaging.whatsapp.disable",
+        target=channel,
+        before=before,
+        summary="WhatsApp",
+    )
     return channel
 
 
 def whatsapp_template_create(
-    *, name: str, language: str, body: str, provider_ref: str
+    *, actor: Actor, name: str, language: str, body: str, provider_ref: str
 ) -> WhatsAppTemplate:
     body = body.strip()
     errors: dict[str, list[str]] = {}
@@ -102,16 +132,31 @@ def whatsapp_template_create(
         raise ValidationError(errors)
     try:
         with transaction.atomic():
-            return WhatsAppTemplate.objects.create(
+            template = WhatsAppTemplate.objects.create(
                 name=name, language=language, body=body, provider_ref=provider_ref.strip()
             )
+            audit_record(
+                actor=actor,
+                action="messaging.whatsapp_template.create",
+                target=template,
+                after=snapshot(template),
+            )
+            return template
     except IntegrityError as exc:
         raise ValidationError(
             {"name": ["A template with this name and language already exists."]}
         ) from exc
 
 
-def whatsapp_template_delete(*, template: WhatsAppTemplate) -> None:
+@transaction.atomic
+def whatsapp_template_delete(*, actor: Actor, template: WhatsAppTemplate) -> None:
+    audit_record(
+        actor=actor,
+        action="messaging.whatsapp_template.delete",
+        target=template,
+        summary=template.name,
+        before=snapshot(template),
+    )
     template.delete()
 
 
@@ -125,6 +170,7 @@ def template_render(template: WhatsAppTemplate, variables: Sequence[str]) -> str
 @transaction.atomic
 def whatsapp_template_send(
     *,
+    actor: Actor,
     conversation: Conversation,
     template: WhatsAppTemplate,
     variables: Sequence[str],
@@ -144,6 +190,12 @@ def whatsapp_template_send(
     )
     WhatsAppDelivery.objects.filter(message=message).update(
         template=template, template_variables=[str(v) for v in variables]
+    )
+    audit_record(
+        actor=actor,
+        action="conversations.conversation.template",
+        target=conversation,
+        after={"message": message.pk, "template": template.name},
     )
     return message
 
@@ -165,7 +217,6 @@ def whatsapp_send_text(
     so pass one. Returns the recorded message, or None for a bare phone.
     """
     from tenant_apps.messaging.whatsapp.selectors import whatsapp_channel_active
-    from tenant_apps.messaging.whatsapp.tasks import whatsapp_direct_send_task
 
     if not text.strip():
         raise ValidationError({"text": ["This field may not be blank."]})
@@ -176,6 +227,7 @@ def whatsapp_send_text(
         if refusal and template_name:
             template = _template(template_name, conversation.language)
             return whatsapp_template_send(
+                actor=Actor.system("whatsapp_send_text"),
                 conversation=conversation,
                 template=template,
                 variables=template_variables,
@@ -187,15 +239,9 @@ def whatsapp_send_text(
             0
         ]
     to = normalize_phone(phone)
-    transaction.on_commit(
-        partial(
-            whatsapp_direct_send_task.delay,
-            to,
-            text,
-            template_name,
-            [str(v) for v in template_variables],
-        )
-    )
+    args = [to, text, template_name, [str(v) for v in template_variables]]
+    # By name: the tasks module imports this one's neighbours (imports go one way, ADR 0008).
+    transaction.on_commit(partial(current_app.send_task, "whatsapp.direct_send", args=args))
     return None
 
 

@@ -20,6 +20,7 @@ from tenant_apps.messaging.whatsapp.delivery import (
     backoff_seconds,
     conversation_flush,
     deliveries_waiting,
+    flushes_inline,
     provider_send,
 )
 from tenant_apps.messaging.whatsapp.inbound import inbound_process, inbound_waiting, status_apply
@@ -37,7 +38,19 @@ SWEEP_AGE: Final = timedelta(minutes=1)
 
 @shared_task(name="whatsapp.inbound_process")
 def whatsapp_inbound_process_task(inbound_id: int) -> bool:
-    return inbound_process(inbound_id=inbound_id)
+    # The replies go out right after the commit, from this task, not behind the rest of a
+    # burst's inbound messages in the queue. If this worker dies first, the sweep sends them.
+    inline = flushes_inline.set(True)
+    try:
+        conversation_id = inbound_process(inbound_id=inbound_id)
+    finally:
+        flushes_inline.reset(inline)
+    if conversation_id is None:
+        return False
+    wait = conversation_flush(conversation_id=conversation_id)
+    if wait is not None:
+        whatsapp_conversation_flush_task.apply_async((conversation_id,), countdown=wait)
+    return True
 
 
 @shared_task(bind=True, name="whatsapp.status_apply", max_retries=STATUS_RETRIES)

@@ -6,23 +6,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.actors import Actor
 from core.api_errors import Conflict
-from core.cache import resource_version
 from tenant_apps.conversations import services
 from tenant_apps.conversations.models import Channel, Conversation
 from tenant_apps.conversations.selectors import conversation_get, conversation_list, message_list
 from tenant_apps.customers.selectors import customer_get
 from tenant_apps.orders.selectors import order_list
-from tenant_apps.panel.access import panel_page, require
-from tenant_apps.panel.services import panel_audit
+from tenant_apps.panel.access import panel_page, poll_token, poll_unchanged, poll_version, require
 from tenant_apps.panel.views.common import fragment, page
 from tenant_apps.reservations.selectors import reservation_list
 
@@ -43,6 +42,10 @@ def _filters(request: HttpRequest) -> dict[str, str]:
         "status": status if status in STATUS_LABELS else "",
         "channel": channel if channel in CHANNEL_LABELS else "",
     }
+
+
+def _filters_query(filters: dict[str, str]) -> str:
+    return urlencode({key: value for key, value in filters.items() if value})
 
 
 def _inbox_context(request: HttpRequest) -> dict[str, Any]:
@@ -70,8 +73,9 @@ def _inbox_context(request: HttpRequest) -> dict[str, Any]:
             for conversation in conversations
         ],
         "waiting_count": waiting,
-        "version": resource_version("conversations") or "",
-        "query": request.GET.urlencode(),
+        "version": poll_version("conversations"),
+        "poll_token": poll_token(request, "conversations"),
+        "query": _filters_query(filters),
         "status_labels": STATUS_LABELS,
         "channel_labels": CHANNEL_LABELS,
     }
@@ -86,10 +90,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@panel_page("conversations.view")
 def inbox_poll(request: HttpRequest) -> HttpResponse:
-    if request.GET.get("v") and request.GET.get("v") == resource_version("conversations"):
+    if poll_unchanged(request, "conversations"):
         return HttpResponse(status=204)
+    return _inbox_list(request)
+
+
+@panel_page("conversations.view")
+def _inbox_list(request: HttpRequest) -> HttpResponse:
     return fragment(request, "panel/conversations/_list.html", _inbox_context(request))
 
 
@@ -114,13 +122,16 @@ def _customer_context(conversation: Conversation) -> dict[str, Any]:
     }
 
 
-def _thread_context(conversation: Conversation, **extra: Any) -> dict[str, Any]:
+def _thread_context(
+    request: HttpRequest, conversation: Conversation, **extra: Any
+) -> dict[str, Any]:
     return {
         "conversation": conversation,
         "status_label": STATUS_LABELS.get(conversation.status, conversation.status),
         "channel_label": CHANNEL_LABELS.get(conversation.channel, conversation.channel),
-        "messages": message_list(conversation=conversation),
-        "version": resource_version("conversations") or "",
+        "thread_messages": message_list(conversation=conversation),
+        "version": poll_version("conversations"),
+        "poll_token": poll_token(request, "conversations"),
         **_customer_context(conversation),
         **extra,
     }
@@ -133,18 +144,24 @@ def thread(request: HttpRequest, conversation_id: int) -> HttpResponse:
     return page(
         request,
         "panel/conversations/thread.html",
-        _thread_context(conversation),
+        _thread_context(request, conversation),
         active="conversations",
     )
 
 
 @require_GET
-@panel_page("conversations.view")
 def thread_poll(request: HttpRequest, conversation_id: int) -> HttpResponse:
-    conversation = _conversation_or_404(conversation_id)
-    if request.GET.get("v") and request.GET.get("v") == resource_version("conversations"):
+    if poll_unchanged(request, "conversations"):
         return HttpResponse(status=204)
-    return fragment(request, "panel/conversations/_thread.html", _thread_context(conversation))
+    return _thread_fragment(request, conversation_id)
+
+
+@panel_page("conversations.view")
+def _thread_fragment(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    conversation = _conversation_or_404(conversation_id)
+    return fragment(
+        request, "panel/conversations/_thread.html", _thread_context(request, conversation)
+    )
 
 
 def _act(
@@ -155,20 +172,10 @@ def _act(
 ) -> HttpResponse:
     require(request, "conversations.handoff")
     conversation = _conversation_or_404(conversation_id)
-    before = conversation.status
     try:
-        with transaction.atomic():
-            act(conversation)
-            conversation.refresh_from_db()
-            panel_audit(
-                actor=request.user,
-                action=f"conversations.conversation.{action}",
-                target=conversation,
-                before={"status": before},
-                after={"status": conversation.status},
-            )
+        act(conversation)  # the service records the audit entry
     except Conflict as error:
-        context = _thread_context(conversation, action_error=str(error.detail))
+        context = _thread_context(request, conversation, action_error=str(error.detail))
         return page(
             request, "panel/conversations/thread.html", context, active="conversations", status=409
         )
@@ -182,7 +189,11 @@ def take_over(request: HttpRequest, conversation_id: int) -> HttpResponse:
         request,
         conversation_id,
         "take_over",
-        lambda c: services.conversation_take_over(conversation=c, staff=request.user),  # type: ignore[arg-type]
+        lambda c: services.conversation_take_over(
+            actor=Actor.of(request.user),
+            conversation=c,
+            staff=request.user,  # type: ignore[arg-type]
+        ),
     )
 
 
@@ -193,7 +204,7 @@ def hand_back(request: HttpRequest, conversation_id: int) -> HttpResponse:
         request,
         conversation_id,
         "hand_back",
-        lambda c: services.conversation_hand_back(conversation=c),
+        lambda c: services.conversation_hand_back(actor=Actor.of(request.user), conversation=c),
     )
 
 
@@ -201,7 +212,10 @@ def hand_back(request: HttpRequest, conversation_id: int) -> HttpResponse:
 @panel_page("conversations.view")
 def close(request: HttpRequest, conversation_id: int) -> HttpResponse:
     return _act(
-        request, conversation_id, "close", lambda c: services.conversation_close(conversation=c)
+        request,
+        conversation_id,
+        "close",
+        lambda c: services.conversation_close(actor=Actor.of(request.user), conversation=c),
     )
 
 
@@ -211,28 +225,24 @@ def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
     require(request, "conversations.reply")
     conversation = _conversation_or_404(conversation_id)
     text = request.POST.get("text", "")
-    before = conversation.status
     try:
-        with transaction.atomic():
-            message = services.conversation_reply(
-                conversation=conversation,
-                staff=request.user,  # type: ignore[arg-type]
-                text=text[:2000],
-            )
-            panel_audit(
-                actor=request.user,
-                action="conversations.conversation.reply",
-                target=conversation,
-                before={"status": before},
-                after={"status": conversation.status, "message": message.pk, "text": message.text},
-            )
+        services.conversation_reply(
+            actor=Actor.of(request.user),
+            conversation=conversation,
+            staff=request.user,  # type: ignore[arg-type]
+            text=text[:2000],
+        )
     except (ValidationError, Conflict) as error:
         detail = error.messages if isinstance(error, ValidationError) else [str(error.detail)]
-        context = _thread_context(conversation, reply_error=" ".join(detail), reply_text=text)
+        context = _thread_context(
+            request, conversation, reply_error=" ".join(detail), reply_text=text
+        )
         return page(
             request, "panel/conversations/thread.html", context, active="conversations", status=400
         )
     if getattr(request, "htmx", False):
         conversation.refresh_from_db()
-        return fragment(request, "panel/conversations/_thread.html", _thread_context(conversation))
+        return fragment(
+            request, "panel/conversations/_thread.html", _thread_context(request, conversation)
+        )
     return HttpResponseRedirect(f"/panel/conversations/{conversation.pk}/")

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.actors import Actor
 from tenant_apps.menu.models import Category, MenuItem
 from tenant_apps.menu.selectors import (
     menu_category_get,
@@ -22,13 +23,13 @@ from tenant_apps.menu.selectors import (
 from tenant_apps.menu.services import (
     category_create,
     category_update,
+    menu_item_availability_set,
     menu_item_create,
     menu_item_update,
 )
 from tenant_apps.panel.access import panel_page, require
 from tenant_apps.panel.forms import add_service_errors
 from tenant_apps.panel.menu_forms import ALLERGEN_LABELS, DIETARY_LABELS, CategoryForm, MenuItemForm
-from tenant_apps.panel.services import panel_audit
 from tenant_apps.panel.views.common import fragment, page
 
 
@@ -74,25 +75,15 @@ def availability(request: HttpRequest, item_id: int) -> HttpResponse:
     """One tap: sold out <-> back in stock."""
     require(request, "menu.availability")
     item = _item_or_404(item_id)
-    with transaction.atomic():
-        before = {"is_available": item.is_available, "out_of_stock": item.out_of_stock}
-        menu_item_update(item=item, changes={"out_of_stock": not item.out_of_stock})
-        after = {"is_available": item.is_available, "out_of_stock": item.out_of_stock}
-        panel_audit(
-            actor=request.user,
-            action="menu.item.availability",
-            target=item,
-            before=before,
-            after=after,
-        )
+    menu_item_availability_set(
+        actor=Actor.of(request.user), item=item, changes={"out_of_stock": not item.out_of_stock}
+    )
     if getattr(request, "htmx", False):
         return fragment(request, "panel/menu/_item_row.html", {"item": _item_or_404(item_id)})
     return HttpResponseRedirect("/panel/menu/")
 
 
-def _swap_positions(
-    request: HttpRequest, rows: list[Any], *, index: int, direction: str, update: Any, action: str
-) -> None:
+def _swap_positions(rows: list[Any], *, index: int, direction: str, update: Any) -> None:
     other = index - 1 if direction == "up" else index + 1
     if not 0 <= other < len(rows):
         return
@@ -101,13 +92,7 @@ def _swap_positions(
         rows[index], rows[other] = rows[other], rows[index]
         for position, row in enumerate(rows):
             if row.position != position:
-                update(row, position)
-        panel_audit(
-            actor=request.user,
-            action=action,
-            target=rows[other],
-            summary=f"moved {direction}",
-        )
+                update(row, position)  # each moved row is audited by its update service
 
 
 @require_POST
@@ -117,13 +102,14 @@ def move_item(request: HttpRequest, item_id: int) -> HttpResponse:
     item = _item_or_404(item_id)
     siblings = list(menu_item_list(category_id=item.category_id))
     index = next(i for i, row in enumerate(siblings) if row.pk == item.pk)
+    actor = Actor.of(request.user)
     _swap_positions(
-        request,
         siblings,
         index=index,
         direction=request.POST.get("direction", ""),
-        update=lambda row, position: menu_item_update(item=row, changes={"position": position}),
-        action="menu.item.update",
+        update=lambda row, position: menu_item_update(
+            actor=actor, item=row, changes={"position": position}
+        ),
     )
     return HttpResponseRedirect(f"/panel/menu/#item-{item.pk}")
 
@@ -137,13 +123,14 @@ def move_category(request: HttpRequest, category_id: int) -> HttpResponse:
         raise Http404("No such category in this restaurant.")
     categories = list(menu_category_list(visible_only=False))
     index = next(i for i, row in enumerate(categories) if row.pk == category.pk)
+    actor = Actor.of(request.user)
     _swap_positions(
-        request,
         categories,
         index=index,
         direction=request.POST.get("direction", ""),
-        update=lambda row, position: category_update(category=row, changes={"position": position}),
-        action="menu.category.update",
+        update=lambda row, position: category_update(
+            actor=actor, category=row, changes={"position": position}
+        ),
     )
     return HttpResponseRedirect(f"/panel/menu/#category-{category.pk}")
 
@@ -166,14 +153,13 @@ def category_form(request: HttpRequest, category_id: int | None = None) -> HttpR
     form = CategoryForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                if category is None:
-                    saved = category_create(**form.service_kwargs())
-                    action = "menu.category.create"
-                else:
-                    saved = category_update(category=category, changes=form.service_kwargs())
-                    action = "menu.category.update"
-                panel_audit(actor=request.user, action=action, target=saved)
+            actor = Actor.of(request.user)
+            if category is None:
+                saved = category_create(actor=actor, **form.service_kwargs())
+            else:
+                saved = category_update(
+                    actor=actor, category=category, changes=form.service_kwargs()
+                )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -196,15 +182,14 @@ def item_form(request: HttpRequest, item_id: int | None = None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         groups = form.option_groups()
         try:
-            with transaction.atomic():
-                fields = form.item_fields()
-                if item is None:
-                    saved = menu_item_create(**fields, option_groups=groups)
-                    action = "menu.item.create"
-                else:
-                    saved = menu_item_update(item=item, changes=fields, option_groups=groups)
-                    action = "menu.item.update"
-                panel_audit(actor=request.user, action=action, target=saved)
+            actor = Actor.of(request.user)
+            fields = form.item_fields()
+            if item is None:
+                saved = menu_item_create(actor=actor, **fields, option_groups=groups)
+            else:
+                saved = menu_item_update(
+                    actor=actor, item=item, changes=fields, option_groups=groups
+                )
         except ValidationError as error:
             add_service_errors(form, error)
         else:

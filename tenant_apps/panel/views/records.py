@@ -3,18 +3,19 @@ role may take, through the same services and permissions as the API."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.actors import Actor
 from core.api_errors import Conflict
-from shared_apps.accounts.models import User
 from shared_apps.accounts.services import password_setup_path
 from shared_apps.mail.services import email_send
 from tenant_apps.audit.selectors import audit_list
@@ -22,10 +23,9 @@ from tenant_apps.customers.selectors import customer_list
 from tenant_apps.customers.services import customer_create
 from tenant_apps.panel.access import panel_page, require
 from tenant_apps.panel.forms import add_service_errors
-from tenant_apps.panel.services import panel_audit
 from tenant_apps.panel.views.common import page
 from tenant_apps.promotions.selectors import promotion_get, promotion_list
-from tenant_apps.promotions.services import promotion_update
+from tenant_apps.promotions.services import promotion_create, promotion_update
 from tenant_apps.staff.permissions import ROLES
 from tenant_apps.staff.selectors import staff_get, staff_list
 from tenant_apps.staff.services import staff_create, staff_update
@@ -58,11 +58,7 @@ def customers(request: HttpRequest) -> HttpResponse:
         require(request, "customers.create")
         if form.is_valid():
             try:
-                with transaction.atomic():
-                    customer = customer_create(**form.cleaned_data)
-                    panel_audit(
-                        actor=request.user, action="customers.customer.create", target=customer
-                    )
+                customer_create(actor=Actor.of(request.user), **form.cleaned_data)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -74,13 +70,55 @@ def customers(request: HttpRequest) -> HttpResponse:
     return page(request, "panel/customers.html", context, active="customers", status=status)
 
 
-@require_GET
+class PromotionForm(forms.Form):
+    name_es = forms.CharField(label=_("Name (Spanish)"), max_length=120)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=120, required=False)
+    kind = forms.ChoiceField(
+        label=_("Discount"), choices=[("percent", _("Percent off")), ("fixed", _("Amount off"))]
+    )
+    value = forms.DecimalField(
+        label=_("Value"), min_value=Decimal("0.01"), max_digits=8, decimal_places=2
+    )
+    code = forms.CharField(
+        label=_("Code"), max_length=32, required=False, help_text=_("Empty: applies by itself.")
+    )
+    min_order_total = forms.DecimalField(
+        label=_("Minimum order"), min_value=Decimal("0"), max_digits=10, decimal_places=2, initial=0
+    )
+    starts_at = forms.DateTimeField(
+        label=_("Starts"), required=False, input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )  # fmt: skip
+    ends_at = forms.DateTimeField(
+        label=_("Ends"), required=False, input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )  # fmt: skip
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["name"] = {"es": data.pop("name_es"), "en": data.pop("name_en")}
+        data["code"] = data["code"] or None
+        return data
+
+
+@require_http_methods(["GET", "POST"])
 @panel_page("promotions.view")
 def promotions(request: HttpRequest) -> HttpResponse:
+    form = PromotionForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        require(request, "promotions.manage")
+        if form.is_valid():
+            try:
+                promotion_create(actor=Actor.of(request.user), **form.service_kwargs())
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return HttpResponseRedirect("/panel/promotions/")
+        status = 400
     rows = promotion_list().order_by("-is_active", "-created")
-    return page(
-        request, "panel/promotions.html", {"rows": _page_of(request, rows)}, active="promotions"
-    )
+    context = {"rows": _page_of(request, rows), "form": form}
+    return page(request, "panel/promotions.html", context, active="promotions", status=status)
 
 
 @require_POST
@@ -90,24 +128,12 @@ def promotion_toggle(request: HttpRequest, promotion_id: int) -> HttpResponse:
     promotion = promotion_get(promotion_id=promotion_id)
     if promotion is None:
         raise Http404("No such promotion in this restaurant.")
-    with transaction.atomic():
-        before = promotion.is_active
-        promotion_update(promotion=promotion, changes={"is_active": not before})
-        panel_audit(
-            actor=request.user,
-            action="promotions.promotion.update",
-            target=promotion,
-            before={"is_active": before},
-            after={"is_active": not before},
-        )
+    promotion_update(
+        actor=Actor.of(request.user),
+        promotion=promotion,
+        changes={"is_active": not promotion.is_active},
+    )
     return HttpResponseRedirect("/panel/promotions/")
-
-
-def _actor(request: HttpRequest) -> User:
-    """The staff account asking (the staff services check who may touch an owner)."""
-    if not isinstance(request.user, User):
-        raise PermissionDenied("Sign in first.")
-    return request.user
 
 
 class InviteForm(forms.Form):
@@ -119,8 +145,7 @@ class InviteForm(forms.Form):
 def _invite(request: HttpRequest, form: InviteForm) -> None:
     """Create the account without a password and email it a set-password link."""
     with transaction.atomic():
-        user = staff_create(actor=_actor(request), **form.cleaned_data)
-        panel_audit(actor=request.user, action="staff.user.create", target=user)
+        user = staff_create(actor=Actor.of(request.user), **form.cleaned_data)
         email_send(
             to=user.email,
             template="panel_staff_invite",
@@ -165,16 +190,7 @@ def staff_change(request: HttpRequest, user_id: int) -> HttpResponse:
     if request.POST.get("active") in ("true", "false"):
         changes["is_active"] = request.POST["active"] == "true"
     try:
-        with transaction.atomic():
-            before = {"role": user.role, "is_active": user.is_active}
-            updated = staff_update(actor=_actor(request), user=user, changes=changes)
-            panel_audit(
-                actor=request.user,
-                action="staff.user.update",
-                target=updated,
-                before=before,
-                after={"role": updated.role, "is_active": updated.is_active},
-            )
+        staff_update(actor=Actor.of(request.user), user=user, changes=changes)
     except (ValidationError, Conflict) as error:
         message = error.messages if isinstance(error, ValidationError) else [str(error.detail)]
         context = {

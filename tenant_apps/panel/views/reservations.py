@@ -3,6 +3,7 @@ actions, through the reservations services and the API's permissions."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -13,12 +14,12 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.actors import Actor
 from core.api_errors import Conflict
 from tenant_apps.customers.services import customer_resolve
 from tenant_apps.panel.access import panel_page, panel_permissions, require
 from tenant_apps.panel.forms import add_service_errors
 from tenant_apps.panel.selectors import reservation_capacity, reservation_day_load
-from tenant_apps.panel.services import panel_audit
 from tenant_apps.panel.views.common import page
 from tenant_apps.reservations.models import Reservation
 from tenant_apps.reservations.selectors import reservation_get, reservation_list
@@ -158,17 +159,12 @@ def create(request: HttpRequest) -> HttpResponse:
                 if customer is None:
                     raise ValidationError({"phone": [_("Give a phone number.")]})
                 reservation = reservation_create(
+                    actor=Actor.of(request.user),
                     customer=customer,
                     starts_at=starts_at,
                     party_size=data["party_size"],
                     channel=Reservation.Channel.STAFF,
                     notes=data["notes"],
-                    created_by=request.user,  # type: ignore[arg-type]
-                )
-                panel_audit(
-                    actor=request.user,
-                    action="reservations.reservation.create",
-                    target=reservation,
                 )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -196,20 +192,13 @@ def transition(request: HttpRequest, reservation_id: int) -> HttpResponse:
     reservation = reservation_get(reservation_id=reservation_id)
     if reservation is None:
         raise Http404("No such reservation in this restaurant.")
-    try:
-        with transaction.atomic():
-            before = reservation.status
-            updated = reservation_transition(
-                reservation=reservation, to_status=to_status, reason=request.POST.get("reason", "")
-            )
-            panel_audit(
-                actor=request.user,
-                action="reservations.reservation.status",
-                target=updated,
-                before={"status": before},
-                after={"status": updated.status},
-            )
-    except (Conflict, ValidationError):
-        pass  # already moved by someone else: the page shows its status now
+    # Already moved by someone else: the page shows its status now.
+    with contextlib.suppress(Conflict, ValidationError):
+        reservation_transition(
+            actor=Actor.of(request.user),
+            reservation=reservation,
+            to_status=to_status,
+            reason=request.POST.get("reason", ""),
+        )
     local_day = reservation.starts_at.astimezone(restaurant_profile_get().tz).date()
     return HttpResponseRedirect(f"/panel/reservations/?day={local_day.isoformat()}")

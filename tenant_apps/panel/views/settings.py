@@ -13,14 +13,14 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.http import require_GET, require_POST
 
+from core.actors import Actor
 from tenant_apps.assistant.llm.engine import assistant_settings_get
 from tenant_apps.assistant.selectors import assistant_api_key_is_set
-from tenant_apps.assistant.services import assistant_api_key_set, assistant_settings_update
+from tenant_apps.assistant.services import assistant_engine_configure
 from tenant_apps.messaging.selectors import webchat_settings_get
 from tenant_apps.messaging.services import webchat_settings_update
 from tenant_apps.panel.access import panel_page, require
 from tenant_apps.panel.forms import add_service_errors
-from tenant_apps.panel.services import panel_audit
 from tenant_apps.panel.settings_forms import (
     AssistantForm,
     ClosedDateForm,
@@ -80,7 +80,6 @@ def _save(
     *,
     key: str,
     form: forms.Form,
-    action: str,
     write: Callable[[], object],
     anchor: str,
 ) -> HttpResponse:
@@ -90,7 +89,6 @@ def _save(
                 write()
                 if form.errors:  # a parse error found while building the write's input
                     raise ValidationError({})
-                panel_audit(actor=request.user, action=action, summary=anchor)
         except ValidationError as error:
             if hasattr(error, "error_dict") and error.error_dict:
                 add_service_errors(form, error)
@@ -109,8 +107,9 @@ def profile(request: HttpRequest) -> HttpResponse:
         request,
         key="profile",
         form=form,
-        action="restaurant.profile.update",
-        write=lambda: restaurant_profile_update(changes=form.cleaned_data),
+        write=lambda: restaurant_profile_update(
+            actor=Actor.of(request.user), changes=form.cleaned_data
+        ),
         anchor="profile",
     )
 
@@ -124,13 +123,12 @@ def hours(request: HttpRequest) -> HttpResponse:
     def write() -> None:
         shifts = form.shifts()
         if not form.errors:
-            opening_hours_replace(shifts=shifts)
+            opening_hours_replace(actor=Actor.of(request.user), shifts=shifts)
 
     return _save(
         request,
         key="hours",
         form=form,
-        action="restaurant.hours.replace",
         write=write,
         anchor="hours",
     )
@@ -145,9 +143,10 @@ def closed_add(request: HttpRequest) -> HttpResponse:
         request,
         key="closed",
         form=form,
-        action="restaurant.closed_date.create",
         write=lambda: closed_date_add(
-            day=form.cleaned_data["date"], reason=form.cleaned_data["reason"]
+            actor=Actor.of(request.user),
+            day=form.cleaned_data["date"],
+            reason=form.cleaned_data["reason"],
         ),
         anchor="hours",
     )
@@ -160,11 +159,7 @@ def closed_remove(request: HttpRequest, closed_date_id: int) -> HttpResponse:
     closed = closed_date_get(closed_date_id=closed_date_id)
     if closed is None:
         raise Http404("No such closed date.")
-    with transaction.atomic():
-        closed_date_delete(closed_date=closed)
-        panel_audit(
-            actor=request.user, action="restaurant.closed_date.delete", summary=str(closed.date)
-        )
+    closed_date_delete(actor=Actor.of(request.user), closed_date=closed)
     return HttpResponseRedirect("/panel/settings/#hours")
 
 
@@ -176,28 +171,30 @@ def assistant(request: HttpRequest) -> HttpResponse:
 
     def write() -> None:
         data = form.cleaned_data
+        actor = Actor.of(request.user)
         restaurant_profile_update(
+            actor=actor,
             changes={
                 "assistant_name": data["assistant_name"],
                 "assistant_greeting": {"es": data["greeting_es"], "en": data["greeting_en"]},
                 "assistant_persona": data["assistant_persona"],
-            }
+            },
         )
-        assistant_settings_update(
+        assistant_engine_configure(
+            actor=actor,
             changes={
                 "provider": data["provider"],
                 "base_url": data["base_url"],
                 "model": data["model"],
-            }
+            },
+            api_key_given=bool(data["api_key"]),
+            api_key=data["api_key"] or None,
         )
-        if data["api_key"]:
-            assistant_api_key_set(api_key=data["api_key"])
 
     return _save(
         request,
         key="assistant",
         form=form,
-        action="assistant.settings.update",
         write=write,
         anchor="assistant",
     )
@@ -212,8 +209,8 @@ def webchat(request: HttpRequest) -> HttpResponse:
         request,
         key="chat",
         form=form,
-        action="messaging.webchat_settings.update",
         write=lambda: webchat_settings_update(
+            actor=Actor.of(request.user),
             enabled=form.cleaned_data["enabled"],
             allowed_origins=form.origins(),
             accent_color=form.cleaned_data["accent_color"],

@@ -1,4 +1,5 @@
-"""`schemas status`: each tenant schema's migration state against the code."""
+"""`schemas status`: each tenant schema's migration state against the code.
+`schemas citus-check`: what Citus schema-based sharding would reject (tenants/citus_check.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from core.cli import DysaCommand
+from tenants.management.citus_check_output import citus_check_report
 from tenants.schema_migrations import APPLIED, schemas_state
 
 
@@ -22,8 +24,15 @@ class Command(DysaCommand):
         status.add_argument(
             "--all", action="store_true", help="list up-to-date schemas too (default: drift only)"
         )
+        actions.add_parser(
+            "citus-check",
+            help="report what Citus schema-based sharding would reject; exits 1 on any error",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "citus-check":
+            citus_check_report(self)
+            return
         states = schemas_state()
         counts = Counter(state.state for state in states)
         drift = [state for state in states if state.state != APPLIED]

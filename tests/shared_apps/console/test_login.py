@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def test_password_then_code_logs_in_and_is_audited() -> None:
     user, _ = platform_account("ops@dysa.test", PASSWORD)
-    client = Client(HTTP_HOST=PUBLIC_HOST)
+    client = Client(HTTP_HOST=PUBLIC_HOST, HTTP_ACCEPT_LANGUAGE="en")
 
     step = client.post("/console/login/", {"email": "ops@dysa.test", "password": PASSWORD})
     assert step["Location"].startswith("/console/login/code/")
@@ -26,7 +26,7 @@ def test_password_then_code_logs_in_and_is_audited() -> None:
 
 def test_two_factor_cannot_be_skipped_after_the_password() -> None:
     platform_account("ops@dysa.test", PASSWORD)
-    client = Client(HTTP_HOST=PUBLIC_HOST)
+    client = Client(HTTP_HOST=PUBLIC_HOST, HTTP_ACCEPT_LANGUAGE="en")
     client.post("/console/login/", {"email": "ops@dysa.test", "password": PASSWORD})
 
     for page in ("/console/", "/console/support/", "/console/accounts/"):
@@ -38,7 +38,7 @@ def test_two_factor_cannot_be_skipped_after_the_password() -> None:
 
 
 def test_restaurant_owners_and_wrong_passwords_are_refused_alike(tenant_a: object) -> None:
-    client = Client(HTTP_HOST=PUBLIC_HOST)
+    client = Client(HTTP_HOST=PUBLIC_HOST, HTTP_ACCEPT_LANGUAGE="en")
     for email, password in (("owner@alpha.example", "owner-pass-123"), ("x@dysa.test", "nope")):
         response = client.post("/console/login/", {"email": email, "password": password})
         assert response.status_code == 400
@@ -48,7 +48,7 @@ def test_restaurant_owners_and_wrong_passwords_are_refused_alike(tenant_a: objec
 @override_settings(DYSA_CONSOLE_LOCKOUT_ATTEMPTS=3)
 def test_an_account_is_locked_after_repeated_failures() -> None:
     platform_account("ops@dysa.test", PASSWORD)
-    client = Client(HTTP_HOST=PUBLIC_HOST, REMOTE_ADDR="10.0.0.7")
+    client = Client(HTTP_HOST=PUBLIC_HOST, REMOTE_ADDR="10.0.0.7", HTTP_ACCEPT_LANGUAGE="en")
     for _ in range(3):
         client.post("/console/login/", {"email": "ops@dysa.test", "password": "wrong-one"})
 

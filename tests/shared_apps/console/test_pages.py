@@ -97,3 +97,36 @@ def test_support_opens_an_access_and_lands_on_the_entry_link(tenant_a: TenantHan
     assert SupportAccess.objects.get().reason == "Owner asked by phone"
     refused = client.post("/console/support/alpha/access/open/", {"reason": "", "minutes": 15})
     assert refused.status_code == 400
+
+
+def test_plan_and_usage_this_month_come_from_billing(tenant_a: TenantHandle) -> None:
+    from django.utils import timezone
+
+    from shared_apps.billing.models import UsageDay
+    from shared_apps.billing.selectors import subscription_of
+
+    UsageDay.objects.update_or_create(
+        restaurant=tenant_a.restaurant,
+        day=timezone.localdate(),
+        defaults={"conversations": 7, "orders": 3, "reservations": 2, "counted_at": timezone.now()},
+    )
+    client, _ = console_client()
+    html = client.get("/console/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "7 chats · 3 orders · 2 bookings" in html
+    subscription = subscription_of(restaurant=tenant_a.restaurant)
+    if subscription is not None:
+        assert subscription.plan.code in html
+
+
+def test_the_landing_page_shows_the_public_plans_and_prices(tenant_a: TenantHandle) -> None:
+    from django.test import Client
+
+    from shared_apps.billing.selectors import plan_list
+    from tests.conftest import PUBLIC_HOST
+
+    plans = list(plan_list().filter(is_public=True))
+    assert plans, "billing seeds its default plans"
+    html = Client(HTTP_HOST=PUBLIC_HOST).get("/", {"lang": "en"}).content.decode()
+    for plan in plans:
+        assert plan.name("en") in html
+        assert str(plan.monthly_price) in html

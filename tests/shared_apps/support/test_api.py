@@ -132,3 +132,23 @@ def test_access_is_opened_for_thirty_minutes_read_only_and_logged_for_operators(
     assert [(e["restaurant"], e["support_email"], e["reason"]) for e in log] == [
         ("alpha", "support@dysa.test", "Owner cannot see orders")
     ]
+
+
+def test_operator_actions_through_the_platform_api_are_in_the_platform_audit_log(
+    operator: APIClient, tenant_a: TenantHandle
+) -> None:
+    from shared_apps.platform_audit.models import PlatformAuditEntry
+
+    operator.post("/api/platform/v1/tenants/alpha/suspend/", {"reason": "x"}, format="json")
+    operator.post("/api/platform/v1/tenants/alpha/reactivate/", format="json")
+    refused = operator.delete("/api/platform/v1/tenants/alpha/")  # no backup: 409
+
+    assert refused.status_code == 409
+    assert list(
+        PlatformAuditEntry.objects.filter(restaurant_slug="alpha")
+        .order_by("id")
+        .values_list("actor_email", "action")
+    ) == [
+        ("operator@dysa.test", "restaurant.suspend"),
+        ("operator@dysa.test", "restaurant.reactivate"),
+    ]

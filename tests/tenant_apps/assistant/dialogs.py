@@ -18,6 +18,7 @@ from tenant_apps.orders.models import Order
 from tenant_apps.reservations.models import Reservation
 from tenant_apps.reservations.services import reservation_create
 from tenant_apps.restaurant.selectors import restaurant_local_now
+from tests.actors import TEST_ACTOR
 from tests.tenant_apps.assistant.restaurant import fill_covers_at, tomorrow_at
 from tests.tenant_apps.conversations.factories import staff_user
 
@@ -39,7 +40,7 @@ def _setup(dialog: dict[str, Any], conversation: Conversation) -> Reservation | 
     if setup.get("closed_today"):
         from tenant_apps.restaurant.services import closed_date_add
 
-        closed_date_add(day=restaurant_local_now().date(), reason="Inventario")
+        closed_date_add(actor=TEST_ACTOR, day=restaurant_local_now().date(), reason="Inventario")
     existing = None
     if "customer" in setup:
         customer = customer_get_or_create_by_phone(
@@ -51,6 +52,7 @@ def _setup(dialog: dict[str, Any], conversation: Conversation) -> Reservation | 
         if "reservation_tomorrow_at" in setup:
             hour, minute = (int(x) for x in setup["reservation_tomorrow_at"].split(":"))
             existing = reservation_create(
+                actor=TEST_ACTOR,
                 customer=customer,
                 starts_at=tomorrow_at(hour, minute, tz=tz),
                 party_size=int(setup.get("party", 2)),
@@ -158,12 +160,12 @@ def _staff_action(action: str) -> None:
     if action == "take_over":
         conversation = Conversation.objects.order_by("-id").first()
         assert conversation is not None, "no conversation for the staff to take over"
-        conversation_take_over(conversation=conversation, staff=staff_user())
+        conversation_take_over(actor=TEST_ACTOR, conversation=conversation, staff=staff_user())
         return
     order = Order.objects.order_by("-id").first()
     assert order is not None, "no order for the staff to act on"
     if action == "confirm_order":
-        order_transition(order=order, to_status="confirmed")
+        order_transition(actor=TEST_ACTOR, order=order, to_status="confirmed")
     else:
         raise AssertionError(f"unknown staff action {action!r}")
 

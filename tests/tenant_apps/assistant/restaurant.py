@@ -21,12 +21,14 @@ from tenant_apps.menu.services import (
 from tenant_apps.promotions.services import promotion_create
 from tenant_apps.restaurant.selectors import Shift
 from tenant_apps.restaurant.services import opening_hours_replace, restaurant_profile_update
+from tests.actors import TEST_ACTOR
 
 ADDRESS = "Calle Mayor 1, Madrid"
 
 
 def _item(category: object, es: str, en: str, price: str, **extra: object) -> MenuItem:
     return menu_item_create(
+        actor=TEST_ACTOR,
         category=category,  # type: ignore[arg-type]
         name={"es": es, "en": en},
         price=Decimal(price),
@@ -35,15 +37,18 @@ def _item(category: object, es: str, en: str, price: str, **extra: object) -> Me
 
 
 def seed_dialog_restaurant() -> dict[str, MenuItem]:
-    restaurant_profile_update(changes={"address": ADDRESS, "phone": "+34910000000"})
+    restaurant_profile_update(
+        actor=TEST_ACTOR, changes={"address": ADDRESS, "phone": "+34910000000"}
+    )
     # Open around the clock, so dialogs about "now" behave the same whenever the suite runs.
     opening_hours_replace(
-        shifts=[Shift(weekday=day, opens=time(0, 0), closes=time(23, 59)) for day in range(7)]
+        actor=TEST_ACTOR,
+        shifts=[Shift(weekday=day, opens=time(0, 0), closes=time(23, 59)) for day in range(7)],
     )
-    tacos = category_create(name={"es": "Tacos", "en": "Tacos"})
-    burgers = category_create(name={"es": "Hamburguesas", "en": "Burgers"})
-    starters = category_create(name={"es": "Entrantes", "en": "Starters"})
-    drinks = category_create(name={"es": "Bebidas", "en": "Drinks"})
+    tacos = category_create(actor=TEST_ACTOR, name={"es": "Tacos", "en": "Tacos"})
+    burgers = category_create(actor=TEST_ACTOR, name={"es": "Hamburguesas", "en": "Burgers"})
+    starters = category_create(actor=TEST_ACTOR, name={"es": "Entrantes", "en": "Starters"})
+    drinks = category_create(actor=TEST_ACTOR, name={"es": "Bebidas", "en": "Drinks"})
     size = OptionGroupInput(
         name={"es": "tamaño", "en": "size"},
         min_selections=1,
@@ -114,6 +119,7 @@ def seed_dialog_restaurant() -> dict[str, MenuItem]:
         "horchata": _item(drinks, "Horchata", "Horchata", "2.50", out_of_stock=True),
     }
     promotion_create(
+        actor=TEST_ACTOR,
         name={"es": "Martes de tacos", "en": "Taco Tuesday"},
         kind="percent",
         value=Decimal("10"),
@@ -141,7 +147,8 @@ def seed_demo_menu_restaurant(
         import_string(path)(restaurant=restaurant, demo={**demo, "cuisine": cuisine})
     if not real_hours:
         opening_hours_replace(
-            shifts=[Shift(weekday=day, opens=time(0, 0), closes=time(23, 59)) for day in range(7)]
+            actor=TEST_ACTOR,
+            shifts=[Shift(weekday=day, opens=time(0, 0), closes=time(23, 59)) for day in range(7)],
         )
     return {fold(item.name["es"]): item for item in MenuItem.objects.all()}
 
@@ -159,7 +166,11 @@ def fill_covers_at(starts_at: datetime) -> None:
         while True:
             try:
                 reservation_create(
-                    customer=customer, starts_at=starts_at, party_size=party, channel="staff"
+                    actor=TEST_ACTOR,
+                    customer=customer,
+                    starts_at=starts_at,
+                    party_size=party,
+                    channel="staff",
                 )
             except SlotUnavailable:
                 break

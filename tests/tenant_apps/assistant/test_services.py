@@ -22,6 +22,7 @@ from tenant_apps.menu.models import MenuItem
 from tenant_apps.menu.services import menu_item_update
 from tenant_apps.messaging.services import webchat_message_post
 from tenant_apps.orders.models import Order
+from tests.actors import TEST_ACTOR
 from tests.tenant_apps.assistant.restaurant import seed_dialog_restaurant
 
 
@@ -45,7 +46,11 @@ def test_the_catalog_comes_from_the_cache_after_the_first_read(
 def test_a_menu_change_reaches_the_next_catalog(menu: dict[str, MenuItem]) -> None:
     catalog_load()
 
-    menu_item_update(item=menu["pastor"], changes={"price": Decimal("4.25"), "out_of_stock": True})
+    menu_item_update(
+        actor=TEST_ACTOR,
+        item=menu["pastor"],
+        changes={"price": Decimal("4.25"), "out_of_stock": True},
+    )
 
     entry = catalog_load().by_id[menu["pastor"].pk]
     assert entry.price == Decimal("4.25")

@@ -16,6 +16,7 @@ from tenant_apps.conversations.models import Conversation
 from tenant_apps.conversations.services import conversation_request_human, message_receive
 from tenant_apps.messaging.services import webchat_message_post
 from tenant_apps.staff.services import role_update
+from tests.actors import TEST_ACTOR
 from tests.tenant_apps.conversations.factories import staff_user, web_conversation
 from tests.tenants.factories import TenantHandle
 
@@ -160,7 +161,9 @@ def test_what_a_role_may_do_with_chats_follows_the_restaurants_role_settings(
 ) -> None:
     client, conversation_id = _as(client_a, tenant_a, role="staff")
     use_tenant(tenant_a.restaurant)
-    role_update(code="staff", permissions=["conversations.view", "conversations.handoff"])
+    role_update(
+        actor=TEST_ACTOR, code="staff", permissions=["conversations.view", "conversations.handoff"]
+    )
     use_public_schema()
 
     reply = client.post(

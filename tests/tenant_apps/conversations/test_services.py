@@ -11,6 +11,7 @@ from django.db import IntegrityError
 from core.api_errors import Conflict
 from tenant_apps.conversations import services
 from tenant_apps.conversations.models import Conversation, Message
+from tests.actors import TEST_ACTOR
 from tests.tenant_apps.conversations.factories import staff_user, web_conversation
 
 pytestmark = pytest.mark.usefixtures("in_tenant_a")
@@ -31,7 +32,7 @@ def test_taking_over_assigns_the_staff_member_and_says_so() -> None:
     conversation = web_conversation(language="en")
     staff = staff_user(full_name="Lucía")
 
-    services.conversation_take_over(conversation=conversation, staff=staff)
+    services.conversation_take_over(actor=TEST_ACTOR, conversation=conversation, staff=staff)
 
     conversation.refresh_from_db()
     assert conversation.status == Conversation.Status.HUMAN
@@ -42,8 +43,10 @@ def test_taking_over_assigns_the_staff_member_and_says_so() -> None:
 def test_the_customer_is_told_in_the_conversations_language() -> None:
     conversation = web_conversation(language="es")
 
-    services.conversation_take_over(conversation=conversation, staff=staff_user(full_name=""))
-    services.conversation_hand_back(conversation=conversation)
+    services.conversation_take_over(
+        actor=TEST_ACTOR, conversation=conversation, staff=staff_user(full_name="")
+    )
+    services.conversation_hand_back(actor=TEST_ACTOR, conversation=conversation)
 
     texts = [message.text for message in conversation.messages.order_by("id")]
     assert texts == [
@@ -56,7 +59,9 @@ def test_staff_reply_takes_over_a_bot_conversation() -> None:
     conversation = web_conversation()
     staff = staff_user()
 
-    reply = services.conversation_reply(conversation=conversation, staff=staff, text=" Hola! ")
+    reply = services.conversation_reply(
+        actor=TEST_ACTOR, conversation=conversation, staff=staff, text=" Hola! "
+    )
 
     conversation.refresh_from_db()
     assert reply.sender == Message.Sender.STAFF
@@ -66,9 +71,9 @@ def test_staff_reply_takes_over_a_bot_conversation() -> None:
 
 def test_handing_back_returns_the_conversation_to_the_bot() -> None:
     conversation = web_conversation()
-    services.conversation_take_over(conversation=conversation, staff=staff_user())
+    services.conversation_take_over(actor=TEST_ACTOR, conversation=conversation, staff=staff_user())
 
-    services.conversation_hand_back(conversation=conversation)
+    services.conversation_hand_back(actor=TEST_ACTOR, conversation=conversation)
 
     conversation.refresh_from_db()
     assert conversation.status == Conversation.Status.BOT
@@ -77,15 +82,17 @@ def test_handing_back_returns_the_conversation_to_the_bot() -> None:
 
 def test_a_closed_conversation_cannot_be_taken_over() -> None:
     conversation = web_conversation()
-    services.conversation_close(conversation=conversation)
+    services.conversation_close(actor=TEST_ACTOR, conversation=conversation)
 
     with pytest.raises(Conflict):
-        services.conversation_take_over(conversation=conversation, staff=staff_user())
+        services.conversation_take_over(
+            actor=TEST_ACTOR, conversation=conversation, staff=staff_user()
+        )
 
 
 def test_a_customer_writing_again_reopens_a_closed_conversation_with_the_bot() -> None:
     conversation = web_conversation()
-    services.conversation_close(conversation=conversation)
+    services.conversation_close(actor=TEST_ACTOR, conversation=conversation)
 
     services.message_receive(conversation=conversation, text="hola otra vez")
 
@@ -162,7 +169,7 @@ def test_taking_the_request_back_leaves_a_conversation_staff_took_over_with_them
     services.conversation_request_human(conversation=conversation)
     staff = staff_user()
     services.conversation_take_over(
-        conversation=Conversation.objects.get(pk=conversation.pk), staff=staff
+        actor=TEST_ACTOR, conversation=Conversation.objects.get(pk=conversation.pk), staff=staff
     )
 
     services.conversation_withdraw_human_request(conversation=conversation)

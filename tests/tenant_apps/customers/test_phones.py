@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from tenant_apps.customers.phones import normalize_phone, phone_variants, whatsapp_phone
 from tenant_apps.customers.services import customer_create, customer_get_or_create_by_phone
+from tests.actors import TEST_ACTOR
 
 pytestmark = pytest.mark.usefixtures("in_tenant_a")
 
@@ -38,16 +39,16 @@ def test_argentine_mobiles_match_with_or_without_the_nine() -> None:
 
 
 def test_a_web_customer_from_mexico_is_the_same_customer_on_whatsapp() -> None:
-    web = customer_create(phone="+52 55 1234 5678", name="Lupe")
+    web = customer_create(actor=TEST_ACTOR, phone="+52 55 1234 5678", name="Lupe")
     assert customer_get_or_create_by_phone(phone=whatsapp_phone("5215512345678")).pk == web.pk
 
 
 def test_a_web_customer_from_argentina_is_the_same_customer_on_whatsapp() -> None:
-    web = customer_create(phone="+54 11 2345-6789", name="Facundo")
+    web = customer_create(actor=TEST_ACTOR, phone="+54 11 2345-6789", name="Facundo")
     whatsapp = customer_get_or_create_by_phone(phone=whatsapp_phone("whatsapp:+5491123456789"))
     assert whatsapp.pk == web.pk
     with pytest.raises(ValidationError):
-        customer_create(phone="+54 9 11 2345-6789", name="Otro")
+        customer_create(actor=TEST_ACTOR, phone="+54 9 11 2345-6789", name="Otro")
 
 
 def test_a_whatsapp_address_that_is_no_phone_is_refused() -> None:

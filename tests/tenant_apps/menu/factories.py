@@ -11,12 +11,15 @@ from tenant_apps.menu.services import (
     category_create,
     menu_item_create,
 )
+from tests.actors import TEST_ACTOR
 
 
 def make_category(
     name_es: str = "Tacos", name_en: str = "Tacos", *, visible: bool = True
 ) -> Category:
-    return category_create(name={"es": name_es, "en": name_en}, is_visible=visible)
+    return category_create(
+        actor=TEST_ACTOR, name={"es": name_es, "en": name_en}, is_visible=visible
+    )
 
 
 def make_item(
@@ -61,6 +64,7 @@ def make_item(
             ),
         ]
     return menu_item_create(
+        actor=TEST_ACTOR,
         category=category,
         name={"es": name_es, "en": name_en},
         price=Decimal(price),

@@ -12,6 +12,7 @@ from core.db import use_public_schema, use_tenant
 from tenant_apps.conversations.models import Conversation, Message
 from tenant_apps.conversations.services import conversation_reply
 from tenant_apps.messaging.services import webchat_settings_update
+from tests.actors import TEST_ACTOR
 from tests.tenant_apps.conversations.factories import staff_user
 from tests.tenants.factories import TenantHandle
 
@@ -91,7 +92,9 @@ def test_a_staff_reply_shows_up_when_polling(client_a: APIClient, tenant_a: Tena
     client.post(MESSAGES, {"text": "quiero hablar con una persona"}, format="json")
     use_tenant(tenant_a.restaurant)
     conversation = Conversation.objects.get(pk=session["conversation"])
-    conversation_reply(conversation=conversation, staff=staff_user(), text="¡Hola! Soy Lucía")
+    conversation_reply(
+        actor=TEST_ACTOR, conversation=conversation, staff=staff_user(), text="¡Hola! Soy Lucía"
+    )
     use_public_schema()
 
     messages = client.get(MESSAGES).json()["results"]
@@ -106,7 +109,7 @@ def test_the_bot_stays_silent_while_staff_own_the_conversation(
     session = _session(client_a)
     use_tenant(tenant_a.restaurant)
     conversation = Conversation.objects.get(pk=session["conversation"])
-    conversation_reply(conversation=conversation, staff=staff_user(), text="Hola")
+    conversation_reply(actor=TEST_ACTOR, conversation=conversation, staff=staff_user(), text="Hola")
     use_public_schema()
     client = _bearer(client_a, session["token"])
 
@@ -180,7 +183,7 @@ def test_cors_allows_the_configured_origin_only(
     client_a: APIClient, tenant_a: TenantHandle
 ) -> None:
     use_tenant(tenant_a.restaurant)
-    webchat_settings_update(allowed_origins=["https://tacos-alfa.example"])
+    webchat_settings_update(actor=TEST_ACTOR, allowed_origins=["https://tacos-alfa.example"])
     use_public_schema()
 
     preflight = client_a.options(
@@ -230,7 +233,7 @@ def test_messages_are_throttled_per_conversation(client_a: APIClient) -> None:
 
 def test_a_disabled_chat_refuses_new_sessions(client_a: APIClient, tenant_a: TenantHandle) -> None:
     use_tenant(tenant_a.restaurant)
-    webchat_settings_update(enabled=False)
+    webchat_settings_update(actor=TEST_ACTOR, enabled=False)
     use_public_schema()
 
     assert client_a.post(SESSIONS, {}, format="json").status_code == 403

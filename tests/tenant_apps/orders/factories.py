@@ -3,6 +3,7 @@ from __future__ import annotations
 from tenant_apps.menu.models import MenuItem
 from tenant_apps.orders.models import Order
 from tenant_apps.orders.services import OrderLineInput, order_create
+from tests.actors import TEST_ACTOR
 from tests.tenant_apps.customers.factories import make_customer
 from tests.tenant_apps.menu.factories import make_category, make_item
 
@@ -19,4 +20,5 @@ def make_order(item: MenuItem | None = None, *, quantity: int = 2, **kwargs: obj
         "order_type": "pickup",
     }
     defaults.update(kwargs)
-    return order_create(lines=[OrderLineInput(item_id=item.pk, quantity=quantity)], **defaults)  # type: ignore[arg-type]
+    lines = [OrderLineInput(item_id=item.pk, quantity=quantity)]
+    return order_create(actor=TEST_ACTOR, lines=lines, **defaults)  # type: ignore[arg-type]

@@ -23,6 +23,7 @@ from tenant_apps.orders.services import (
 )
 from tenant_apps.promotions.models import Promotion
 from tenant_apps.promotions.services import promotion_create
+from tests.actors import TEST_ACTOR
 from tests.tenant_apps.concurrency import run_concurrently
 from tests.tenant_apps.customers.factories import make_customer
 from tests.tenant_apps.menu.factories import make_category, make_item
@@ -114,6 +115,7 @@ class TestQuote:
         taco = make_item(tacos, price="10.00")
         drink = make_item(drinks, "Agua", "Water", price="2.00")
         promotion_create(
+            actor=TEST_ACTOR,
             name={"es": "Tacos"},
             kind=Promotion.Kind.PERCENT,
             value=Decimal("20"),
@@ -133,12 +135,15 @@ class TestQuote:
     def test_best_automatic_promotion_applies_above_its_minimum(self) -> None:
         item = make_menu_item(price="10.00")
         promotion_create(
+            actor=TEST_ACTOR,
             name={"es": "3 off"},
             kind=Promotion.Kind.FIXED,
             value=Decimal("3"),
             min_order_total=Decimal("30"),
         )
-        promotion_create(name={"es": "5%"}, kind=Promotion.Kind.PERCENT, value=Decimal("5"))
+        promotion_create(
+            actor=TEST_ACTOR, name={"es": "5%"}, kind=Promotion.Kind.PERCENT, value=Decimal("5")
+        )
 
         small = order_quote(lines=[OrderLineInput(item_id=item.pk, quantity=1)])
         large = order_quote(lines=[OrderLineInput(item_id=item.pk, quantity=4)])
@@ -164,7 +169,11 @@ class TestQuote:
     def test_ineligible_codes_say_why(self, promotion_kwargs: dict[str, Any], message: str) -> None:
         item = make_menu_item()
         promotion_create(
-            name={"es": "x"}, kind=Promotion.Kind.PERCENT, value=Decimal("10"), **promotion_kwargs
+            actor=TEST_ACTOR,
+            name={"es": "x"},
+            kind=Promotion.Kind.PERCENT,
+            value=Decimal("10"),
+            **promotion_kwargs,
         )
 
         with pytest.raises(ValidationError) as error:
@@ -191,9 +200,15 @@ class TestCreate:
         quote = order_quote(lines=lines)
 
         order = order_create(
-            customer=make_customer(), channel="whatsapp", order_type="pickup", lines=lines
+            actor=TEST_ACTOR,
+            customer=make_customer(),
+            channel="whatsapp",
+            order_type="pickup",
+            lines=lines,
         )
-        menu_item_update(item=item, changes={"price": Decimal("99.00"), "name": {"es": "Otro"}})
+        menu_item_update(
+            actor=TEST_ACTOR, item=item, changes={"price": Decimal("99.00"), "name": {"es": "Otro"}}
+        )
 
         order.refresh_from_db()
         line = order.lines.get()
@@ -209,7 +224,9 @@ class TestCreate:
         first, second = make_menu_item(with_options=True), make_menu_item()
         lines = [OrderLineInput(item_id=first.pk, quantity=2), OrderLineInput(item_id=second.pk)]
 
-        order = order_create(customer=None, channel="staff", order_type="pickup", lines=lines)
+        order = order_create(
+            actor=TEST_ACTOR, customer=None, channel="staff", order_type="pickup", lines=lines
+        )
 
         with django_assert_num_queries(0):
             carried = list(order.lines.all()), list(order.status_changes.all())
@@ -261,6 +278,7 @@ class TestCreate:
         item = make_menu_item()
         customer = make_customer()
         promotion_create(
+            actor=TEST_ACTOR,
             name={"es": "Bienvenida"},
             kind=Promotion.Kind.PERCENT,
             value=Decimal("10"),
@@ -278,6 +296,7 @@ class TestCreate:
         item = make_menu_item()
         customer = make_customer()
         promotion_create(
+            actor=TEST_ACTOR,
             name={"es": "Una"},
             kind=Promotion.Kind.PERCENT,
             value=Decimal("10"),
@@ -286,7 +305,9 @@ class TestCreate:
         )
         order = make_order(item, customer=customer, promotion_code="UNA")
 
-        order_transition(order=order, to_status="cancelled", reason="Customer changed mind")
+        order_transition(
+            actor=TEST_ACTOR, order=order, to_status="cancelled", reason="Customer changed mind"
+        )
 
         assert make_order(item, customer=customer, promotion_code="UNA").discount > 0
 
@@ -304,7 +325,7 @@ class TestStatusMachine:
         order = make_order()
 
         for status in ("confirmed", "preparing", "ready", "completed"):
-            order = order_transition(order=order, to_status=status)
+            order = order_transition(actor=TEST_ACTOR, order=order, to_status=status)
 
         assert order.status == "completed"
         assert [c.to_status for c in order.status_changes.all()] == [
@@ -329,17 +350,17 @@ class TestStatusMachine:
     ) -> None:
         order = make_order()
         for status in path:
-            order = order_transition(order=order, to_status=status, reason="test")
+            order = order_transition(actor=TEST_ACTOR, order=order, to_status=status, reason="test")
 
         with pytest.raises(IllegalTransition) as error:
-            order_transition(order=order, to_status=illegal, reason="test")
+            order_transition(actor=TEST_ACTOR, order=order, to_status=illegal, reason="test")
 
         assert error.value.status_code == 409
         assert error.value.problem_extra["current_status"] == order.status
 
     def test_cancelling_needs_a_reason(self) -> None:
         with pytest.raises(ValidationError) as error:
-            order_transition(order=make_order(), to_status="cancelled")
+            order_transition(actor=TEST_ACTOR, order=make_order(), to_status="cancelled")
 
         assert "reason" in error.value.message_dict
 
@@ -352,6 +373,7 @@ def test_concurrent_orders_get_unique_gapless_numbers(committed_tenant_a: Tenant
 
     def place() -> None:
         order_create(
+            actor=TEST_ACTOR,
             customer=customer,
             channel="api",
             order_type="pickup",

@@ -48,7 +48,7 @@ def test_a_wrong_password_keeps_the_email_and_says_why(tenant_a: TenantHandle) -
     )
     assert response.status_code == 401
     assert f'value="{tenant_a.owner_email}"' in response.text
-    assert "Email o contraseña" in response.text or "Invalid email or password" in response.text
+    assert '<div class="error" role="alert">' in response.text
 
 
 def test_an_offsite_next_is_ignored(tenant_a: TenantHandle) -> None:
@@ -126,3 +126,28 @@ def test_password_reset_emails_a_set_password_link_and_hides_unknown_emails(
     assert link is not None
     path = link.group(0).split(tenant_a.host, 1)[1]
     assert client.get(path).status_code == 200
+
+
+def test_a_support_session_shows_its_banner_on_panel_pages(tenant_a: TenantHandle) -> None:
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from django.test import RequestFactory
+
+    from tenant_apps.panel.views.dashboard import dashboard
+    from tests.tenant_apps.staff.factories import make_staff
+
+    user = make_staff(tenant_a, "viewer")
+    request = RequestFactory().get("/panel/", HTTP_HOST=tenant_a.host)
+    request.user = user
+    request.tenant = tenant_a.restaurant  # type: ignore[attr-defined]
+    request.support_access = SimpleNamespace(  # type: ignore[attr-defined]
+        reason="Ticket 4411: menu import",
+        expires_at=datetime(2030, 1, 1, tzinfo=UTC),
+        can_write=False,
+    )
+    with schema_context(tenant_a.schema_name):
+        page = dashboard(request)
+    text = page.content.decode()
+    assert 'class="support-banner"' in text
+    assert "Ticket 4411: menu import" in text

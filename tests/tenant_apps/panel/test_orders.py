@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.test import Client
 from django_tenants.utils import schema_context
 
 from tenant_apps.audit.models import AuditEntry
@@ -35,11 +36,12 @@ def test_the_board_shows_a_new_order_in_the_new_column(tenant_a: TenantHandle) -
 def test_the_poll_is_empty_until_an_order_changes(tenant_a: TenantHandle) -> None:
     client, _ = panel_client(tenant_a, "staff")
     board = client.get("/panel/orders/board/", HTTP_HX_REQUEST="true")
-    version = re.search(r"board/\?v=([0-9a-f]+)", board.text)
-    assert version is not None
-    assert client.get(f"/panel/orders/board/?v={version.group(1)}").status_code == 204
+    found = re.search(r'hx-get="(/panel/orders/board/\?v=[0-9a-f]+&amp;t=[^"]+)"', board.text)
+    assert found is not None
+    poll = found.group(1).replace("&amp;", "&")
+    assert client.get(poll).status_code == 204
     order = _order(tenant_a)
-    changed = client.get(f"/panel/orders/board/?v={version.group(1)}")
+    changed = client.get(poll)
     assert changed.status_code == 200
     assert f'data-order="{order.number}"' in changed.text
     assert "<html" not in changed.text
@@ -110,3 +112,18 @@ def test_the_detail_and_the_kitchen_ticket_list_the_lines(tenant_a: TenantHandle
         page = client.get(path)
         assert page.status_code == 200
         assert "Tacos al pastor" in page.text
+
+
+def test_a_poll_token_of_another_restaurant_or_resource_gets_the_checked_path(
+    tenant_a: TenantHandle, tenant_b: TenantHandle
+) -> None:
+    client_a, _ = panel_client(tenant_a, "staff")
+    board = client_a.get("/panel/orders/board/", HTTP_HX_REQUEST="true")
+    found = re.search(r'hx-get="/panel/orders/board/(\?v=[0-9a-f]+&amp;t=[^"]+)"', board.text)
+    assert found is not None
+    query = found.group(1).replace("&amp;", "&")
+    anonymous_b = Client(HTTP_HOST=tenant_b.host)
+    assert anonymous_b.get(f"/panel/orders/board/{query}").status_code == 302
+    anonymous_a = Client(HTTP_HOST=tenant_a.host)
+    assert anonymous_a.get(f"/panel/orders/board/{query}").status_code == 204
+    assert anonymous_a.get(f"/panel/conversations/list/{query}").status_code == 302

@@ -22,6 +22,7 @@ from tenant_apps.promotions.selectors import (
     promotion_list_current,
 )
 from tenant_apps.promotions.services import promotion_create, promotion_update
+from tests.actors import TEST_ACTOR
 from tests.tenant_apps.concurrency import run_concurrently
 from tests.tenant_apps.customers.factories import make_customer
 from tests.tenant_apps.orders.factories import make_menu_item
@@ -33,15 +34,17 @@ class TestCurrent:
     def test_lists_active_promotions_in_their_window_and_follows_edits(self) -> None:
         now = timezone.now()
         running = promotion_create(
-            name={"es": "Ahora"}, kind=Promotion.Kind.PERCENT, value=Decimal("10")
+            actor=TEST_ACTOR, name={"es": "Ahora"}, kind=Promotion.Kind.PERCENT, value=Decimal("10")
         )
         promotion_create(
+            actor=TEST_ACTOR,
             name={"es": "Luego"},
             kind=Promotion.Kind.PERCENT,
             value=Decimal("10"),
             starts_at=now + timedelta(days=1),
         )
         promotion_create(
+            actor=TEST_ACTOR,
             name={"es": "Pasada"},
             kind=Promotion.Kind.PERCENT,
             value=Decimal("10"),
@@ -50,7 +53,7 @@ class TestCurrent:
         )
         assert [p.name["es"] for p in promotion_list_current()] == ["Ahora"]
 
-        promotion_update(promotion=running, changes={"is_active": False})
+        promotion_update(actor=TEST_ACTOR, promotion=running, changes={"is_active": False})
 
         assert promotion_list_current() == []
 
@@ -58,6 +61,7 @@ class TestCurrent:
         now = timezone.now()
         item = make_menu_item()
         promotion_create(
+            actor=TEST_ACTOR,
             name={"es": "Hora feliz"},
             kind=Promotion.Kind.PERCENT,
             value=Decimal("10"),
@@ -97,15 +101,19 @@ class TestCurrent:
         self, kwargs: dict[str, object], field: str
     ) -> None:
         with pytest.raises(ValidationError) as error:
-            promotion_create(name={"es": "X"}, **kwargs)  # type: ignore[arg-type]
+            promotion_create(actor=TEST_ACTOR, name={"es": "X"}, **kwargs)  # type: ignore[arg-type]
 
         assert field in error.value.message_dict
 
     def test_codes_are_unique_case_insensitively(self) -> None:
-        promotion_create(name={"es": "A"}, kind="fixed", value=Decimal("1"), code="hola")
+        promotion_create(
+            actor=TEST_ACTOR, name={"es": "A"}, kind="fixed", value=Decimal("1"), code="hola"
+        )
 
         with pytest.raises(ValidationError):
-            promotion_create(name={"es": "B"}, kind="fixed", value=Decimal("1"), code="HOLA")
+            promotion_create(
+                actor=TEST_ACTOR, name={"es": "B"}, kind="fixed", value=Decimal("1"), code="HOLA"
+            )
 
 
 @pytest.mark.usefixtures("in_tenant_a")
@@ -114,6 +122,7 @@ class TestAutomaticLimits:
         self, name: str, percent: str, *, total: int | None = None, each: int | None = None
     ) -> Promotion:
         return promotion_create(
+            actor=TEST_ACTOR,
             name={"es": name},
             kind=Promotion.Kind.PERCENT,
             value=Decimal(percent),
@@ -157,6 +166,7 @@ def test_the_last_use_of_a_limited_code_goes_to_one_order_only(
     with schema_context(schema):
         item = make_menu_item()
         promotion = promotion_create(
+            actor=TEST_ACTOR,
             name={"es": "Última"},
             kind=Promotion.Kind.FIXED,
             value=Decimal("2"),
@@ -172,6 +182,7 @@ def test_the_last_use_of_a_limited_code_goes_to_one_order_only(
             with transaction.atomic():
                 try:
                     order_create(
+                        actor=TEST_ACTOR,
                         customer=customer,
                         channel="web",
                         order_type="pickup",

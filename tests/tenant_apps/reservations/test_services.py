@@ -25,6 +25,7 @@ from tenant_apps.reservations.services import (
 )
 from tenant_apps.restaurant.selectors import Shift, restaurant_profile_get
 from tenant_apps.restaurant.services import closed_date_add, opening_hours_replace
+from tests.actors import TEST_ACTOR
 from tests.tenant_apps.concurrency import run_concurrently
 from tests.tenant_apps.customers.factories import make_customer
 from tests.tenants.factories import TenantHandle
@@ -40,7 +41,11 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
 
 def book(starts_at: datetime, party: int = 2) -> Reservation:
     return reservation_create(
-        customer=make_customer(), starts_at=starts_at, party_size=party, channel="web"
+        actor=TEST_ACTOR,
+        customer=make_customer(),
+        starts_at=starts_at,
+        party_size=party,
+        channel="web",
     )
 
 
@@ -72,15 +77,16 @@ class TestAvailability:
     def test_split_shifts_closed_weekdays_and_closed_dates(self) -> None:
         day = future_day()
         opening_hours_replace(
+            actor=TEST_ACTOR,
             shifts=[
                 Shift(weekday=day.weekday(), opens=time(13), closes=time(16)),
                 Shift(weekday=day.weekday(), opens=time(20), closes=time(23, 30)),
-            ]
+            ],
         )
 
         slots = availability_slots(day=day, party_size=2)
         next_day = availability_slots(day=day + timedelta(days=1), party_size=2)
-        closed_date_add(day=day, reason="Holiday")
+        closed_date_add(actor=TEST_ACTOR, day=day, reason="Holiday")
 
         assert [s.strftime("%H:%M") for s in slots] == [
             "13:00",
@@ -156,10 +162,10 @@ class TestBooking:
         assert not Reservation.objects.exists()
 
     def test_tables_mode_seats_the_smallest_table_that_fits(self) -> None:
-        reservation_settings_update(changes={"capacity_mode": "tables"})
-        table_create(name="T2", capacity=2)
-        four = table_create(name="T4", capacity=4)
-        table_create(name="T8", capacity=8)
+        reservation_settings_update(actor=TEST_ACTOR, changes={"capacity_mode": "tables"})
+        table_create(actor=TEST_ACTOR, name="T2", capacity=2)
+        four = table_create(actor=TEST_ACTOR, name="T4", capacity=4)
+        table_create(actor=TEST_ACTOR, name="T8", capacity=8)
         day = future_day()
 
         first = book(at(day, 20), party=3)
@@ -173,21 +179,23 @@ class TestBooking:
         assert at(day, 20) in availability_slots(day=day, party_size=2)
 
     def test_cancelling_frees_the_capacity(self) -> None:
-        reservation_settings_update(changes={"total_covers": 4})
+        reservation_settings_update(actor=TEST_ACTOR, changes={"total_covers": 4})
         day = future_day()
         reservation = book(at(day, 20), party=4)
         assert at(day, 20) not in availability_slots(day=day, party_size=1)
 
-        reservation_cancel(reservation=reservation, reason="Plans changed")
+        reservation_cancel(actor=TEST_ACTOR, reservation=reservation, reason="Plans changed")
 
         assert at(day, 20) in availability_slots(day=day, party_size=1)
 
     def test_rescheduling_does_not_count_the_booking_against_itself(self) -> None:
-        reservation_settings_update(changes={"total_covers": 4})
+        reservation_settings_update(actor=TEST_ACTOR, changes={"total_covers": 4})
         day = future_day()
         reservation = book(at(day, 20), party=4)
 
-        moved = reservation_reschedule(reservation=reservation, starts_at=at(day, 20, 30))
+        moved = reservation_reschedule(
+            actor=TEST_ACTOR, reservation=reservation, starts_at=at(day, 20, 30)
+        )
 
         assert moved.starts_at == at(day, 20, 30)
         assert moved.ends_at == at(day, 22)
@@ -195,15 +203,17 @@ class TestBooking:
     def test_status_machine(self) -> None:
         reservation = book(at(future_day(), 20))
 
-        seated = reservation_transition(reservation=reservation, to_status="seated")
-        done = reservation_transition(reservation=seated, to_status="completed")
+        seated = reservation_transition(
+            actor=TEST_ACTOR, reservation=reservation, to_status="seated"
+        )
+        done = reservation_transition(actor=TEST_ACTOR, reservation=seated, to_status="completed")
 
         assert done.status == "completed"
         with pytest.raises(IllegalReservationTransition):
-            reservation_cancel(reservation=done)
+            reservation_cancel(actor=TEST_ACTOR, reservation=done)
 
     def test_pending_when_auto_confirm_is_off(self) -> None:
-        reservation_settings_update(changes={"auto_confirm": False})
+        reservation_settings_update(actor=TEST_ACTOR, changes={"auto_confirm": False})
 
         assert book(at(future_day(), 20)).status == Reservation.Status.PENDING
 
@@ -219,7 +229,7 @@ def test_parallel_bookings_never_exceed_capacity(committed_tenant_a: TenantHandl
 
     def attempt(customer: Customer) -> Callable[[], object]:
         return lambda: reservation_create(
-            customer=customer, starts_at=starts_at, party_size=8, channel="web"
+            actor=TEST_ACTOR, customer=customer, starts_at=starts_at, party_size=8, channel="web"
         )
 
     outcomes = run_concurrently(

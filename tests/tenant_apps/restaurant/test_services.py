@@ -23,6 +23,7 @@ from tenant_apps.restaurant.services import (
 )
 from tenant_apps.staff.selectors import role_permissions
 from tenants.services import restaurant_onboard
+from tests.actors import TEST_ACTOR
 
 
 @pytest.mark.django_db
@@ -61,7 +62,9 @@ class TestProfile:
     def test_update_is_validated_and_seen_at_once_despite_the_cache(self) -> None:
         assert restaurant_profile_get().address == ""
 
-        restaurant_profile_update(changes={"address": "Calle Mayor 1", "currency": "usd"})
+        restaurant_profile_update(
+            actor=TEST_ACTOR, changes={"address": "Calle Mayor 1", "currency": "usd"}
+        )
 
         assert restaurant_profile_get().address == "Calle Mayor 1"
         assert restaurant_profile_get().currency == "USD"
@@ -79,24 +82,27 @@ class TestProfile:
     )
     def test_bad_changes_are_field_errors(self, changes: dict[str, object], field: str) -> None:
         with pytest.raises(ValidationError) as error:
-            restaurant_profile_update(changes=changes)
+            restaurant_profile_update(actor=TEST_ACTOR, changes=changes)
 
         assert field in error.value.message_dict
 
     def test_overlapping_shifts_are_rejected(self) -> None:
         with pytest.raises(ValidationError):
             opening_hours_replace(
+                actor=TEST_ACTOR,
                 shifts=[
                     Shift(weekday=0, opens=time(12), closes=time(16)),
                     Shift(weekday=0, opens=time(15), closes=time(23)),
-                ]
+                ],
             )
 
     def test_overnight_shift_is_open_after_midnight(self) -> None:
         tz = restaurant_profile_get().tz
         monday = (timezone.now().astimezone(tz) + timedelta(days=7)).date()
         monday -= timedelta(days=monday.weekday())
-        opening_hours_replace(shifts=[Shift(weekday=0, opens=time(20), closes=time(2))])
+        opening_hours_replace(
+            actor=TEST_ACTOR, shifts=[Shift(weekday=0, opens=time(20), closes=time(2))]
+        )
 
         assert restaurant_is_open(at=datetime.combine(monday, time(23), tzinfo=tz))
         assert restaurant_is_open(
@@ -111,8 +117,8 @@ class TestClosedDates:
         today = restaurant_local_now().date()
 
         with pytest.raises(ValidationError) as error:
-            closed_date_add(day=today - timedelta(days=1))
-        closed_date_add(day=today, reason="Inventario")
+            closed_date_add(actor=TEST_ACTOR, day=today - timedelta(days=1))
+        closed_date_add(actor=TEST_ACTOR, day=today, reason="Inventario")
 
         assert "date" in error.value.message_dict
         assert restaurant_profile_get().closed_dates == (today,)

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from shared_apps.accounts.models import User
 from tenant_apps.staff.services import staff_create
 from tenants.auth import token_pair_issue
+from tests.actors import TEST_ACTOR
 from tests.tenants.factories import TenantHandle
 
 STAFF_PASSWORD = "staff-pass-4821"
@@ -18,7 +19,7 @@ STAFF_PASSWORD = "staff-pass-4821"
 def make_staff(handle: TenantHandle, role: str, *, email: str | None = None) -> User:
     with schema_context(handle.schema_name):
         return staff_create(
-            actor=None,
+            actor=TEST_ACTOR,
             email=email or f"{role}-{uuid.uuid4().hex[:8]}@{handle.restaurant.slug}.example",
             role=role,
             full_name=f"Test {role}",

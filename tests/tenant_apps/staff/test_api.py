@@ -24,4 +24,4 @@ def test_editing_an_account_audits_it_before_and_after(tenant_a: TenantHandle) -
         str(cook.pk),
         cook.email,
     )
-    assert (entry.before["full_name"], entry.after) == ("Test staff", response.json())
+    assert (entry.before, entry.after) == ({"full_name": "Test staff"}, {"full_name": "Chef Eva"})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django_tenants.utils import schema_context
 
+from core.actors import Actor
 from tenant_apps.staff.models import Role
 from tenant_apps.staff.permissions import OWNER_ONLY_PERMISSIONS
 from tests.tenant_apps.staff.factories import STAFF_PASSWORD, client_as, make_staff
@@ -68,14 +69,14 @@ def test_only_an_owner_creates_promotes_or_changes_an_owner(tenant_a: TenantHand
     cook = make_staff(tenant_a, "staff")
     with schema_context(tenant_a.schema_name):
         with pytest.raises(PermissionDenied):
-            staff_create(actor=manager, email="new-owner@example.com", role="owner")
+            staff_create(actor=Actor.staff(manager), email="new-owner@example.com", role="owner")
         with pytest.raises(PermissionDenied):
-            staff_update(actor=manager, user=cook, changes={"role": "owner"})
+            staff_update(actor=Actor.staff(manager), user=cook, changes={"role": "owner"})
         with pytest.raises(PermissionDenied):
-            staff_update(actor=manager, user=owner, changes={"is_active": False})
+            staff_update(actor=Actor.staff(manager), user=owner, changes={"is_active": False})
         with pytest.raises(PermissionDenied):
-            staff_set_password(actor=manager, user=owner, password="takeover-9713")
-        promoted = staff_update(actor=owner, user=cook, changes={"role": "owner"})
-        staff_set_password(actor=owner, user=manager, password=STAFF_PASSWORD + "x")
+            staff_set_password(actor=Actor.staff(manager), user=owner, password="takeover-9713")
+        promoted = staff_update(actor=Actor.staff(owner), user=cook, changes={"role": "owner"})
+        staff_set_password(actor=Actor.staff(owner), user=manager, password=STAFF_PASSWORD + "x")
 
     assert promoted.role == "owner"

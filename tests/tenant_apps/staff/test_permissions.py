@@ -77,6 +77,9 @@ MATRIX = [
     ("POST", "/api/v1/staff/api-keys/", "O"),
     ("DELETE", f"/api/v1/staff/api-keys/{MISSING}/", "O"),
     ("GET", "/api/v1/audit/", "OM"),
+    ("GET", "/api/v1/billing/", "O"),
+    ("GET", "/api/v1/billing/invoices/", "O"),
+    ("GET", f"/api/v1/billing/invoices/{MISSING}/pdf/", "O"),
     ("GET", "/api/v1/conversations/", "OMSV"),
     ("GET", f"/api/v1/conversations/{MISSING}/", "OMSV"),
     ("POST", f"/api/v1/conversations/{MISSING}/take-over/", "OMS"),
@@ -104,7 +107,6 @@ BODY_CHECKED = {
 # In the catalogue (and the roles) for features not built yet; no endpoint checks them.
 RESERVED = {
     "analytics.view": "sales and booking analytics (no analytics app yet)",
-    "billing.view": "the plan and invoices (no billing app yet)",
     "backups.manage": "restaurant-requested backups (backups are run by operators)",
 }
 

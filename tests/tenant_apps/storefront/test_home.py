@@ -15,6 +15,7 @@ from core.db import use_public_schema, use_tenant
 from tenant_apps.menu.services import category_create, menu_item_create
 from tenant_apps.reservations.models import Reservation
 from tenant_apps.restaurant.selectors import restaurant_local_now
+from tests.actors import TEST_ACTOR
 from tests.tenants.factories import TenantHandle
 
 pytestmark = pytest.mark.django_db
@@ -22,8 +23,9 @@ pytestmark = pytest.mark.django_db
 
 def test_home_shows_the_menu_and_the_widget(client_a: APIClient, tenant_a: TenantHandle) -> None:
     use_tenant(tenant_a.restaurant)
-    category = category_create(name={"es": "Tacos"})
+    category = category_create(actor=TEST_ACTOR, name={"es": "Tacos"})
     menu_item_create(
+        actor=TEST_ACTOR,
         category=category,
         name={"es": "Tacos <b>al pastor</b>"},
         price=Decimal("3.50"),

@@ -94,3 +94,18 @@ def test_a_rebuild_gives_the_same_rows(tenant_a: TenantHandle) -> None:
     before = set(SearchEntry.objects.values_list("kind", "object_id", "summary"))
     support_index_sync(restaurant=tenant_a.restaurant, rebuild=True)
     assert set(SearchEntry.objects.values_list("kind", "object_id", "summary")) == before
+
+
+def test_the_support_index_command_rebuilds_one_restaurant(tenant_a: TenantHandle) -> None:
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    ids = _seed(tenant_a, "Lucía")
+    SearchEntry.objects.all().delete()
+    out = io.StringIO()
+    call_command("support_index", "alpha", "--rebuild", "--json", stdout=out, stderr=io.StringIO())
+
+    assert json.loads(out.getvalue())[0]["slug"] == "alpha"
+    assert SearchEntry.objects.filter(kind="customer", object_id=ids["customer"]).exists()

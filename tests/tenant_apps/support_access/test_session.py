@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
 from core.db import use_public_schema
@@ -118,6 +119,10 @@ def test_an_expired_access_ends_the_session(tenant_a: TenantHandle) -> None:
     SupportAccess.objects.filter(pk=access.pk).update(expires_at=timezone.now())
 
     assert browser.get("/api/v1/customers/").status_code in (401, 403)
+    with schema_context(tenant_a.schema_name):
+        placeholder = get_user_model().objects.get(email__endswith="@support.dysa.invalid")
+        assert placeholder.is_active is False  # holds no staff seat between visits
+        assert not placeholder.has_usable_password()
 
 
 def test_an_owner_sees_only_their_own_restaurants_access_log(

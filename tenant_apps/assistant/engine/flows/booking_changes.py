@@ -10,7 +10,7 @@ from tenant_apps.assistant.engine.flows.base import FlowSpec
 from tenant_apps.assistant.engine.flows.booking import apply_when_to_booking, continue_booking
 from tenant_apps.assistant.engine.parse import Parse
 from tenant_apps.assistant.engine.state import Awaiting, Flow
-from tenant_apps.assistant.engine.turn import Turn
+from tenant_apps.assistant.engine.turn import Turn, explicit_yes
 from tenant_apps.assistant.nlu.intents import Intent
 
 if TYPE_CHECKING:
@@ -98,14 +98,14 @@ def continue_cancel(t: Turn) -> None:
 
 
 def answer_confirm_cancel(t: Turn, p: Parse) -> bool:
-    if p.has(Intent.YES) and not p.has(Intent.NO):
+    if explicit_yes(p):
         reservation = domain.reservation_get(reservation_id=t.d.reservation_id or 0)
         if reservation is not None:
             domain.cancel(reservation=reservation)
         t.d.reset_booking()
         t.say("cancelled")
         return True
-    if p.has(Intent.NO):
+    if p.has(Intent.NO, Intent.DECLINE, Intent.GOODBYE):
         t.d.reset_booking()
         t.say("kept")
         return True

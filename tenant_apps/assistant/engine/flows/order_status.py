@@ -13,7 +13,7 @@ from tenant_apps.assistant.engine import replies as r
 from tenant_apps.assistant.engine.flows.base import FlowSpec
 from tenant_apps.assistant.engine.parse import Parse
 from tenant_apps.assistant.engine.state import Awaiting, Flow
-from tenant_apps.assistant.engine.turn import Turn
+from tenant_apps.assistant.engine.turn import Turn, explicit_yes
 from tenant_apps.assistant.nlu.intents import Intent
 from tenant_apps.assistant.nlu.normalize import word_set
 
@@ -60,10 +60,10 @@ def cancel_placed_order(t: Turn) -> None:
 
 
 def answer_order_cancel(t: Turn, p: Parse) -> bool:
-    if not p.has(Intent.YES, Intent.NO):
+    if not p.has(Intent.YES, Intent.NO, Intent.DECLINE, Intent.GOODBYE):
         return False
     t.d.awaiting = Awaiting.NOTHING
-    if p.has(Intent.NO):
+    if not explicit_yes(p):
         t.say("order_kept")
         return True
     order = domain.order_get(order_id=t.d.last_order_id or 0)

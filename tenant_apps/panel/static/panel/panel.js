@@ -58,6 +58,11 @@
     var invalid = document.querySelector(".has-error input, .has-error select, .has-error textarea");
     if (invalid) invalid.focus();
   });
+  function scrollThreads() {
+    document.querySelectorAll(".thread").forEach(function (thread) { thread.scrollTop = thread.scrollHeight; });
+  }
+  document.addEventListener("DOMContentLoaded", scrollThreads);
+  document.addEventListener("htmx:afterSwap", scrollThreads);
   document.addEventListener("htmx:afterSwap", updateLive);
   document.addEventListener("htmx:afterSettle", updateLive);
 })();

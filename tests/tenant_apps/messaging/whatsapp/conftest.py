@@ -21,6 +21,7 @@ from core.db import use_public_schema
 from tenant_apps.messaging.whatsapp.selectors import webhook_url
 from tenant_apps.messaging.whatsapp.services import whatsapp_channel_configure
 from tenants.selectors import restaurant_primary_url
+from tests.actors import TEST_ACTOR
 from tests.tenant_apps.messaging.whatsapp.fakes import (
     ACCESS_TOKEN,
     ACCOUNT_SID,
@@ -48,6 +49,7 @@ def fake_provider(settings: Any) -> Iterator[FakeProvider]:
 def connect_twilio(handle: TenantHandle, *, auth_token: str = AUTH_TOKEN) -> None:
     with schema_context(handle.schema_name):
         whatsapp_channel_configure(
+            actor=TEST_ACTOR,
             provider="twilio",
             phone_number=RESTAURANT_NUMBER,
             credentials={"account_sid": ACCOUNT_SID, "auth_token": auth_token},
@@ -57,6 +59,7 @@ def connect_twilio(handle: TenantHandle, *, auth_token: str = AUTH_TOKEN) -> Non
 def connect_meta(handle: TenantHandle, *, app_secret: str = APP_SECRET) -> None:
     with schema_context(handle.schema_name):
         whatsapp_channel_configure(
+            actor=TEST_ACTOR,
             provider="meta",
             phone_number=RESTAURANT_NUMBER,
             credentials={

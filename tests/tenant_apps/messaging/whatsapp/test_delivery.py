@@ -7,9 +7,10 @@ import threading
 from datetime import timedelta
 from typing import Any
 
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
-from django_tenants.utils import schema_context
+from django_tenants.utils import schema_context, tenant_context
 
 from tenant_apps.conversations.models import Conversation, Message
 from tenant_apps.messaging.models import WhatsAppDelivery, WhatsAppInbound, WhatsAppTemplate
@@ -205,3 +206,82 @@ def test_a_reply_inside_the_window_is_sent_by_the_worker(
     texts = fake_provider.texts()
     assert texts.index("Soy Eva") == len(texts) - 1
     assert _messages(handle, text="Soy Eva")[0].delivery_status == "sent"
+
+
+def test_a_code_sent_to_a_bare_phone_reaches_the_provider_and_no_conversation(
+    committed_whatsapp_a: TenantHandle, fake_provider: FakeProvider
+) -> None:
+    from tenant_apps.messaging.whatsapp.services import whatsapp_send_text
+
+    handle = committed_whatsapp_a
+    connect_meta(handle)
+    fake_provider.fail_next(1, status=503)
+    with tenant_context(handle.restaurant), transaction.atomic():
+        assert whatsapp_send_text(phone="+34 612 000 077", text="Tu código: 482913") is None
+    assert wait_until(lambda: fake_provider.sent)
+    assert [(s.to, s.text) for s in fake_provider.sent] == [("34612000077", "Tu código: 482913")]
+    assert _messages(handle) == []
+
+
+def test_a_text_sent_to_a_conversation_is_recorded_and_delivered(
+    committed_whatsapp_a: TenantHandle, fake_provider: FakeProvider
+) -> None:
+    from tenant_apps.messaging.whatsapp.services import whatsapp_send_text
+
+    handle = committed_whatsapp_a
+    connect_twilio(handle)
+    with schema_context(handle.schema_name):
+        conversation = Conversation.objects.create(
+            channel="whatsapp", external_id="+34612000078", last_customer_message_at=timezone.now()
+        )
+    with tenant_context(handle.restaurant), transaction.atomic():
+        message = whatsapp_send_text(conversation=conversation, text="Tu mesa está lista")
+    assert message is not None
+    assert wait_until(lambda: _settled(handle) and fake_provider.sent)
+    assert fake_provider.texts() == ["Tu mesa está lista"]
+    assert _messages(handle, pk=message.pk)[0].delivery_status == "sent"
+
+
+def test_the_sweep_picks_up_what_a_lost_worker_left(
+    committed_whatsapp_a: TenantHandle, fake_provider: FakeProvider
+) -> None:
+    """A stored message whose task was lost (broker restart, killed worker) is processed by
+    the periodic sweep, and answered once."""
+    from tenant_apps.messaging.whatsapp.tasks import whatsapp_sweep_task
+
+    handle = committed_whatsapp_a
+    connect_twilio(handle)
+    with schema_context(handle.schema_name):
+        inbound = WhatsAppInbound.objects.create(
+            provider_message_id="SMlost", sender="+34612000079", text="hola"
+        )
+        WhatsAppInbound.objects.filter(pk=inbound.pk).update(
+            received=timezone.now() - timedelta(minutes=5)
+        )
+    with tenant_context(handle.restaurant):
+        assert whatsapp_sweep_task() == 1
+    assert wait_until(lambda: _settled(handle) and fake_provider.sent)
+    assert [m.provider_message_id for m in _messages(handle, direction="in")] == ["SMlost"]
+    with tenant_context(handle.restaurant):
+        assert whatsapp_sweep_task() == 0
+    assert len(fake_provider.sent) == len(_messages(handle, direction="out"))
+
+
+def test_a_picture_is_recorded_and_answered_that_only_text_is_read(
+    committed_whatsapp_a: TenantHandle, fake_provider: FakeProvider
+) -> None:
+    handle = committed_whatsapp_a
+    connect_meta(handle)
+    image = {
+        "from": "34612000080",
+        "id": "wamid.IMAGE1",
+        "timestamp": "1700000000",
+        "type": "image",
+        "image": {"id": "media-1", "mime_type": "image/jpeg"},
+    }
+    assert meta_post(Client(), handle, meta_payload(messages=[image])).status_code == 200
+    assert wait_until(lambda: _settled(handle) and fake_provider.sent)
+    assert [m.text for m in _messages(handle, direction="in")] == ["[image]"]
+    assert fake_provider.texts() == [
+        "Por ahora solo puedo leer mensajes de texto. ¿Me lo escribes, por favor?"
+    ]

@@ -6,7 +6,7 @@ in the resource cache (`core.cache`), the full path (URL resolving, session/CSRF
 middleware, DRF dispatch, content negotiation) costs more than the answer itself, so this
 middleware, placed right after tenant routing, serves such a hit directly: it counts the
 request in the anonymous rate limit and reads the cache entry without waiting for Redis
-(`core.near_cache`; or in one round trip with DYSA_NEAR_CACHE off or Redis unreachable) and
+(`core.hotpath.near`; or in one round trip with DYSA_NEAR_CACHE off or Redis unreachable) and
 returns the cached body with the headers DRF would add.
 Anything else (a miss, a query it does not understand, an Accept header that could be refused,
 a request over its rate, Redis down) goes on to the view as before, carrying the count and the
@@ -38,8 +38,8 @@ from django.urls.resolvers import RoutePattern
 from rest_framework.renderers import JSONRenderer
 
 from core.cache import MISS, CachedPublicRead, cache_read_keys, cached_value
-from core.near_cache import NEAR_SIDE_ERRORS, NearSide, near_side, near_side_failed
-from core.throttling import RedisWindowThrottle, client_ident, request_count
+from core.hotpath.near import NEAR_SIDE_ERRORS, NearSide, near_side, near_side_failed
+from core.hotpath.throttle import RedisWindowThrottle, client_ident, request_count
 
 # Accept values for which DRF's negotiation certainly picks the JSON renderer (no 406).
 _JSON_MEDIA_RANGES = frozenset({"*/*", "application/*", "application/json"})

@@ -59,7 +59,7 @@ MAX_PENDING_BATCHES: Final = 200
 # A batch of counts goes to Redis after this many requests or this long, whichever first.
 BATCH_REQUESTS: Final = 50
 BATCH_SECONDS: Final = 0.05
-# Counts a batch in the same fixed-window keys as core.throttling: ARGV holds an amount and
+# Counts a batch in the same fixed-window keys as core.hotpath.throttle: ARGV holds an amount and
 # the counter's life in seconds per key; the answer is each key's new count.
 _COUNT_BATCH: Final = b"""
 local counts = {}

@@ -9,7 +9,7 @@ tenant-prefixed. A fixed window may let through up to twice the rate across a wi
 that is the price of one round trip. Redis down: requests are let through (rate limiting never
 takes the API down).
 
-A cached public read (`core.cached_reads`) names the cache entries it is about to read: they
+A cached public read (`core.hotpath.middleware`) names the cache entries it is about to read: they
 are fetched by the same script as the counter, so a cached answer costs one Redis round trip in
 all. Whoever counts a request first (the cached-read middleware, or this throttle) leaves the
 count on the request, so a request is never counted twice.
@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from django.core.cache import cache
@@ -31,11 +30,12 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
 from core.cache import cached_read_keys, decoded_entries
+from core.hotpath.state import WindowCount, hot_path
 
 if TYPE_CHECKING:  # rest_framework.views imports the throttle classes: no cycle at runtime
     from rest_framework.views import APIView
 
-    from core.near_cache import NearSide
+    from core.hotpath.near import NearSide
 
 logger = logging.getLogger(__name__)
 
@@ -65,25 +65,6 @@ def _redis() -> Any:
     return get_redis_connection("default")
 
 
-@dataclass(frozen=True)
-class WindowCount:
-    """This request counted in its scope's current window, and what was fetched with it."""
-
-    scope: str
-    ident: str
-    count: int
-    limit: int
-    window_ends_at: float
-    fetched: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def allowed(self) -> bool:
-        return self.count <= self.limit
-
-    def wait(self) -> float:
-        return max(0.0, self.window_ends_at - time.time())
-
-
 def client_ident(request: HttpRequest | Request) -> str:
     """The anonymous client's identity: its IP, read through the trusted proxies (NUM_PROXIES)."""
     # DRF's rule reads only headers and META, which an HttpRequest has too.
@@ -100,9 +81,8 @@ def request_count(
 ) -> WindowCount | None:
     """Count `request` in the current window of `scope` for `ident`, reading the cache entries
     `fetch` in the same round trip, or, given the process's `near` side, without waiting for
-    Redis (`core.near_cache`; nothing is fetched then). The count and what was fetched are
-    left on the HttpRequest (`throttle_count`, `piggybacked`), where the throttle and the view
-    (through the DRF request) find them.
+    Redis (`core.hotpath.near`; nothing is fetched then). The count and what was fetched are
+    left in the request's `hot_path` state, where the throttle and the view find them.
 
     None when the scope has no rate (nothing to count) or Redis cannot be reached.
     """
@@ -128,9 +108,9 @@ def request_count(
             logger.debug("throttle counter unavailable; request allowed", exc_info=True)
             return None
         if fetch:
-            request.piggybacked = fetched  # type: ignore[attr-defined]
+            hot_path(request).fetched = fetched
     counted = WindowCount(scope, ident, int(count), limit, (window + 1) * period, fetched)
-    request.throttle_count = counted  # type: ignore[attr-defined]
+    hot_path(request).count = counted
     return counted
 
 
@@ -143,7 +123,7 @@ class RedisWindowThrottle(BaseThrottle):
         authenticated = bool(user is not None and getattr(user, "is_authenticated", False))
         scope = "user" if authenticated else "anon"
         ident = str(getattr(user, "pk", None)) if authenticated else self.get_ident(request)
-        counted: WindowCount | None = getattr(request._request, "throttle_count", None)
+        counted = hot_path(request).count
         if counted is None or (counted.scope, counted.ident) != (scope, ident):
             counted = request_count(
                 request._request, scope=scope, ident=ident, fetch=self._read_ahead(request, view)
@@ -155,7 +135,7 @@ class RedisWindowThrottle(BaseThrottle):
 
     @staticmethod
     def _read_ahead(request: Request, view: APIView) -> list[str]:
-        """The cache entries a cached public read is about to read (`core.cached_reads`)."""
+        """The cache entries a cached public read is about to read (`core.hotpath.middleware`)."""
         return cached_read_keys(view, request._request)
 
     def wait(self) -> float | None:
