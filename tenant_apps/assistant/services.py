@@ -295,3 +295,16 @@ def model_call_prune(*, older_than: datetime, batch_size: int = MODEL_CALL_PRUNE
                 deleted += ModelCall.objects.filter(id__in=ids).delete()[0]
         if len(ids) < batch_size:
             return deleted
+
+
+@transaction.atomic
+def assistant_customer_proven(*, conversation: Conversation, customer_id: int) -> None:
+    """The visitor of `conversation` proved to be this customer (they opened the chat from
+    the restaurant's signed link): the chat may show and change that customer's existing
+    orders and bookings (engine/turn.py, Turn.lookup_customer)."""
+    conversation_link_customer(conversation=conversation, customer_id=customer_id)
+    state = _locked_state(conversation)
+    dialog = Dialog.from_json(state.data)
+    dialog.verified_customer_id = customer_id
+    state.data = dialog.to_json()
+    state.save(update_fields=["data", "updated"])
