@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django_redis import get_redis_connection  # type: ignore[import-untyped]
@@ -54,13 +55,53 @@ def _delete_domain_rows(schema_name: str) -> None:
             model.objects.all().delete()
 
 
+def _back_to_onboarding_state(handle: TenantHandle) -> None:
+    """What committed tests leave that other tests count or read: staff accounts beyond the
+    onboarding owner (they fill the plan's staff seats), the profile and opening hours
+    (a seeded assistant restaurant, open all day). Rebuilt as onboarding made them."""
+    from django_tenants.utils import schema_context
+
+    from shared_apps.accounts.models import User
+    from tenant_apps.restaurant.models import ClosedDate, OpeningHours, RestaurantProfile
+    from tenant_apps.restaurant.services import restaurant_initialize
+
+    _delete_domain_rows(handle.schema_name)
+    with schema_context(handle.schema_name):
+        User.objects.exclude(email=handle.owner_email).delete()
+        for model in (ClosedDate, OpeningHours, RestaurantProfile):
+            model.objects.all().delete()
+        restaurant_initialize(restaurant=handle.restaurant)
+
+
+@pytest.fixture(autouse=True)
+def _committed_rows_undone(
+    request: pytest.FixtureRequest, django_db_blocker: Any
+) -> Iterator[None]:
+    """After a transactional test on tenant A: its commits are not rolled back, and the
+    flush empties only public tables, so tenant A is put back as onboarding left it."""
+    marker = request.node.get_closest_marker("django_db")
+    committed = "transactional_db" in request.fixturenames or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+    # Taken now: a fixture's value is gone by the time this one is torn down.
+    handle = (
+        request.getfixturevalue("tenant_a")
+        if committed and "tenant_a" in request.fixturenames
+        else None
+    )
+    yield
+    if handle is not None:
+        with django_db_blocker.unblock():
+            _back_to_onboarding_state(handle)
+
+
 @pytest.fixture
-def committed_tenant_a(transactional_db: None, tenant_a: TenantHandle) -> Iterator[TenantHandle]:
+def committed_tenant_a(transactional_db: None, tenant_a: TenantHandle) -> TenantHandle:
     """Tenant A for tests whose writes really commit (threads, concurrency).
 
-    The transactional flush only empties public tables, so this test's domain rows are
-    deleted afterwards, or they would leak into later tests.
+    The transactional flush only empties public tables, so this test's rows are deleted
+    afterwards (`_committed_rows_undone`), or they would leak into later tests; and before,
+    for what an interrupted run left.
     """
-    _delete_domain_rows(tenant_a.schema_name)
-    yield tenant_a
-    _delete_domain_rows(tenant_a.schema_name)
+    _back_to_onboarding_state(tenant_a)
+    return tenant_a
