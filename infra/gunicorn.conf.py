@@ -25,8 +25,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-# Resident memory of one sync worker serving the whole app after preload (measured ~95 MB on
-# the menu/API mix; docs/operations.md), rounded up for headroom.
+# Budget for one sync worker after preload: measured RSS ~100 MB, ~60 MB of it its own (USS) on
+# the menu/order mix of `make bench soak` (docs/operations.md, "Capacity planning"), plus room.
 WORKER_MEMORY_MB_DEFAULT = 160
 # Memory kept free for the master, page cache and spikes.
 RESERVED_MEMORY_MB = 256
@@ -90,6 +90,9 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 wsgi_app = "config.wsgi:application"
 # Request line and header limits (nginx enforces the body size).
 limit_request_line = 8190
+# No control socket: it would go to $HOME/.gunicorn/ (read-only in the Kubernetes pods, and
+# shared by every gunicorn of a user), and nothing here uses it.
+control_socket_disable = True
 
 
 def when_ready(server: Any) -> None:
@@ -101,10 +104,10 @@ def when_ready(server: Any) -> None:
     from django.db import connections
     from django.urls import get_resolver
 
-    # The app's own URLconfs (the benchmarks' bare app has no public one).
-    public = getattr(settings, "PUBLIC_SCHEMA_URLCONF", settings.ROOT_URLCONF)
-    for urlconf in dict.fromkeys((settings.ROOT_URLCONF, public)):
-        get_resolver(urlconf).reverse_dict  # noqa: B018 (imports every view module)
+    # The restaurant hosts' URLconf and the platform's (absent in a bare benchmark app).
+    for urlconf in (settings.ROOT_URLCONF, getattr(settings, "PUBLIC_SCHEMA_URLCONF", None)):
+        if urlconf:
+            get_resolver(urlconf).reverse_dict  # noqa: B018 (imports every view module)
     connections.close_all()
 
 

@@ -25,7 +25,7 @@ from tenants.selectors import public_tenant, tenant_for_host
 ALWAYS_AVAILABLE_PREFIXES = ("/health/",)
 # Provider webhooks reach a suspended restaurant's views, which answer what each provider's
 # retry rules need (tenant_apps/messaging/whatsapp/webhooks.py) instead of a 503.
-SUSPENDED_ANSWERS_ITSELF_PREFIXES = ("/webhooks/whatsapp/",)
+SUSPENDED_ANSWERS_ITSELF_PATHS = ("/webhooks/whatsapp/twilio/", "/webhooks/whatsapp/meta/")
 
 
 def _error(request: HttpRequest, status: int, title: str, detail: str) -> HttpResponse:
@@ -75,8 +75,10 @@ class TenantRoutingMiddleware:
                 "Restaurant not found",
                 f"No restaurant answers at {hostname}.",
             )
-        if tenant.is_suspended and not request.path.startswith(
-            ALWAYS_AVAILABLE_PREFIXES + SUSPENDED_ANSWERS_ITSELF_PREFIXES
+        if (
+            tenant.is_suspended
+            and not request.path.startswith(ALWAYS_AVAILABLE_PREFIXES)
+            and request.path not in SUSPENDED_ANSWERS_ITSELF_PATHS
         ):
             return _error(
                 request,

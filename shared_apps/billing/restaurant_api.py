@@ -16,7 +16,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.db import current_schema_name
+from core.api import page_of
+from core.db import current_schema_name, tenant_connection
 from core.views import TenantApiView
 from shared_apps.billing import selectors
 from shared_apps.billing.limits import subscription_for_schema, usage_window_start
@@ -94,8 +95,11 @@ class _RestaurantBillingApi(TenantApiView):
         return subscription
 
     def own_invoices(self) -> Any:
-        return selectors.invoice_list(restaurant=self.own_subscription().restaurant).exclude(
-            status=Invoice.Status.DRAFT
+        """This restaurant's issued invoices (with or without a subscription now)."""
+        return (
+            selectors.invoice_list()
+            .filter(restaurant__schema_name=current_schema_name())
+            .exclude(status=Invoice.Status.DRAFT)
         )
 
 
@@ -113,7 +117,7 @@ class BillingOverviewApi(_RestaurantBillingApi):
 class BillingInvoiceListApi(_RestaurantBillingApi):
     ordering_fields = ["created"]
 
-    @extend_schema(responses=InvoiceSerializer(many=True), tags=["billing"])
+    @extend_schema(responses=page_of(InvoiceSerializer), tags=["billing"])
     def get(self, request: Request) -> Response:
         return Response(self.paginated(request, self.own_invoices(), InvoiceSerializer))
 
@@ -128,7 +132,7 @@ class BillingInvoicePdfApi(_RestaurantBillingApi):
     )
     def get(self, request: Request, invoice_id: int) -> HttpResponse:
         invoice = self.found(self.own_invoices().filter(pk=invoice_id).first())
-        return pdf_response(invoice, language=self.own_subscription().restaurant.locale)
+        return pdf_response(invoice, language=str(tenant_connection().tenant.locale))
 
 
 urlpatterns = [

@@ -10,7 +10,7 @@ from functools import partial
 
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from core.db import use_public_schema
@@ -50,8 +50,14 @@ def usage_meter_nightly(day: str | None = None) -> int:
     return len(groups)
 
 
-@shared_task(name="shared_apps.billing.tasks.usage_meter_batch", bind=True, max_retries=3)
-def usage_meter_batch(self: object, restaurant_ids: list[int], start: str, end: str) -> int:
+@shared_task(
+    name="shared_apps.billing.tasks.usage_meter_batch",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def usage_meter_batch(restaurant_ids: list[int], start: str, end: str) -> int:
+    """Count one batch for days in [start, end); safe to run again (rows are replaced)."""
     use_public_schema()
     return usage_meter(
         restaurant_ids=restaurant_ids,

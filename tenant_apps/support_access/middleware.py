@@ -26,8 +26,8 @@ from tenant_apps.support_access.session import (
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Static files and health checks are not "viewing the restaurant".
 _NOT_LOGGED = ("/static/", "/health/", "/favicon")
-# Logging out is always allowed.
-_ALWAYS_ALLOWED = ("/panel/logout/", "/api/v1/auth/session/")
+# Logging out is always allowed (the panel's form, the API session's DELETE).
+_LOGOUTS = (("POST", "/panel/logout/"), ("DELETE", "/api/v1/auth/session/"))
 
 
 class SupportAccessMiddleware:
@@ -67,7 +67,7 @@ class SupportAccessMiddleware:
         allowed = (
             request.method in SAFE_METHODS
             or context.can_write
-            or request.path.startswith(_ALWAYS_ALLOWED)
+            or (request.method, request.path) in _LOGOUTS
         )
         if not request.path.startswith(_NOT_LOGGED):
             support_access_event_record(

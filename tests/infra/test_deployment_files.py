@@ -170,6 +170,8 @@ def test_kubernetes_web_probes_health_with_the_platform_host() -> None:
 
     assert container["livenessProbe"]["httpGet"]["path"] == "/health/live/"
     assert container["readinessProbe"]["httpGet"]["path"] == "/health/ready/"
+    # Readiness runs its checks only for internal addresses: the kubelet's must be one.
+    assert "10.0.0.0/8" in config["data"]["DYSA_HEALTH_INTERNAL_NETWORKS"]
     for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
         headers = {h["name"]: h["value"] for h in container[probe]["httpGet"]["httpHeaders"]}
         assert headers["Host"] == config["data"]["DYSA_BASE_DOMAIN"], probe

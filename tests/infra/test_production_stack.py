@@ -183,6 +183,8 @@ def test_readiness_passes_through_the_proxy(stack: Stack) -> None:
     answer = stack.request(stack.base_domain, "/health/ready/")
 
     assert answer.status == 200, answer.body
+    # The client (loopback) is an internal address seen through X-Forwarded-For: checks run.
+    assert isinstance(json.loads(answer.body)["checks"], dict)
 
 
 def test_workers_reconnect_after_the_database_drops_their_connections(stack: Stack) -> None:

@@ -28,6 +28,7 @@ from tenant_apps.promotions.models import Promotion
 from tenant_apps.reservations.models import Reservation, Table
 from tenant_apps.restaurant.models import ClosedDate
 from tenants import secrets
+from tests.shared_apps.billing.factories import issued_invoice
 from tests.tenant_apps.endpoints import API_PREFIX, Endpoint, api_endpoints
 from tests.tenant_apps.staff.factories import client_as
 from tests.tenants.factories import TenantHandle
@@ -134,6 +135,7 @@ PARAM_OBJECTS = {
     "conversation_id": "conversation",
     "whatsapp_conversation_id": "whatsapp_conversation",
     "template_id": "whatsapp_template",
+    "invoice_id": "invoice",
 }
 # URL parameters that do not name a restaurant's own data.
 NOT_TENANT_DATA = {
@@ -230,6 +232,7 @@ def test_tenant_a_ids_and_credentials_never_work_on_tenant_b(
     ids["api_key"], key_a = secrets.api_key_create(schema_name=tenant_a.schema_name, name="A")
     ids["conversation"], visitor_token_a = start_chat(tenant_a)
     ids["whatsapp_conversation"] = start_whatsapp_conversation(tenant_a)
+    ids["invoice"] = issued_invoice(tenant_a.restaurant).pk
     with schema_context(tenant_b.schema_name):
         clashing = [
             name for name, model in MODELS.items() if model.objects.filter(pk=ids[name]).exists()

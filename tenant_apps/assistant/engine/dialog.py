@@ -9,18 +9,29 @@ to a summary that shows real totals and real availability.
 
 from __future__ import annotations
 
+import re
+
 from tenant_apps.assistant.engine import domain
 from tenant_apps.assistant.engine.catalog import Mention
-from tenant_apps.assistant.engine.dispatch import ANSWERS, INTERRUPTS, REASK, RESUME, STEPS
+from tenant_apps.assistant.engine.dispatch import (
+    ANSWERS,
+    INTERRUPTS,
+    PLACED_STEPS,
+    REASK,
+    RESUME,
+    ordered,
+)
 from tenant_apps.assistant.engine.flows.base import Step
 from tenant_apps.assistant.engine.flows.cart import show_cart
+from tenant_apps.assistant.engine.flows.dish_questions import answer_questions
+from tenant_apps.assistant.engine.flows.information import answer_info
 from tenant_apps.assistant.engine.flows.order_items import ask_again, take_request
 from tenant_apps.assistant.engine.flows.ordering import set_order_time
 from tenant_apps.assistant.engine.parse import QUESTION_INTENTS, Parse, parse
+from tenant_apps.assistant.engine.proposal import Proposal
 from tenant_apps.assistant.engine.runner import TurnResult
 from tenant_apps.assistant.engine.state import Awaiting, Flow
 from tenant_apps.assistant.engine.turn import Context, Turn, context_load, digit_count
-from tenant_apps.assistant.llm.proposal import Proposal
 from tenant_apps.assistant.nlu.intents import Intent
 from tenant_apps.assistant.nlu.normalize import fold
 
@@ -108,11 +119,33 @@ def answer_phone(t: Turn, p: Parse) -> bool:
     return True
 
 
+# A web visitor's one-time code (Turn.lookup_customer sent it). Only the start of the message
+# is looked at: a code is short, and the pattern must not scan unbounded customer text.
+_CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+_CODE_SCAN_CHARS = 200
+
+
+def answer_code(t: Turn, p: Parse) -> bool:
+    found = _CODE.search(p.raw[:_CODE_SCAN_CHARS])
+    if found is None:
+        return False
+    customer = domain.customer_get(customer_id=t.d.verifying_customer_id or 0)
+    if customer is None or not domain.verification_check(customer=customer, code=found.group(1)):
+        t.say("verify_code_wrong")
+        return True
+    t.d.verified_customer_id = customer.pk
+    t.d.verifying_customer_id = 0
+    t.d.awaiting = Awaiting.NOTHING
+    continue_flow(t)
+    return True
+
+
 # Who the customer is, asked by whichever flow needs it.
 CONTACT_ANSWERS: dict[Awaiting, Step] = {
     Awaiting.NAME: answer_name,
     Awaiting.PHONE: answer_phone,
     Awaiting.PHONE_LOOKUP: answer_phone,
+    Awaiting.VERIFY_CODE: answer_code,
 }
 
 
@@ -178,6 +211,30 @@ def small_talk_or_fallback(t: Turn, p: Parse) -> bool:
     return True
 
 
+def back_to_task(t: Turn) -> None:
+    """After answering a question in the middle of a task: the task's pending question again,
+    or "anything else?" while ordering."""
+    if t.d.awaiting and t.d.flow in REASK:
+        reask(t)
+    elif t.d.cart and not t.d.awaiting:
+        t.say("anything_else")
+
+
+def question_mid_task(t: Turn, p: Parse) -> bool:
+    """ "¿a qué hora cerráis?", "where are you?" while ordering or booking: answered (a day or
+    time in it is the question's, not the order's), then the task carries on."""
+    in_task = bool(t.d.cart) or t.d.flow in {Flow.ORDER, Flow.BOOKING, Flow.RESCHEDULE}
+    asked = p.has(Intent.HOURS, Intent.ADDRESS, Intent.PROMOTIONS)
+    if not (in_task and asked) or p.mentions or p.address or p.has(Intent.BOOK) or p.party_size:
+        return False
+    answer_info(t, p)
+    back_to_task(t)
+    return True
+
+
+# Steps after which the task in progress carries on where it was.
+RETURNING = frozenset({answer_questions})
+STEPS: tuple[Step, ...] = ordered([*PLACED_STEPS, (65, question_mid_task)])
 FALLBACKS: tuple[Step, ...] = (
     not_on_menu,
     request_noted,
@@ -214,8 +271,11 @@ class DialogManager(Turn):
             return self.result
         if self.d.awaiting and answer_awaiting(self, p):
             return self.result
+        awaiting = self.d.awaiting
         for step in (*STEPS, *FALLBACKS):
             if step(self, p):
+                if step in RETURNING and awaiting and self.d.awaiting == awaiting:
+                    reask(self)
                 break
         return self.result
 
@@ -243,7 +303,8 @@ class DialogManager(Turn):
         if proposal.intents:
             p.intents = set(proposal.intents) | (rules & {Intent.CORRECTION})
         if self.d.awaiting.is_confirmation:
-            p.intents = (p.intents - {Intent.YES, Intent.NO}) | (rules & {Intent.YES, Intent.NO})
+            own = {Intent.YES, Intent.NO, Intent.DECLINE, Intent.GOODBYE}
+            p.intents = (p.intents - own) | (rules & own)
         mentions = self.proposed_mentions(proposal)
         self.unknown_items = bool(proposal.items) and not mentions and not p.mentions
         if mentions:

@@ -3,12 +3,15 @@
 Adding a flow: write `engine/flows/<name>.py` ending in a `SPEC`, and add it to `FLOWS`.
 
 Steps run in the order of their numbers, first taker wins:
-  10 promotion code        20 the customer's booking    30 empty the cart
-  40 cancel a placed order 50 remove dishes             60 corrections ("no, mejor 3")
-  70 order status          80 book a table              90 questions about dishes
- 100 add dishes           110 options for the last dish 120 list a category
- 130 show the cart        140 pickup/delivery           150 checkout
- 160 checkout, empty cart 170 restaurant facts          900+ the dialog manager's fallbacks
+  10 promotion code          20 the customer's booking     30 empty (or replace) the cart
+  40 cancel a placed order   50 remove dishes              60 corrections, swaps
+  65 a question about the restaurant in the middle of a task (dialog.py), then back to it
+  70 order status            80 book a table               90 questions about dishes
+ 100 add dishes             105 "I'll take three" (the dish just asked about)
+ 110 options for the last dish                            120 list a category
+ 130 show the cart          140 pickup/delivery           150 checkout
+ 160 checkout, empty cart   170 restaurant facts          then the dialog manager's fallbacks
+After a question about a dish, the question pending before it is asked again.
 """
 
 from __future__ import annotations
@@ -55,7 +58,7 @@ def _merged(tables: Iterable[Mapping[K, V]]) -> dict[K, V]:
     return merged
 
 
-def _ordered(steps: Iterable[tuple[int, Step]]) -> tuple[Step, ...]:
+def ordered(steps: Iterable[tuple[int, Step]]) -> tuple[Step, ...]:
     return tuple(step for _place, step in sorted(steps, key=lambda placed: placed[0]))
 
 
@@ -65,5 +68,5 @@ ANSWERS: dict[Awaiting, Step] = _merged(spec.answers for spec in FLOWS)
 RESUME: dict[Flow, Carry] = _merged(spec.resume for spec in FLOWS)
 # How each flow asks its pending question again after a digression.
 REASK: dict[Flow, Carry] = _merged(spec.reask for spec in FLOWS)
-STEPS: tuple[Step, ...] = _ordered(step for spec in FLOWS for step in spec.steps)
-INTERRUPTS: tuple[Step, ...] = _ordered(step for spec in FLOWS for step in spec.interrupts)
+PLACED_STEPS: tuple[tuple[int, Step], ...] = tuple(step for spec in FLOWS for step in spec.steps)
+INTERRUPTS: tuple[Step, ...] = ordered(step for spec in FLOWS for step in spec.interrupts)

@@ -65,8 +65,10 @@ def _match_variant(words: list[str], variant: tuple[str, ...]) -> tuple[int, int
 
 def _distinctive(catalog: Catalog, words: list[str], start: int, end: int) -> bool:
     """Whether the matched words point to few enough items to count as a mention."""
-    matched = [w for w in words[start:end] if w not in FILLER and w not in GENERIC]
-    return bool(matched)
+    said = [w for w in words[start:end] if w not in FILLER]
+    # A word that rarely names a dish ("clásica", "especial") still does when one dish only
+    # has it in its name: "una clásica muy hecha" on a menu with one classic burger.
+    return any(w not in GENERIC or len(catalog.word_owners.get(w, ())) == 1 for w in said)
 
 
 # "one of those", "dos de esos": the dish just talked about.

@@ -94,6 +94,8 @@ class Parse:
     name: str = ""
     order_type: str = ""
     address: str = ""
+    # "estamos en la mesa 4", "table 12 here": the customer is at that table (dine-in).
+    table: str = ""
     language: str | None = None
     switch_language: str | None = None
     # The intents and words outside dish names: "¿cuánto cuesta la paella de marisco?" asks
@@ -287,6 +289,21 @@ def _intents(raw: str, words: list[str], mentions: list[Mention]) -> set[Intent]
     return (intents - QUESTION_INTENTS) | (outside & QUESTION_INTENTS)
 
 
+TABLE_WORDS = frozenset({"mesa", "table"})
+NUMBER_MARKS = frozenset({"numero", "number", "no", "n", "nº", "num", "#"})
+
+
+def _table(words: list[str]) -> tuple[str, set[int]]:
+    """The table the customer sits at: "mesa 4", "table no. 12" (never "mesa para 4")."""
+    for i, word in enumerate(words[:-1]):
+        if word not in TABLE_WORDS:
+            continue
+        at = i + 2 if words[i + 1] in NUMBER_MARKS and i + 2 < len(words) else i + 1
+        if words[at].isdigit() and len(words[at]) <= 3:
+            return words[at], set(range(i, at + 1))
+    return "", set()
+
+
 def parse(
     raw: str,
     *,
@@ -296,9 +313,12 @@ def parse(
     last_item: CatalogItem | None = None,
 ) -> Parse:
     words = tokens(raw)
-    when = parse_when(words, today=today)
+    table, table_span = _table(words)
+    when = parse_when(
+        [w if i not in table_span else "\0" for i, w in enumerate(words)], today=today
+    )
     phone = _phone(raw)
-    skip = set(when.consumed)
+    skip = set(when.consumed) | table_span
     if phone:
         skip |= {
             i
@@ -324,6 +344,10 @@ def parse(
     if Intent.ADD in intents and any(w in _ASKING for w in words):
         # "quería saber si...", "I'd like to know": a question, not an order.
         intents.discard(Intent.ADD)
+    if table:
+        # At a table already: what they ask for is an order for it, not a booking.
+        intents.discard(Intent.BOOK)
+        intents.add(Intent.DINE_IN)
     if corrected:
         # Already applied to the dishes of this message; nothing earlier is being corrected.
         intents -= {Intent.CORRECTION, Intent.NO}
@@ -344,6 +368,7 @@ def parse(
         name=_name(raw, words),
         order_type=_order_type(intents),
         address=_address(raw, delivery=Intent.DELIVERY in intents),
+        table=table,
         language=lang.detect(words, current=current_language),
         switch_language=lang.requested_switch(text),
         outside_intents=classify(outside_words) if mentions else set(intents),

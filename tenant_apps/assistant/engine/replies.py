@@ -182,6 +182,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "Pedido #{number} cancelado.",
         "en": "Order #{number} cancelled.",
     },
+    "order_dropped": {
+        "es": "Vale, no hago el pedido: no se ha pedido nada. Si quieres otra cosa, dímelo.",
+        "en": "OK, I won't place it: nothing has been ordered. Tell me if you'd like anything.",
+    },
+    "booking_dropped": {
+        "es": "Vale, no hago la reserva. Si quieres otra cosa, dímelo.",
+        "en": "OK, I won't make the booking. Tell me if you'd like anything else.",
+    },
+    "needs_yes": {
+        "es": "Todavía no he hecho nada: responde «sí» para confirmarlo o «no» para dejarlo.",
+        "en": "Nothing is done yet: reply “yes” to confirm it, or “no” to leave it.",
+    },
     "order_kept": {
         "es": "De acuerdo, tu pedido sigue en marcha.",
         "en": "OK, your order stays as it is.",
@@ -199,6 +211,22 @@ TEXTS: dict[str, dict[str, str]] = {
     "no_orders": {
         "es": "No encuentro pedidos a tu nombre.",
         "en": "I can't find any orders for you.",
+    },
+    "verify_code_sent": {
+        "es": (
+            "Para proteger tus datos, si ese teléfono es de un cliente le hemos enviado un "
+            "código de 6 cifras (por WhatsApp o por email). Escríbelo aquí. Si no te llega, "
+            "puedo pasarte con una persona."
+        ),
+        "en": (
+            "To protect your details, if that phone belongs to one of our customers we have "
+            "sent them a 6-digit code (by WhatsApp or email). Type it here. If it does not "
+            "arrive, I can put you through to a person."
+        ),
+    },
+    "verify_code_wrong": {
+        "es": "Ese código no es válido o ha caducado. Revísalo o pídeme otro.",
+        "en": "That code is not valid or has expired. Check it or ask me for another one.",
     },
     "ask_phone_lookup": {
         "es": "¿Con qué teléfono hiciste el pedido o la reserva?",

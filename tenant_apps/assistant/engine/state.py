@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -44,6 +45,7 @@ class Awaiting(StrEnum):
     CONFIRM_CANCEL = "confirm_cancel"  # of a booking
     CONFIRM_CANCEL_ORDER = "confirm_cancel_order"
     OFFER_HANDOFF = "offer_handoff"
+    VERIFY_CODE = "verify_code"  # the one-time code proving a web visitor is the customer
 
     @property
     def is_confirmation(self) -> bool:
@@ -108,7 +110,13 @@ class Dialog:
     last_question_turn: int = 0
     last_order_id: int | None = None
     last_reservation_id: int | None = None
+    # Web chat: the customer this visitor proved to be (one-time code or signed link), and the
+    # one a code was sent to (0 when the typed phone is no customer: every code then fails).
+    verified_customer_id: int | None = None
+    verifying_customer_id: int = 0
     turns: int = 0
+    # What the summary awaiting a yes showed (`proposal_digest`): a yes commits only that.
+    shown: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -129,7 +137,24 @@ class Dialog:
         ]
         return cls(**values)
 
+    def proposal_digest(self) -> str:
+        """The order or booking as it stands, to tell whether the summary the customer is
+        saying yes to is still what would be placed or booked."""
+        if self.flow == Flow.ORDER:
+            parts: dict[str, Any] = {
+                "cart": [asdict(line) for line in self.cart],
+                "order": [self.order_type, self.order_time, self.asap, self.address, self.table],
+                "extra": [self.promo_code, self.order_notes],
+            }
+        else:
+            parts = {
+                "booking": [self.booking_day, self.booking_time, self.party_size],
+                "extra": [self.booking_notes, self.reservation_id],
+            }
+        return json.dumps({"flow": str(self.flow), **parts}, sort_keys=True)
+
     def reset_order(self) -> None:
+        self.shown = ""
         self.cart = []
         self.flow = Flow.NONE if self.flow == Flow.ORDER else self.flow
         self.awaiting = Awaiting.NOTHING
@@ -141,6 +166,7 @@ class Dialog:
         self.last_target = ""
 
     def reset_booking(self) -> None:
+        self.shown = ""
         self.flow = Flow.NONE if self.flow in BOOKING_FLOWS else self.flow
         self.awaiting = Awaiting.NOTHING
         self.booking_day = self.booking_time = self.booking_notes = ""

@@ -196,6 +196,26 @@ def _minutes_after(tokens: list[str], i: int) -> tuple[int, int]:
     return 0, 0
 
 
+CLOCK_FRACTIONS = {("half", "past"): 30, ("quarter", "past"): 15, ("quarter", "to"): -15}
+
+
+def _parse_clock_phrase(tokens: list[str], i: int, when: When) -> int:
+    """ "half past eight", "quarter to nine", "quarter past 7 pm": English clock phrases."""
+    minutes = CLOCK_FRACTIONS.get((tokens[i], tokens[i + 1] if i + 1 < len(tokens) else ""))
+    if minutes is None or i + 2 >= len(tokens):
+        return 0
+    span = number_at(tokens, i + 2)
+    if span is None or not 1 <= span.value <= 12:
+        return 0
+    marker, used_marker = _meridiem_after(tokens, span.end)
+    hour = (span.value - 1 or 12) if minutes < 0 else span.value
+    parsed = _hour_24(hour, minutes % 60, marker)
+    if parsed is None:
+        return 0
+    when.at = parsed
+    return 2 + (span.end - span.start) + used_marker
+
+
 def _parse_time(tokens: list[str], i: int, when: When) -> int:  # noqa: PLR0911 - one branch per form
     """Try to read a time at word i; returns how many tokens it used (0 if none)."""
     word = tokens[i]
@@ -261,7 +281,7 @@ def _parse_day(tokens: list[str], i: int, when: When, today: date) -> int:  # no
     if word == "pasado" and nxt == "manana":
         when.day = today + timedelta(days=2)
         return 2
-    if word == "day" and tokens[i + 1 : i + 4] == ["after", "tomorrow"]:
+    if word == "day" and tokens[i + 1 : i + 3] == ["after", "tomorrow"]:
         when.day = today + timedelta(days=2)
         return 3
     if word == "manana" and prev not in {"la", "por", "de", "pasado"}:
@@ -355,7 +375,7 @@ def parse_when(tokens: list[str], *, today: date) -> When:
         if not used and when.day is None:
             used = _parse_day(tokens, i, when, today)
         if not used and when.at is None:
-            used = _parse_time(tokens, i, when)
+            used = _parse_clock_phrase(tokens, i, when) or _parse_time(tokens, i, when)
         if used:
             when.consumed.update(range(i, i + used))
             i += used

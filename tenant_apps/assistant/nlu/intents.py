@@ -46,6 +46,8 @@ class Intent(StrEnum):
     DELIVERY = "delivery"
     DINE_IN = "dine_in"
     CAPABILITIES = "capabilities"
+    # "ya no lo quiero", "forget it": the customer drops what was being proposed.
+    DECLINE = "decline"
 
 
 # Each intent's phrases, separated by " | " (folded: no accents, lower case).
@@ -86,7 +88,11 @@ _PHRASES: dict[Intent, str] = {
         "humano | una persona | persona real | hablar con alguien | agente | encargado | "
         "camarero | human | real person | agent | someone | talk to a person | "
         "speak to a person | operator | operador | hablar con una persona | "
-        "atencion al cliente | customer service | manager | staff member"
+        "atencion al cliente | customer service | manager | staff member | pasame con | "
+        "me pasas con | comunicame con | alguien del local | alguien del restaurante | "
+        "alguien de verdad | persona de verdad | un humano | una persona que | "
+        "put me through | talk to someone | speak to someone | speak with someone | "
+        "a human | real human | someone from the staff | the restaurant directly"
     ),
     Intent.ORDER_STATUS: (
         "donde esta mi pedido | estado de mi pedido | estado del pedido | mi pedido ya | "
@@ -145,6 +151,7 @@ _PHRASES: dict[Intent, str] = {
         "quiero | quisiera | queria | dame | ponme | me das | me pones | agrega | agregame | "
         "anade | anademe | sumale | tambien | i want | i would like | i'd like | can i get | "
         "can i have | could i get | add | give me | get me | i'll have | i will have | order | "
+        "i'll take | i will take | ill take | me llevo | me quedo con | "
         "pedir | para mi | traeme | mandame | y una | y un | plus | another | otra | otro"
     ),
     Intent.REMOVE: (
@@ -156,7 +163,9 @@ _PHRASES: dict[Intent, str] = {
         "vaciar el carrito | vacia el carrito | borrar todo | borra todo | empezar de nuevo | "
         "cancelar el pedido | cancela el pedido | cancel my order | cancel the order | "
         "cancelar mi pedido | anular el pedido | anular mi pedido | start over | "
-        "empty the cart | clear the cart | clear my cart | quita todo | remove everything"
+        "empty the cart | clear the cart | clear my cart | quita todo | remove everything | "
+        "borralo todo | quitalo todo | olvida todo | empieza de nuevo | volvamos a empezar | "
+        "scrap all that | scrap everything | forget all that | start again | start from scratch"
     ),
     Intent.PRICE: (
         "cuanto cuesta | cuanto vale | cuanto cuestan | cuanto valen | precio | precios | "
@@ -183,6 +192,12 @@ _PHRASES: dict[Intent, str] = {
         "perfect | great | genial | adelante | hazlo | do it | please do | si por favor | "
         "yes please | bueno | okay"
     ),
+    Intent.DECLINE: (
+        "no lo quiero | ya no lo quiero | ya no quiero | no quiero nada | ya no | mejor no | "
+        "olvidalo | dejalo | dejalo estar | cambie de opinion | he cambiado de opinion | "
+        "dont want | do not want | dont want it | not anymore | no longer | forget it | "
+        "forget about it | scrap it | scrap that | changed my mind | never mind | nevermind"
+    ),
     Intent.NO: "no | nel | negativo | para nada | not really | no thanks | no gracias",
     Intent.CORRECTION: (
         "mejor | en vez de | en lugar de | cambia | cambialo | cambiar a | mas bien | "
@@ -191,7 +206,8 @@ _PHRASES: dict[Intent, str] = {
         "make that | change the"
     ),
     Intent.PICKUP: (
-        "para llevar | recoger | recogida | paso a recoger | lo recojo | take away | takeaway | "
+        "collection | for collection | to collect | ill collect | para llevar | recoger | "
+        "recogida | paso a recoger | lo recojo | take away | takeaway | "
         "take out | takeout | pickup | pick up | to go | collect | paso por el | recogerlo | "
         "recogerla | recogerlos | recogerlas | lo recogemos | paso a buscarlo | "
         "voy a buscarlo | pasare a recogerlo | pick it up | pick them up | collect it | "

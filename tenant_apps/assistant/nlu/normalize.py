@@ -152,10 +152,34 @@ def strip_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def fold(text: str) -> str:
-    """Lowercase, emoji to words, no accents, no stretched letters, single spaces."""
+FOOD_EMOJI = frozenset("🌮🍔🍟🍕🥤🍺🌯🍗")
+# Words that say nothing about which dish: "quiero 🍔" still names it by the emoji.
+_NOT_A_DISH = word_set(
+    "quiero quisiera ponme dame pones please porfa favor otra otro another more want like "
+    "give also tambien thanks gracias"
+)
+
+
+def _emoji_as_words(text: str) -> str:
+    """Emoji to words; food emoji only when no words name the food ("🍔🍔 2 classic burgers"
+    is two burgers, "🍺" alone is a beer), a repeated one said once."""
+    plain = "".join(" " if ch in FOOD_EMOJI else ch for ch in text)
+    words = [w for w in plain.lower().split() if w.isalpha() and len(w) >= 4]
+    decoration = any(w not in _NOT_A_DISH for w in words)
+    out: list[str] = []
+    for ch in text:
+        if ch in FOOD_EMOJI and (decoration or (out and out[-1] == ch)):
+            continue
+        out.append(ch)
+    text = "".join(out)
     for emoji, word in EMOJI_WORDS.items():
         text = text.replace(emoji, word)
+    return text
+
+
+def fold(text: str) -> str:
+    """Lowercase, emoji to words, no accents, no stretched letters, single spaces."""
+    text = _emoji_as_words(text)
     text = strip_accents(text.lower())
     # Apostrophes vanish ("that's" -> "thats") so typed-without-them matches too.
     text = text.replace("¿", " ").replace("¡", " ").replace("\u2019", "").replace("'", "")

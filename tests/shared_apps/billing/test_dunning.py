@@ -81,7 +81,8 @@ def test_an_unpaid_invoice_leads_to_suspension_and_paying_it_reactivates(
     assert actions[-1] == ("subscription.reactivated", "operator:operator@dysa.test")
     sent = _wait_for_mail(6)
     assert [message.to for message in sent] == [[subscription.billing_email]] * 6
-    subjects = [message.subject for message in sent]
-    assert "failed" in subjects[0]
-    assert "suspended" in subjects[4]
-    assert "active again" in subjects[5]
+    subjects = [message.subject for message in sent]  # in the restaurant's Spanish
+    assert tenant_a.restaurant.locale == "es"
+    assert "no se pudo cobrar" in subjects[0]
+    assert "suspendido" in subjects[4]
+    assert "vuelve a estar activo" in subjects[5]

@@ -1,4 +1,4 @@
-"""Prints the dialog corpus success rate after a run that included it."""
+"""Prints the dialog sets' success rates after a run that included them."""
 
 from __future__ import annotations
 
@@ -7,10 +7,19 @@ from typing import Any
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     from tests.tenant_apps.assistant.test_dialogs import RESULTS
+    from tests.tenant_apps.assistant.test_dialogs_heldout import (
+        GENERATED_RESULTS,
+        HELD_OUT_RESULTS,
+    )
 
-    if RESULTS:
-        passed = sum(RESULTS.values())
-        terminalreporter.write_line(
-            f"assistant dialog corpus: {passed}/{len(RESULTS)} dialogs reached their end state "
-            f"({100 * passed / len(RESULTS):.1f}%)"
-        )
+    for label, results in (
+        ("dialog corpus", RESULTS),
+        ("held-out dialogs", HELD_OUT_RESULTS),
+        ("generated dialogs", GENERATED_RESULTS),
+    ):
+        if results:
+            passed = sum(results.values())
+            terminalreporter.write_line(
+                f"assistant {label}: {passed}/{len(results)} dialogs reached their end state "
+                f"({100 * passed / len(results):.1f}%)"
+            )

@@ -14,7 +14,7 @@ from tenant_apps.assistant.engine import replies as r
 from tenant_apps.assistant.engine.flows.base import FlowSpec
 from tenant_apps.assistant.engine.parse import Parse
 from tenant_apps.assistant.engine.state import Awaiting, Flow
-from tenant_apps.assistant.engine.turn import Turn, domain_error
+from tenant_apps.assistant.engine.turn import Turn, domain_error, explicit_yes
 from tenant_apps.assistant.nlu.datetimes import combine
 from tenant_apps.assistant.nlu.intents import Intent
 
@@ -87,11 +87,16 @@ def continue_booking(t: Turn) -> None:
     assert starts is not None
     if not slot_bookable(t, starts):
         return
-    t.d.awaiting = Awaiting.CONFIRM_BOOKING
     if t.d.flow == Flow.RESCHEDULE:
-        t.say("reschedule_summary", party=t.d.party_size, when=t.when_text(starts))
+        t.propose(
+            Awaiting.CONFIRM_BOOKING,
+            "reschedule_summary",
+            party=t.d.party_size,
+            when=t.when_text(starts),
+        )
     else:
-        t.say(
+        t.propose(
+            Awaiting.CONFIRM_BOOKING,
             "booking_summary",
             party=t.d.party_size,
             when=t.when_text(starts),
@@ -131,7 +136,8 @@ def slot_bookable(t: Turn, starts: datetime) -> bool:
     announce_room(t, starts)
     if t.d.flow != Flow.BOOKING:
         return True
-    return not t.need_customer() and t.resolve_customer() is not None
+    # The phone is checked now; the customer is recorded only when the table is booked.
+    return not t.need_customer() and t.phone_usable()
 
 
 def announce_room(t: Turn, starts: datetime) -> None:
@@ -276,12 +282,25 @@ def later_or_earlier(t: Turn, p: Parse) -> str:
 
 
 def answer_confirm_booking(t: Turn, p: Parse) -> bool:
-    if p.has(Intent.YES) and not p.has(Intent.NO):
-        confirm_booking(t)
+    """Commit only on an explicit yes to the summary shown, as it was shown."""
+    changes = p.numbers or p.when.found or p.party_size
+    if explicit_yes(p) and not changes:
+        if t.still_as_shown():
+            confirm_booking(t)
+        else:
+            continue_booking(t)
         return True
-    if p.has(Intent.NO) and not (p.numbers or p.when.found or p.party_size):
+    if p.has(Intent.DECLINE) and not changes:
+        t.d.reset_booking()
+        t.say("booking_dropped")
+        return True
+    if p.has(Intent.NO) and not changes:
         t.d.awaiting = Awaiting.NOTHING
+        t.d.shown = ""
         t.say("what_to_change")
+        return True
+    if p.has(Intent.GOODBYE, Intent.THANKS, Intent.YES) and not changes:
+        t.say("needs_yes")
         return True
     return False
 

@@ -10,7 +10,7 @@ from tenant_apps.assistant.engine.flows.base import FlowSpec
 from tenant_apps.assistant.engine.flows.booking import apply_when_to_booking, continue_booking
 from tenant_apps.assistant.engine.parse import Parse
 from tenant_apps.assistant.engine.state import Awaiting, Flow
-from tenant_apps.assistant.engine.turn import Turn
+from tenant_apps.assistant.engine.turn import Turn, explicit_yes
 from tenant_apps.assistant.nlu.intents import Intent
 
 if TYPE_CHECKING:
@@ -67,9 +67,14 @@ def start_cancel_booking(t: Turn, p: Parse) -> None:
 
 
 def find_reservation(t: Turn) -> Any:
-    if t.need_customer():
-        return None
-    customer = t.resolve_customer()
+    """The booking this conversation may act on. Web: the one it made (or was shown after
+    proof) while still ahead, else the proven customer's next one (Turn.lookup_customer)."""
+    own = t.own_reservation_id()
+    if own:
+        mine = domain.reservation_get(reservation_id=own)
+        if mine is not None and mine.starts_at > t.ctx.now and mine.status != "cancelled":
+            return mine
+    customer = t.lookup_customer()
     if customer is None:
         return None
     reservation = domain.upcoming_reservation(customer=customer, now=t.ctx.now)
@@ -93,14 +98,14 @@ def continue_cancel(t: Turn) -> None:
 
 
 def answer_confirm_cancel(t: Turn, p: Parse) -> bool:
-    if p.has(Intent.YES) and not p.has(Intent.NO):
+    if explicit_yes(p):
         reservation = domain.reservation_get(reservation_id=t.d.reservation_id or 0)
         if reservation is not None:
             domain.cancel(reservation=reservation)
         t.d.reset_booking()
         t.say("cancelled")
         return True
-    if p.has(Intent.NO):
+    if p.has(Intent.NO, Intent.DECLINE, Intent.GOODBYE):
         t.d.reset_booking()
         t.say("kept")
         return True
@@ -118,7 +123,7 @@ def start_reschedule(t: Turn, p: Parse) -> None:
         t.d.party_size = p.party_size
     reservation = find_reservation(t)
     if reservation is None:
-        if t.d.awaiting not in {Awaiting.PHONE, Awaiting.NAME}:
+        if t.d.awaiting not in {Awaiting.PHONE, Awaiting.NAME, Awaiting.VERIFY_CODE}:
             t.d.reset_booking()
         return
     adopt_reservation(t, reservation, p)

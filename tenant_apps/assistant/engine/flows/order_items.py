@@ -26,7 +26,7 @@ from tenant_apps.assistant.engine.flows.ordering import (
 )
 from tenant_apps.assistant.engine.mentions import EXTRA_WORDS
 from tenant_apps.assistant.engine.options import match_options
-from tenant_apps.assistant.engine.parse import Parse
+from tenant_apps.assistant.engine.parse import QUESTION_INTENTS, Parse
 from tenant_apps.assistant.engine.state import Awaiting, Flow
 from tenant_apps.assistant.engine.turn import MAX_QUANTITY, Turn
 from tenant_apps.assistant.nlu.intents import Intent
@@ -335,8 +335,32 @@ def remove_mentions(t: Turn, p: Parse) -> None:
 def apply_correction(t: Turn, p: Parse) -> bool:
     """ "no, mejor 3", "make it two", "mejor a las 10", "no, una hamburguesa"."""
     if p.mentions:
-        return correct_cart_lines(t, p) or replace_last_line(t, p)
+        return swap_lines(t, p) or correct_cart_lines(t, p) or replace_last_line(t, p)
     return correct_booking(t, p) or correct_line_quantity(t, p) or correct_order_time_or_type(t, p)
+
+
+SWAP_WORDS = word_set("por for instead vez lugar swap replace sustituye cambia change cambiame")
+
+
+def swap_lines(t: Turn, p: Parse) -> bool:
+    """ "change the chips for a salad", "en vez de la coca, una cerveza": dishes in the cart
+    named with dishes that are not: those lines go, the new dishes come (in the old quantity
+    when none is said)."""
+    if not any(w in SWAP_WORDS for w in p.words):
+        return False
+    in_cart = {line.item_id: line for line in t.d.cart}
+    old = [m for m in p.mentions if m.item is not None and m.item.item_id in in_cart]
+    new = [m for m in p.mentions if m not in old]
+    if not old or not new:
+        return False
+    quantity = sum(in_cart[m.item_id_or_zero()].quantity for m in old)
+    t.d.cart = [line for line in t.d.cart if line.item_id not in {m.item_id_or_zero() for m in old}]
+    for mention in new:
+        if not mention.quantity_said:
+            mention.quantity = quantity if len(new) == 1 else 1
+    t.d.last_target = ""
+    add_mentions(t, new, p)
+    return True
 
 
 def replace_last_line(t: Turn, p: Parse) -> bool:
@@ -427,10 +451,45 @@ def take_request(t: Turn, p: Parse) -> bool:
 
 
 def clear_cart(t: Turn, p: Parse) -> bool:
+    """ "bórralo todo": the cart emptied; "scrap all that, just one veggie wrap": replaced."""
     if not (p.has(Intent.CLEAR_CART) and t.d.cart):
         return False
     t.d.reset_order()
-    t.say("cart_cleared")
+    if p.mentions:
+        add_mentions(t, p.mentions, p)
+    else:
+        t.say("cart_cleared")
+    return True
+
+
+# Words that say what was just discussed is being asked for ("I'll take three", "ponme 2").
+TAKE_WORDS = word_set("take ponme pon dame give get want quiero have those esos")
+
+
+PLEASE = word_set("please pls plz porfa favor xfa")
+
+
+def take_what_was_discussed(t: Turn, p: Parse) -> bool:
+    """ "how much is the fish taco?" ... "great, I'll take three": the dish just asked about,
+    in the quantity said (and its options said with it)."""
+    item = t.ctx.catalog.by_id.get(t.d.last_item_id or 0)
+    recent = t.d.last_question_turn >= t.d.turns - 2
+    # "ok, 3 please": a number said with a yes or a please right after the question.
+    agreed = bool(p.numbers) and (p.has(Intent.YES) or any(w in PLEASE for w in p.words))
+    wants = p.has(Intent.ADD) or agreed or any(w in TAKE_WORDS for w in p.words)
+    asking = "?" in p.raw or p.has(Intent.SHOW_CART, *QUESTION_INTENTS)
+    if item is None or p.mentions or asking or not (recent and wants) or len(p.numbers) > 1:
+        return False
+    said = match_options(item, p.words, lower=0, limit=len(p.words))
+    mention = Mention(
+        start=0,
+        end=0,
+        candidates=[item],
+        quantity=p.numbers[0] if p.numbers else 1,
+        quantity_said=bool(p.numbers),
+        option_ids=said.option_ids,
+    )
+    add_mentions(t, [mention], p)
     return True
 
 
@@ -463,6 +522,7 @@ SPEC = FlowSpec(
         (50, remove_named),
         (60, correction),
         (100, add_named),
+        (105, take_what_was_discussed),
         (110, options_for_last_line),
     ),
 )

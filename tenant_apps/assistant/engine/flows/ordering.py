@@ -20,7 +20,7 @@ from tenant_apps.assistant.engine.flows.cart import (
 )
 from tenant_apps.assistant.engine.parse import Parse
 from tenant_apps.assistant.engine.state import Awaiting, Flow
-from tenant_apps.assistant.engine.turn import Turn, digit_count, domain_error
+from tenant_apps.assistant.engine.turn import Turn, digit_count, domain_error, explicit_yes
 from tenant_apps.assistant.nlu.datetimes import combine
 from tenant_apps.assistant.nlu.intents import Intent
 from tenant_apps.assistant.nlu.normalize import fold, word_set
@@ -115,6 +115,9 @@ def choose_fulfilment(t: Turn, p: Parse) -> bool:
 
 
 def set_order_type(t: Turn, p: Parse) -> None:
+    if p.table:  # "we're at table 4": served now, at that table
+        t.d.table = p.table
+        t.d.asap = t.d.asap or not t.d.order_time
     if p.order_type:
         t.d.order_type = p.order_type
         if p.order_type == "delivery" and p.address:
@@ -141,11 +144,12 @@ def continue_order(t: Turn) -> None:
         return
     if not fulfilment_known(t) or t.need_customer():
         return
-    if t.customer() is None and t.resolve_customer() is None:
+    # The phone is checked now; the customer is recorded only when the order is placed.
+    if not t.phone_usable():
         return
     totals = quote(t)
-    t.d.awaiting = Awaiting.CONFIRM_ORDER
-    t.say(
+    t.propose(
+        Awaiting.CONFIRM_ORDER,
         "order_summary",
         lines=cart_lines_text(t, totals),
         totals=totals_text(t, totals),
@@ -187,12 +191,25 @@ def order_details(t: Turn) -> str:
 
 
 def answer_confirm_order(t: Turn, p: Parse) -> bool:
-    if p.has(Intent.YES) and not p.has(Intent.NO) and not p.mentions:
-        place_order(t)
+    """Commit only on an explicit yes to the summary shown, as it was shown."""
+    if explicit_yes(p) and not p.mentions:
+        if t.still_as_shown():
+            place_order(t)
+        else:
+            continue_order(t)  # changed since: show what a yes would place now
         return True
-    if p.has(Intent.NO) and not (p.mentions or p.numbers or p.when.found or p.order_type):
+    changes = p.mentions or p.numbers or p.when.found or p.order_type
+    if p.has(Intent.DECLINE, Intent.CLEAR_CART) and not changes:
+        t.d.reset_order()
+        t.say("order_dropped")
+        return True
+    if p.has(Intent.NO) and not changes:
         t.d.awaiting = Awaiting.NOTHING
+        t.d.shown = ""
         t.say("what_to_change")
+        return True
+    if p.has(Intent.GOODBYE, Intent.THANKS, Intent.YES) and not changes:
+        t.say("needs_yes")
         return True
     return False
 
@@ -295,9 +312,9 @@ def answer_address(t: Turn, p: Parse) -> bool:
 
 
 def answer_table(t: Turn, p: Parse) -> bool:
-    if not (p.numbers or looks_like_free_text(t, p)):
+    if not (p.table or p.numbers or looks_like_free_text(t, p)):
         return False
-    t.d.table = str(p.numbers[0]) if p.numbers else p.raw.strip()[:20]
+    t.d.table = p.table or (str(p.numbers[0]) if p.numbers else p.raw.strip()[:20])
     continue_order(t)
     return True
 

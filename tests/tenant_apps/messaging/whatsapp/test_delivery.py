@@ -265,3 +265,23 @@ def test_the_sweep_picks_up_what_a_lost_worker_left(
     with tenant_context(handle.restaurant):
         assert whatsapp_sweep_task() == 0
     assert len(fake_provider.sent) == len(_messages(handle, direction="out"))
+
+
+def test_a_picture_is_recorded_and_answered_that_only_text_is_read(
+    committed_whatsapp_a: TenantHandle, fake_provider: FakeProvider
+) -> None:
+    handle = committed_whatsapp_a
+    connect_meta(handle)
+    image = {
+        "from": "34612000080",
+        "id": "wamid.IMAGE1",
+        "timestamp": "1700000000",
+        "type": "image",
+        "image": {"id": "media-1", "mime_type": "image/jpeg"},
+    }
+    assert meta_post(Client(), handle, meta_payload(messages=[image])).status_code == 200
+    assert wait_until(lambda: _settled(handle) and fake_provider.sent)
+    assert [m.text for m in _messages(handle, direction="in")] == ["[image]"]
+    assert fake_provider.texts() == [
+        "Por ahora solo puedo leer mensajes de texto. ¿Me lo escribes, por favor?"
+    ]
