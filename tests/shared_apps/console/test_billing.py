@@ -8,12 +8,21 @@ from decimal import Decimal
 import pytest
 
 from shared_apps.billing.models import Invoice, Plan
+from shared_apps.billing.subscriptions import plan_get
 from shared_apps.platform_audit.models import PlatformAuditEntry
 from tests.shared_apps.billing.factories import issued_invoice
 from tests.shared_apps.console.helpers import console_client
 from tests.tenants.factories import TenantHandle
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def default_plans() -> None:
+    """The built-in plans (browser tests empty the public tables; plan_get restores them)."""
+    for code in ("starter", "pro", "business"):
+        plan_get(code=code)
+
 
 PRO_FORM = {
     "pro-monthly_price": "89.00",
