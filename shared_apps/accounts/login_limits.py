@@ -31,6 +31,7 @@ from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
+from core.hotpath.state import hot_path
 from core.hotpath.throttle import client_ident, request_count
 
 security = logging.getLogger("security")
@@ -60,7 +61,7 @@ def login_ip_check(request: HttpRequest) -> None:
     """Count this login attempt against the client's address (the `login` rate)."""
     if not settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].get("login"):
         return
-    counted = getattr(request, "throttle_count", None)
+    counted = hot_path(request).count
     if counted is None or counted.scope != "login":
         counted = request_count(request, scope="login", ident=client_ident(request))
     if counted is None:  # Redis unreachable: no count, no login

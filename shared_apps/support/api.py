@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import StandardPagination, StrictInputSerializer, validated_query
+from core.api import StandardPagination, StrictInputSerializer, page_of, validated_query
 from shared_apps.accounts.permissions import IsOperator, IsPlatformStaff
 from shared_apps.support.models import SupportAccess
 from shared_apps.support.selectors import support_access_list, support_search
@@ -123,7 +123,7 @@ class SupportAccessLogApi(APIView):
 
     permission_classes = [IsOperator]
 
-    @extend_schema(tags=TAGS, parameters=[AccessLogQuery], responses=AccessLogOut(many=True))
+    @extend_schema(tags=TAGS, parameters=[AccessLogQuery], responses=page_of(AccessLogOut))
     def get(self, request: Request) -> Response:
         query = validated_query(
             AccessLogQuery,

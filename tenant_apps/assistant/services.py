@@ -24,6 +24,7 @@ from core.db import current_schema_name
 from shared_apps.billing.limits import Feature, plan_feature_allowed, plan_feature_enforce
 from tenant_apps.assistant.engine import replies
 from tenant_apps.assistant.engine.dialog import Context, DialogManager, context_load
+from tenant_apps.assistant.engine.proposal import Proposal
 from tenant_apps.assistant.engine.state import Dialog
 from tenant_apps.assistant.llm.breaker import breaker_reset
 from tenant_apps.assistant.llm.egress import base_url_problem
@@ -34,7 +35,6 @@ from tenant_apps.assistant.llm.engine import (
     model_endpoint,
     model_propose,
 )
-from tenant_apps.assistant.llm.proposal import Proposal
 from tenant_apps.assistant.models import AssistantSettings, DialogState, ModelCall
 from tenant_apps.assistant.nlu.intents import stays_with_bot
 from tenant_apps.assistant.nlu.normalize import tokens
@@ -295,3 +295,16 @@ def model_call_prune(*, older_than: datetime, batch_size: int = MODEL_CALL_PRUNE
                 deleted += ModelCall.objects.filter(id__in=ids).delete()[0]
         if len(ids) < batch_size:
             return deleted
+
+
+@transaction.atomic
+def assistant_customer_proven(*, conversation: Conversation, customer_id: int) -> None:
+    """The visitor of `conversation` proved to be this customer (they opened the chat from
+    the restaurant's signed link): the chat may show and change that customer's existing
+    orders and bookings (engine/turn.py, Turn.lookup_customer)."""
+    conversation_link_customer(conversation=conversation, customer_id=customer_id)
+    state = _locked_state(conversation)
+    dialog = Dialog.from_json(state.data)
+    dialog.verified_customer_id = customer_id
+    state.data = dialog.to_json()
+    state.save(update_fields=["data", "updated"])

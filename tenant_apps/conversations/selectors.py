@@ -48,3 +48,12 @@ def conversation_beyond_quota(*, conversation: Conversation) -> bool:
         created__gte=quota.since, pk__lte=conversation.pk
     ).count()
     return started_up_to_it > quota.allowed
+
+
+def conversation_quota_reached() -> bool:
+    """Whether the plan's monthly assistant conversations are used up (new conversations go
+    to staff until the next period): the staff panel's banner."""
+    quota = conversation_quota()
+    if quota is None:
+        return False
+    return Conversation.objects.filter(created__gte=quota.since).count() >= quota.allowed

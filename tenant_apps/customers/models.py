@@ -21,3 +21,22 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name or 'Customer'} ({self.phone})"
+
+
+class CustomerVerification(models.Model):
+    """A one-time code sent to a customer to prove, in a web chat, that they are who their
+    typed phone number says (tenant_apps/customers/verification.py). Only its hash is kept."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=64)
+    channel = models.CharField(max_length=16)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["customer", "-created"])]
+
+    def __str__(self) -> str:
+        return f"verification of customer {self.customer_id}"

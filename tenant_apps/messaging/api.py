@@ -17,11 +17,12 @@ from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Va
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 
 from core.api import StrictInputSerializer
 from core.db import current_schema_name
+from core.hotpath.throttle import client_ident, request_count
 from core.numbers import parse_whole_number
 from core.views import TenantApiView
 from tenant_apps.conversations.models import Conversation
@@ -89,6 +90,28 @@ class ChatMessageThrottle(_ChatThrottle):
         return super().allow_request(request, view)
 
 
+class ChatBudgetThrottle(BaseThrottle):
+    """Message budgets above the per-conversation limit: per client IP (a visitor cannot
+    dodge the limit by opening conversation after conversation) and per restaurant (all
+    visitors together cannot run up its model bill or hold every web worker)."""
+
+    def __init__(self) -> None:
+        self._wait: float | None = None
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        if request.method != "POST":
+            return True
+        for scope, ident in (("chat_ip", client_ident(request)), ("chat_restaurant", "all")):
+            counted = request_count(request._request, scope=scope, ident=ident)
+            if counted is not None and not counted.allowed:
+                self._wait = counted.wait()
+                return False
+        return True
+
+    def wait(self) -> float | None:
+        return self._wait
+
+
 class _PublicChatApi(APIView):
     """CORS limited to the restaurant's hosts and configured origins; widget can be disabled."""
 
@@ -145,6 +168,11 @@ def _message_json(message: Any) -> dict[str, Any]:
 
 class _SessionIn(StrictInputSerializer):
     language = serializers.ChoiceField(choices=Conversation.Language.values, required=False)
+    customer_link = serializers.CharField(
+        max_length=500,
+        required=False,
+        help_text="The token of a link the restaurant sent the customer (acts for them).",
+    )
 
 
 class _MessageIn(StrictInputSerializer):
@@ -190,7 +218,9 @@ class ChatSessionApi(_PublicChatApi):
         data = _SessionIn(data=request.data)
         data.is_valid(raise_exception=True)
         language = data.validated_data.get("language") or request.tenant.locale  # type: ignore[attr-defined]
-        session = services.webchat_session_start(language=language)
+        session = services.webchat_session_start(
+            language=language, customer_link=data.validated_data.get("customer_link", "")
+        )
         return Response(
             {"conversation": session.conversation.pk, "token": session.token},
             status=status.HTTP_201_CREATED,
@@ -200,7 +230,7 @@ class ChatSessionApi(_PublicChatApi):
 class ChatMessagesApi(_PublicChatApi):
     authentication_classes = [VisitorTokenAuthentication]
     permission_classes = [HasChatSession]
-    throttle_classes = [ChatMessageThrottle]
+    throttle_classes = [ChatMessageThrottle, ChatBudgetThrottle]
 
     @extend_schema(
         request=_MessageIn,

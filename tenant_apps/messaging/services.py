@@ -11,10 +11,11 @@ from django.db import transaction
 
 from core.actors import Actor
 from core.db import current_schema_name
-from tenant_apps.assistant.services import assistant_respond
+from tenant_apps.assistant.services import assistant_customer_proven, assistant_respond
 from tenant_apps.audit.services import audit_record, snapshot
 from tenant_apps.conversations.models import Channel, Conversation, Message
 from tenant_apps.conversations.services import conversation_start, message_receive
+from tenant_apps.customers.verification import customer_from_link_token
 from tenant_apps.messaging.models import WebChatSettings
 from tenant_apps.messaging.selectors import origin_host
 from tenant_apps.messaging.tokens import visitor_token_issue
@@ -34,8 +35,17 @@ class ChatTurn:
     replies: list[Message]
 
 
-def webchat_session_start(*, language: str) -> ChatSession:
+@transaction.atomic
+def webchat_session_start(*, language: str, customer_link: str = "") -> ChatSession:
+    """A new web chat. `customer_link`: the token of a link the restaurant sent a customer
+    (tenant_apps.customers.verification.customer_link_token): the chat then acts for that
+    customer without a one-time code. An invalid or expired one is a 400."""
+    customer = customer_from_link_token(customer_link) if customer_link else None
+    if customer_link and customer is None:
+        raise ValidationError({"customer_link": ["This link is invalid or has expired."]})
     conversation = conversation_start(channel=Channel.WEB, language=language)
+    if customer is not None:
+        assistant_customer_proven(conversation=conversation, customer_id=customer.pk)
     token = visitor_token_issue(schema_name=current_schema_name(), conversation_id=conversation.pk)
     return ChatSession(conversation=conversation, token=token)
 

@@ -84,6 +84,7 @@ def run(ctx: BenchContext) -> dict[str, object]:
     from django.test import Client
     from django_tenants.utils import schema_context
 
+    import core.sessions  # noqa: F401  (its login-time receiver, before force_login)
     from core.db import use_public_schema
     from shared_apps.accounts.models import User
 

@@ -111,6 +111,8 @@ MIDDLEWARE = [
     "core.middleware.RequestContextMiddleware",
     "tenants.middleware.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # CSP (with a per-request nonce), Permissions-Policy, and the request-body size limit.
+    "core.security_headers.SecurityHeadersMiddleware",
     # Outside the cached-read shortcut below, so its answers get the header too.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Serves /static/ (Swagger UI, widget assets) from gunicorn with compression and caching.
@@ -202,6 +204,19 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Lax: sent on top-level navigation to the site, not on cross-site subrequests or posts.
+# The CSRF cookie stays readable by scripts: the panel sends it back in X-CSRFToken.
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Every endpoint: a declared body over this is a 413 (core/security_headers.py); Django
+# refuses to read more than this of an undeclared one.
+DYSA_MAX_REQUEST_BYTES = env.int("DYSA_MAX_REQUEST_BYTES", default=1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = DYSA_MAX_REQUEST_BYTES
 
 # --- i18n -----------------------------------------------------------------------------------
 # The one outbound email path (shared_apps.mail): SMTP in production, the console locally.
@@ -271,6 +286,9 @@ REST_FRAMEWORK = {
         "chat_message": env.str("DYSA_RATE_LIMIT_CHAT", default="30/min"),
         "chat_session": env.str("DYSA_RATE_LIMIT_CHAT_SESSION", default="10/min"),
         "chat_poll": env.str("DYSA_RATE_LIMIT_CHAT_POLL", default="120/min"),
+        # Chat message budgets per client IP (all its conversations) and per restaurant.
+        "chat_ip": env.str("DYSA_RATE_LIMIT_CHAT_IP", default="60/min"),
+        "chat_restaurant": env.str("DYSA_RATE_LIMIT_CHAT_RESTAURANT", default="600/min"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -281,6 +299,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation declares the problem answers it can give (core/openapi.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.openapi.declare_problem_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "tenant_apps.orders.models.Order.Status",
         "AssistantProviderEnum": "tenant_apps.assistant.models.AssistantSettings.Provider",
@@ -318,6 +341,13 @@ DYSA_DEMO_SEEDERS: list[str] = [
     "tenant_apps.reservations.demo.reservations_seed_demo",
 ]
 
+# How a customer's one-time chat code travels (tenant_apps/customers/verification.py): the
+# first sender that can deliver it; each `fn(*, customer, code, language, restaurant) -> bool`.
+DYSA_CUSTOMER_CODE_SENDERS: list[str] = [
+    "tenant_apps.messaging.whatsapp.verification.whatsapp_code_send",
+    "tenant_apps.customers.verification.email_code_send",
+]
+
 # --- backups (shared_apps/backups; runbook in docs/operations.md) ----------------------------
 # Ask S3 for server-side encryption ("AES256", "aws:kms"; "" = never); buckets that refuse it
 # get the (already client-side encrypted) object without.
@@ -337,6 +367,10 @@ DYSA_BACKUP_DELETE_MAX_AGE_HOURS = env.int("DYSA_BACKUP_DELETE_MAX_AGE_HOURS", d
 # Private model servers the assistant may reach (host names and networks, e.g. "ollama",
 # "10.0.0.0/8"); any other non-public address is refused at save and at connect (SSRF).
 DYSA_LLM_PRIVATE_ALLOWED = env.list("DYSA_LLM_PRIVATE_ALLOWED", default=[])
+# Language-model calls in flight at once, per restaurant and over all restaurants (per Redis);
+# a turn that finds no free slot is answered by the rules engine alone.
+DYSA_LLM_INFLIGHT_PER_RESTAURANT = env.int("DYSA_LLM_INFLIGHT_PER_RESTAURANT", default=2)
+DYSA_LLM_INFLIGHT_TOTAL = env.int("DYSA_LLM_INFLIGHT_TOTAL", default=16)
 # Each language-model call's record (ModelCall) is deleted this many days after it was made,
 # daily in every restaurant; conversation token totals are kept on the conversation.
 DYSA_MODEL_CALL_RETENTION_DAYS = env.int("DYSA_MODEL_CALL_RETENTION_DAYS", default=90)

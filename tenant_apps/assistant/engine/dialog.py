@@ -9,6 +9,8 @@ to a summary that shows real totals and real availability.
 
 from __future__ import annotations
 
+import re
+
 from tenant_apps.assistant.engine import domain
 from tenant_apps.assistant.engine.catalog import Mention
 from tenant_apps.assistant.engine.dispatch import (
@@ -26,10 +28,10 @@ from tenant_apps.assistant.engine.flows.information import answer_info
 from tenant_apps.assistant.engine.flows.order_items import ask_again, take_request
 from tenant_apps.assistant.engine.flows.ordering import set_order_time
 from tenant_apps.assistant.engine.parse import QUESTION_INTENTS, Parse, parse
+from tenant_apps.assistant.engine.proposal import Proposal
 from tenant_apps.assistant.engine.runner import TurnResult
 from tenant_apps.assistant.engine.state import Awaiting, Flow
 from tenant_apps.assistant.engine.turn import Context, Turn, context_load, digit_count
-from tenant_apps.assistant.llm.proposal import Proposal
 from tenant_apps.assistant.nlu.intents import Intent
 from tenant_apps.assistant.nlu.normalize import fold
 
@@ -117,11 +119,33 @@ def answer_phone(t: Turn, p: Parse) -> bool:
     return True
 
 
+# A web visitor's one-time code (Turn.lookup_customer sent it). Only the start of the message
+# is looked at: a code is short, and the pattern must not scan unbounded customer text.
+_CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+_CODE_SCAN_CHARS = 200
+
+
+def answer_code(t: Turn, p: Parse) -> bool:
+    found = _CODE.search(p.raw[:_CODE_SCAN_CHARS])
+    if found is None:
+        return False
+    customer = domain.customer_get(customer_id=t.d.verifying_customer_id or 0)
+    if customer is None or not domain.verification_check(customer=customer, code=found.group(1)):
+        t.say("verify_code_wrong")
+        return True
+    t.d.verified_customer_id = customer.pk
+    t.d.verifying_customer_id = 0
+    t.d.awaiting = Awaiting.NOTHING
+    continue_flow(t)
+    return True
+
+
 # Who the customer is, asked by whichever flow needs it.
 CONTACT_ANSWERS: dict[Awaiting, Step] = {
     Awaiting.NAME: answer_name,
     Awaiting.PHONE: answer_phone,
     Awaiting.PHONE_LOOKUP: answer_phone,
+    Awaiting.VERIFY_CODE: answer_code,
 }
 
 

@@ -101,6 +101,28 @@ def customer_for_phone(*, phone: str, name: str, language: str) -> Customer:
     return customer_get_or_create_by_phone(phone=phone, name=name, language=language)
 
 
+def customer_by_phone(*, phone: str) -> Customer | None:
+    """The existing customer with this phone, creating nothing (ValidationError if it is not
+    a phone number)."""
+    from tenant_apps.customers.phones import normalize_phone
+    from tenant_apps.customers.selectors import customer_get_by_phone
+
+    normalize_phone(phone)
+    return customer_get_by_phone(phone=phone)
+
+
+def verification_start(*, customer: Customer, restaurant: str, language: str) -> str:
+    from tenant_apps.customers.verification import customer_verification_start
+
+    return customer_verification_start(customer=customer, restaurant=restaurant, language=language)
+
+
+def verification_check(*, customer: Customer, code: str) -> bool:
+    from tenant_apps.customers.verification import customer_verification_check
+
+    return customer_verification_check(customer=customer, code=code)
+
+
 def phone_example() -> str:
     """A valid number of the restaurant's country, to show how to write one."""
     from tenant_apps.customers.selectors import customer_phone_example

@@ -212,6 +212,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "No encuentro pedidos a tu nombre.",
         "en": "I can't find any orders for you.",
     },
+    "verify_code_sent": {
+        "es": (
+            "Para proteger tus datos, si ese teléfono es de un cliente le hemos enviado un "
+            "código de 6 cifras (por WhatsApp o por email). Escríbelo aquí. Si no te llega, "
+            "puedo pasarte con una persona."
+        ),
+        "en": (
+            "To protect your details, if that phone belongs to one of our customers we have "
+            "sent them a 6-digit code (by WhatsApp or email). Type it here. If it does not "
+            "arrive, I can put you through to a person."
+        ),
+    },
+    "verify_code_wrong": {
+        "es": "Ese código no es válido o ha caducado. Revísalo o pídeme otro.",
+        "en": "That code is not valid or has expired. Check it or ask me for another one.",
+    },
     "ask_phone_lookup": {
         "es": "¿Con qué teléfono hiciste el pedido o la reserva?",
         "en": "Which phone number did you use for the order or booking?",

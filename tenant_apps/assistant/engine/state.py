@@ -45,6 +45,7 @@ class Awaiting(StrEnum):
     CONFIRM_CANCEL = "confirm_cancel"  # of a booking
     CONFIRM_CANCEL_ORDER = "confirm_cancel_order"
     OFFER_HANDOFF = "offer_handoff"
+    VERIFY_CODE = "verify_code"  # the one-time code proving a web visitor is the customer
 
     @property
     def is_confirmation(self) -> bool:
@@ -109,6 +110,10 @@ class Dialog:
     last_question_turn: int = 0
     last_order_id: int | None = None
     last_reservation_id: int | None = None
+    # Web chat: the customer this visitor proved to be (one-time code or signed link), and the
+    # one a code was sent to (0 when the typed phone is no customer: every code then fails).
+    verified_customer_id: int | None = None
+    verifying_customer_id: int = 0
     turns: int = 0
     # What the summary awaiting a yes showed (`proposal_digest`): a yes commits only that.
     shown: str = ""

@@ -19,9 +19,9 @@ from tenant_apps.assistant.engine import domain
 from tenant_apps.assistant.engine import replies as r
 from tenant_apps.assistant.engine.catalog import Catalog, CatalogItem, catalog_load
 from tenant_apps.assistant.engine.parse import Parse
+from tenant_apps.assistant.engine.proposal import Proposal
 from tenant_apps.assistant.engine.runner import TurnResult
 from tenant_apps.assistant.engine.state import Awaiting, Dialog, Flow
-from tenant_apps.assistant.llm.proposal import Proposal
 from tenant_apps.assistant.nlu.intents import Intent
 from tenant_apps.conversations.models import Conversation
 
@@ -185,6 +185,73 @@ class Turn:
             )
             return True
         return False
+
+    def phone_usable(self) -> bool:
+        """Whether the typed phone is a phone number (nothing is created); asks again if not."""
+        if self.customer() is not None:
+            return True
+        try:
+            domain.customer_by_phone(phone=self.d.phone)
+        except ValidationError:
+            self.d.phone = ""
+            self.d.awaiting = Awaiting.PHONE
+            self.say("bad_phone", example=domain.phone_example())
+            return False
+        return True
+
+    @property
+    def on_web(self) -> bool:
+        return str(self.conversation.channel) == "web"
+
+    def own_order_id(self) -> int | None:
+        """Web: the order this conversation placed (or was shown after proof)."""
+        return self.d.last_order_id if self.on_web else None
+
+    def own_reservation_id(self) -> int | None:
+        """Web: the booking this conversation made (or was shown after proof)."""
+        return self.d.last_reservation_id if self.on_web else None
+
+    def lookup_customer(self) -> Customer | None:
+        """The customer whose existing orders and bookings may be shown or changed here, or
+        None after asking for what is missing.
+
+        WhatsApp: the sender the provider verified (the conversation's customer). Web: a typed
+        phone proves nothing (anyone can type anyone's number): the visitor proves it with a
+        one-time code sent to that customer, or came with the restaurant's signed link.
+        """
+        if not self.on_web:
+            if self.need_customer():
+                return None
+            return self.resolve_customer()
+        if self.d.verified_customer_id:
+            return domain.customer_get(customer_id=self.d.verified_customer_id)
+        linked = self.customer()
+        if not self.d.phone and linked is not None:
+            self.d.phone = str(linked.phone)
+        if not self.d.phone:
+            self.d.awaiting = Awaiting.PHONE
+            self.say("ask_phone_lookup")
+            return None
+        self.send_code()
+        return None
+
+    def send_code(self) -> None:
+        """Send the typed phone's customer a one-time code and ask for it. The answer is the
+        same whether or not that phone is a customer, so the chat tells nobody who is one."""
+        try:
+            existing = domain.customer_by_phone(phone=self.d.phone)
+        except ValidationError:
+            self.d.phone = ""
+            self.d.awaiting = Awaiting.PHONE
+            self.say("bad_phone", example=domain.phone_example())
+            return
+        if existing is not None:
+            domain.verification_start(
+                customer=existing, restaurant=str(self.ctx.profile.name), language=self.lang
+            )
+        self.d.verifying_customer_id = existing.pk if existing is not None else 0
+        self.d.awaiting = Awaiting.VERIFY_CODE
+        self.say("verify_code_sent")
 
     def resolve_customer(self) -> Customer | None:
         customer = self.customer()

@@ -18,6 +18,7 @@ from django.core.cache import cache
 from core.cache import cached
 from core.db import current_schema_name
 from tenant_apps.assistant.engine.catalog import Catalog
+from tenant_apps.assistant.engine.proposal import Proposal
 from tenant_apps.assistant.engine.state import Dialog
 from tenant_apps.assistant.llm.breaker import (
     breaker_allows,
@@ -34,10 +35,10 @@ from tenant_apps.assistant.llm.clients import (
     ProviderTimeoutError,
     ToolsUnsupportedError,
 )
+from tenant_apps.assistant.llm.inflight import model_slot
 from tenant_apps.assistant.llm.proposal import (
     TOOLS,
     TURN_SCHEMA,
-    Proposal,
     proposal_from_json,
     proposal_from_tools,
 )
@@ -275,35 +276,40 @@ def model_propose(
     if not breaker_allows(endpoint=endpoint):
         record(mode="", result=None, outcome=ModelCall.Outcome.SKIPPED)
         return None
-    call = _Call()
-    try:
-        proposal = _converse(
-            settings=settings,
-            conversation=conversation,
-            dialog=dialog,
-            text=text,
-            catalog=catalog,
-            profile=profile,
-            now_text=now_text,
-            call=call,
-        )
-    # Whatever goes wrong with the model (including a shape of answer no one foresaw), the
-    # customer still gets the rules engine's answer in this turn.
-    except Exception as exc:
-        outcome = _outcome(exc)
-        breaker_record_failure(endpoint=endpoint)
-        record(mode=call.mode, result=call.result, outcome=outcome, error=str(exc))
-        log = logger.warning if isinstance(exc, ProviderError) else logger.exception
-        log(
-            "language model failed; the rules engine answers",
-            extra={"outcome": outcome, "model": settings.model},
-        )
-        return None
-    if time.monotonic() - started >= settings.timeout_seconds * SLOW_SHARE:
-        # Valid but nearly too late: a model that keeps answering like this holds every turn
-        # (and a web worker) for the whole timeout, so it counts towards opening the circuit.
-        breaker_record_failure(endpoint=endpoint)
-    else:
-        breaker_record_success(endpoint=endpoint)
-    record(mode=call.mode, result=call.result, outcome=ModelCall.Outcome.OK)
-    return proposal
+    with model_slot() as slot:
+        if not slot:
+            # Too many model calls in flight (this restaurant's or all): the rules answer.
+            record(mode="", result=None, outcome=ModelCall.Outcome.SKIPPED)
+            return None
+        call = _Call()
+        try:
+            proposal = _converse(
+                settings=settings,
+                conversation=conversation,
+                dialog=dialog,
+                text=text,
+                catalog=catalog,
+                profile=profile,
+                now_text=now_text,
+                call=call,
+            )
+        # Whatever goes wrong with the model (including a shape of answer no one foresaw), the
+        # customer still gets the rules engine's answer in this turn.
+        except Exception as exc:
+            outcome = _outcome(exc)
+            breaker_record_failure(endpoint=endpoint)
+            record(mode=call.mode, result=call.result, outcome=outcome, error=str(exc))
+            log = logger.warning if isinstance(exc, ProviderError) else logger.exception
+            log(
+                "language model failed; the rules engine answers",
+                extra={"outcome": outcome, "model": settings.model},
+            )
+            return None
+        if time.monotonic() - started >= settings.timeout_seconds * SLOW_SHARE:
+            # Valid but nearly too late: a model that keeps answering like this holds every turn
+            # (and a web worker) for the whole timeout, so it counts towards opening the circuit.
+            breaker_record_failure(endpoint=endpoint)
+        else:
+            breaker_record_success(endpoint=endpoint)
+        record(mode=call.mode, result=call.result, outcome=ModelCall.Outcome.OK)
+        return proposal

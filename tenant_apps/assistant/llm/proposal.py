@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
 
+from tenant_apps.assistant.engine.proposal import Proposal, ProposedItem
 from tenant_apps.assistant.llm.clients import ChatResult, InvalidOutputError
 from tenant_apps.assistant.nlu.intents import Intent
 from tenant_apps.assistant.nlu.patterns import bounded
@@ -138,29 +138,6 @@ TOPIC_INTENTS = {
     "address": Intent.ADDRESS,
     "promotions": Intent.PROMOTIONS,
 }
-
-
-@dataclass
-class ProposedItem:
-    item_id: int
-    quantity: int
-    option_ids: list[int] = field(default_factory=list)
-
-
-@dataclass
-class Proposal:
-    intents: set[Intent] = field(default_factory=set)
-    items: list[ProposedItem] = field(default_factory=list)
-    party_size: int | None = None
-    day: date | None = None
-    at: time | None = None
-    order_type: str = ""
-    name: str = ""
-    phone: str = ""
-    address: str = ""
-    language: str | None = None
-    reply: str = ""
-    smalltalk: bool = False
 
 
 def safe_reply(text: str) -> str:

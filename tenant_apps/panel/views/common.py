@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from tenant_apps.conversations.selectors import conversation_quota_reached
 from tenant_apps.panel.access import panel_permissions
 
 
@@ -54,6 +55,8 @@ def page(
         "active": active,
         "language": get_language(),
         "support_access": getattr(request, "support_access", None),
+        # A callable: counted only by pages whose layout shows the banner (not htmx partials).
+        "conversation_quota_reached": conversation_quota_reached,
         **(context or {}),
     }
     return render(request, template, full, status=status)

@@ -3,6 +3,7 @@ role may take, through the same services and permissions as the API."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -24,7 +25,7 @@ from tenant_apps.panel.access import panel_page, require
 from tenant_apps.panel.forms import add_service_errors
 from tenant_apps.panel.views.common import page
 from tenant_apps.promotions.selectors import promotion_get, promotion_list
-from tenant_apps.promotions.services import promotion_update
+from tenant_apps.promotions.services import promotion_create, promotion_update
 from tenant_apps.staff.permissions import ROLES
 from tenant_apps.staff.selectors import staff_get, staff_list
 from tenant_apps.staff.services import staff_create, staff_update
@@ -69,13 +70,55 @@ def customers(request: HttpRequest) -> HttpResponse:
     return page(request, "panel/customers.html", context, active="customers", status=status)
 
 
-@require_GET
+class PromotionForm(forms.Form):
+    name_es = forms.CharField(label=_("Name (Spanish)"), max_length=120)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=120, required=False)
+    kind = forms.ChoiceField(
+        label=_("Discount"), choices=[("percent", _("Percent off")), ("fixed", _("Amount off"))]
+    )
+    value = forms.DecimalField(
+        label=_("Value"), min_value=Decimal("0.01"), max_digits=8, decimal_places=2
+    )
+    code = forms.CharField(
+        label=_("Code"), max_length=32, required=False, help_text=_("Empty: applies by itself.")
+    )
+    min_order_total = forms.DecimalField(
+        label=_("Minimum order"), min_value=Decimal("0"), max_digits=10, decimal_places=2, initial=0
+    )
+    starts_at = forms.DateTimeField(
+        label=_("Starts"), required=False, input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )  # fmt: skip
+    ends_at = forms.DateTimeField(
+        label=_("Ends"), required=False, input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )  # fmt: skip
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["name"] = {"es": data.pop("name_es"), "en": data.pop("name_en")}
+        data["code"] = data["code"] or None
+        return data
+
+
+@require_http_methods(["GET", "POST"])
 @panel_page("promotions.view")
 def promotions(request: HttpRequest) -> HttpResponse:
+    form = PromotionForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        require(request, "promotions.manage")
+        if form.is_valid():
+            try:
+                promotion_create(actor=Actor.of(request.user), **form.service_kwargs())
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return HttpResponseRedirect("/panel/promotions/")
+        status = 400
     rows = promotion_list().order_by("-is_active", "-created")
-    return page(
-        request, "panel/promotions.html", {"rows": _page_of(request, rows)}, active="promotions"
-    )
+    context = {"rows": _page_of(request, rows), "form": form}
+    return page(request, "panel/promotions.html", context, active="promotions", status=status)
 
 
 @require_POST

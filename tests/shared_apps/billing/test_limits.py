@@ -16,6 +16,7 @@ from shared_apps.accounts.models import User
 from shared_apps.billing.limits import PLAN_LIMIT_TYPE, usage_window_start
 from shared_apps.billing.models import Plan
 from tenant_apps.conversations.models import Conversation, Message
+from tenant_apps.conversations.selectors import conversation_quota_reached
 from tenant_apps.menu.models import MenuItem
 from tests.shared_apps.billing.conftest import subscribe
 from tests.tenant_apps.menu.factories import make_category
@@ -196,3 +197,18 @@ def test_a_plan_that_bills_extra_conversations_keeps_the_assistant_answering(
 
     use_tenant(tenant_a.restaurant)
     assert Conversation.objects.get(pk=beyond).status == Conversation.Status.BOT
+
+
+def test_the_staff_banner_shows_once_the_quota_is_used_up(
+    tenant_a: TenantHandle, plans: dict[str, Plan]
+) -> None:
+    quota = _conversations_this_period(tenant_a) + 1
+    subscribe(tenant_a.restaurant, _tiny_plan(conversations_per_month=quota), start=timezone.now())
+    use_tenant(tenant_a.restaurant)
+    before = conversation_quota_reached()
+    use_public_schema()
+
+    _chat(tenant_a.host, "hola")
+
+    use_tenant(tenant_a.restaurant)
+    assert (before, conversation_quota_reached()) == (False, True)

@@ -8,6 +8,7 @@ from typing import Any
 
 from tenant_apps.assistant.engine import replies
 from tenant_apps.assistant.nlu.normalize import fold
+from tenant_apps.assistant.services import assistant_customer_proven
 from tenant_apps.conversations.models import Channel, Conversation
 from tenant_apps.conversations.services import conversation_start, conversation_take_over
 from tenant_apps.customers.services import customer_get_or_create_by_phone
@@ -46,8 +47,8 @@ def _setup(dialog: dict[str, Any], conversation: Conversation) -> Reservation | 
             phone=setup["customer"]["phone"], name=setup["customer"].get("name", "")
         )
         if setup["customer"].get("linked", True):
-            conversation.customer_id = customer.pk
-            conversation.save(update_fields=["customer_id"])
+            # A known customer: the web visitor came with the restaurant's signed link.
+            assistant_customer_proven(conversation=conversation, customer_id=customer.pk)
         if "reservation_tomorrow_at" in setup:
             hour, minute = (int(x) for x in setup["reservation_tomorrow_at"].split(":"))
             existing = reservation_create(

@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.test import Client
 from django_tenants.utils import schema_context
 
+# Connects the login-time receiver (core.sessions) before the first force_login: it is
+# otherwise imported with the middleware, on the first request.
+import core.sessions  # noqa: F401
 from shared_apps.accounts.models import User
 from tests.tenant_apps.staff.factories import make_staff
 from tests.tenants.factories import TenantHandle

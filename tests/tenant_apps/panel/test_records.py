@@ -69,3 +69,20 @@ def test_the_owner_invites_staff_by_email(
     assert login.status_code == 302
     with schema_context(tenant_a.schema_name):
         User.objects.filter(email="cook@alpha.example").delete()
+
+
+@pytest.mark.django_db
+def test_a_manager_creates_a_promotion_and_a_bad_percentage_is_named(
+    tenant_a: TenantHandle,
+) -> None:
+    client, _ = panel_client(tenant_a, "manager")
+    form = {"name_es": "Martes 2x1", "kind": "percent", "value": "150", "min_order_total": "0"}
+    bad = client.post("/panel/promotions/", form)
+    assert bad.status_code == 400
+    assert 'id="id_value_error"' in bad.text
+    assert 'value="Martes 2x1"' in bad.text
+    done = client.post("/panel/promotions/", {**form, "value": "20", "code": "martes20"})
+    assert done.status_code == 302
+    assert "MARTES20" in client.get("/panel/promotions/").text
+    viewer, _ = panel_client(tenant_a, "viewer")
+    assert viewer.post("/panel/promotions/", {**form, "value": "10"}).status_code == 403

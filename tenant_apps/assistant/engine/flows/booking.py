@@ -136,7 +136,8 @@ def slot_bookable(t: Turn, starts: datetime) -> bool:
     announce_room(t, starts)
     if t.d.flow != Flow.BOOKING:
         return True
-    return not t.need_customer() and t.resolve_customer() is not None
+    # The phone is checked now; the customer is recorded only when the table is booked.
+    return not t.need_customer() and t.phone_usable()
 
 
 def announce_room(t: Turn, starts: datetime) -> None:

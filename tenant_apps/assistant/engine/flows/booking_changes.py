@@ -67,9 +67,14 @@ def start_cancel_booking(t: Turn, p: Parse) -> None:
 
 
 def find_reservation(t: Turn) -> Any:
-    if t.need_customer():
-        return None
-    customer = t.resolve_customer()
+    """The booking this conversation may act on. Web: the one it made (or was shown after
+    proof) while still ahead, else the proven customer's next one (Turn.lookup_customer)."""
+    own = t.own_reservation_id()
+    if own:
+        mine = domain.reservation_get(reservation_id=own)
+        if mine is not None and mine.starts_at > t.ctx.now and mine.status != "cancelled":
+            return mine
+    customer = t.lookup_customer()
     if customer is None:
         return None
     reservation = domain.upcoming_reservation(customer=customer, now=t.ctx.now)
@@ -118,7 +123,7 @@ def start_reschedule(t: Turn, p: Parse) -> None:
         t.d.party_size = p.party_size
     reservation = find_reservation(t)
     if reservation is None:
-        if t.d.awaiting not in {Awaiting.PHONE, Awaiting.NAME}:
+        if t.d.awaiting not in {Awaiting.PHONE, Awaiting.NAME, Awaiting.VERIFY_CODE}:
             t.d.reset_booking()
         return
     adopt_reservation(t, reservation, p)

@@ -3,6 +3,8 @@ confirmed it."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from rest_framework.exceptions import APIException
 
@@ -15,21 +17,33 @@ from tenant_apps.assistant.engine.turn import Turn, explicit_yes
 from tenant_apps.assistant.nlu.intents import Intent
 from tenant_apps.assistant.nlu.normalize import word_set
 
+if TYPE_CHECKING:
+    from tenant_apps.orders.models import Order
+
 HOW_LONG = word_set("tarda tardan tardais long")
 ORDER_WORDS = word_set("pedido order comanda")
+
+
+def _order_in_reach(t: Turn) -> tuple[bool, Order | None]:
+    """(known, order): the order this conversation may act on. Web: the one it placed (or was
+    shown after proof), else the proven customer's latest. Not known: a question was asked."""
+    own = t.own_order_id()
+    if own:
+        return True, domain.order_get(order_id=own)
+    customer = t.lookup_customer()
+    if customer is None:
+        return False, None
+    return True, domain.latest_order(customer=customer)
 
 
 def cancel_placed_order(t: Turn) -> None:
     """A placed order is cancelled from the chat only while the restaurant has not
     confirmed it; after that a person decides (they may be cooking it already)."""
-    if t.need_customer():
-        return
-    customer = t.resolve_customer()
-    if customer is None:
+    known, order = _order_in_reach(t)
+    if not known:
         return
     t.d.flow = Flow.NONE
     t.d.awaiting = Awaiting.NOTHING
-    order = domain.latest_order(customer=customer)
     if order is None:
         t.say("no_orders")
         return
@@ -68,19 +82,21 @@ def answer_order_cancel(t: Turn, p: Parse) -> bool:
 
 
 def order_status(t: Turn, p: Parse | None) -> None:
-    customer = t.customer()
-    if customer is None and t.d.phone:
-        customer = t.resolve_customer()
-    if customer is None and p is not None and any(w in HOW_LONG for w in p.words):
+    nothing_known = not (t.customer() or t.d.phone or t.own_order_id() or t.d.verified_customer_id)
+    if nothing_known and p is not None and any(w in HOW_LONG for w in p.words):
         # Asked before ordering anything: there is no order to look up.
         t.say("no_eta")
         return
-    if customer is None:
+    if nothing_known:
         t.d.flow = Flow.ORDER_STATUS
         t.d.awaiting = Awaiting.PHONE_LOOKUP
         t.say("ask_phone_lookup")
         return
-    order = domain.latest_order(customer=customer)
+    t.d.flow = Flow.ORDER_STATUS
+    known, order = _order_in_reach(t)
+    if not known:
+        return
+    t.d.flow = Flow.NONE
     if order is None:
         t.say("no_orders")
         return

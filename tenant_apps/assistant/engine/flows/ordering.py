@@ -144,7 +144,8 @@ def continue_order(t: Turn) -> None:
         return
     if not fulfilment_known(t) or t.need_customer():
         return
-    if t.customer() is None and t.resolve_customer() is None:
+    # The phone is checked now; the customer is recorded only when the order is placed.
+    if not t.phone_usable():
         return
     totals = quote(t)
     t.propose(
