@@ -96,8 +96,8 @@ def test_support_opens_an_access_and_lands_on_the_entry_link(tenant_a: TenantHan
     response = client.post(
         "/console/support/alpha/access/open/", {"reason": "Owner asked by phone", "minutes": 15}
     )
-    assert response.status_code == 302
-    assert response["Location"].startswith("http://alpha.dysa.test:8000/support-access/enter/")
+    assert response.status_code == 200
+    assert 'href="http://alpha.dysa.test:8000/support-access/enter/' in response.content.decode()
     assert SupportAccess.objects.get().reason == "Owner asked by phone"
     refused = client.post("/console/support/alpha/access/open/", {"reason": "", "minutes": 15})
     assert refused.status_code == 400
