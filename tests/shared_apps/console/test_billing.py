@@ -69,7 +69,8 @@ def test_operator_filters_marks_paid_and_voids_with_audit_entries(
     voided = issued_invoice(tenant_b.restaurant)
     client, operator = console_client()
     listed = client.get("/console/billing/", {"status": "open"}).content.decode()
-    assert f'data-invoice="{paid.pk}"' in listed and f'data-invoice="{voided.pk}"' in listed
+    assert f'data-invoice="{paid.pk}"' in listed
+    assert f'data-invoice="{voided.pk}"' in listed
 
     client.post(f"/console/billing/invoices/{paid.pk}/mark-paid/")
     client.post(f"/console/billing/invoices/{voided.pk}/void/", {"reason": "duplicate"})
@@ -89,7 +90,8 @@ def test_operator_filters_marks_paid_and_voids_with_audit_entries(
     assert "cannot be voided" in refused.content.decode()
     assert Invoice.objects.get(pk=paid.pk).status == Invoice.Status.PAID
     pdf = client.get(f"/console/billing/invoices/{paid.pk}/pdf/")
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
 
 
 def test_support_reads_billing_but_cannot_mark_paid_or_edit_plans(tenant_a: TenantHandle) -> None:
