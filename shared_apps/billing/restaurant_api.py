@@ -16,6 +16,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api import page_of
 from core.db import current_schema_name, tenant_connection
 from core.views import TenantApiView
 from shared_apps.billing import selectors
@@ -116,7 +117,7 @@ class BillingOverviewApi(_RestaurantBillingApi):
 class BillingInvoiceListApi(_RestaurantBillingApi):
     ordering_fields = ["created"]
 
-    @extend_schema(responses=InvoiceSerializer(many=True), tags=["billing"])
+    @extend_schema(responses=page_of(InvoiceSerializer), tags=["billing"])
     def get(self, request: Request) -> Response:
         return Response(self.paginated(request, self.own_invoices(), InvoiceSerializer))
 
