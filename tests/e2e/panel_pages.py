@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tests.e2e.axe import axe_violations
+
 REPO = Path(__file__).resolve().parents[2]
-AXE_SCRIPT = REPO / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = REPO / ".artifacts" / "panel"
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
-BLOCKING_IMPACTS = ("serious", "critical")
 
 
 def log_in(page: Any, base: str, email: str, password: str) -> None:
@@ -19,25 +19,6 @@ def log_in(page: Any, base: str, email: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/panel/")
-
-
-def axe_violations(page: Any) -> list[dict[str, Any]]:
-    """Serious and critical axe-core violations on the page as it is now."""
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_SCRIPT))
-    violations = page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-    )
-    return [
-        {
-            "id": v["id"],
-            "impact": v["impact"],
-            "help": v["help"],
-            "nodes": [node["target"] for node in v["nodes"][:5]],
-        }
-        for v in violations
-        if v["impact"] in BLOCKING_IMPACTS
-    ]
 
 
 def check_page(page: Any, name: str, problems: dict[str, Any]) -> None:

@@ -34,3 +34,5 @@ TENANT_APPS = [*TENANT_APPS, *_EXTRA_TENANT_APPS]
 INSTALLED_APPS = [*INSTALLED_APPS, *_EXTRA_TENANT_APPS]
 # A model server on this machine (a local Ollama, the tests' fake servers) is allowed.
 DYSA_LLM_PRIVATE_ALLOWED = DYSA_LLM_PRIVATE_ALLOWED or ["127.0.0.0/8", "::1/128", "localhost"]
+# Browser tests load axe-core from the page's own origin, under the pages' real CSP.
+STATICFILES_DIRS = [*STATICFILES_DIRS, ("vendor/axe", NODE_MODULES_DIR / "axe-core")]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Final
 
 import httpx
@@ -45,11 +46,17 @@ def _retry_after(response: httpx.Response) -> float | None:
     return float(value) if value.replace(".", "", 1).isdigit() else None
 
 
+@lru_cache(maxsize=1)
+def _http() -> httpx.Client:
+    """One client per process (thread-safe): building one loads the CA bundle (tens of ms),
+    and it keeps connections to the provider open between sends. Made on first use, so a
+    forking worker's children each make their own."""
+    return httpx.Client(timeout=httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT))
+
+
 def _post(url: str, **kwargs: Any) -> httpx.Response | SendOutcome:
-    timeout = httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT)
     try:
-        with httpx.Client(timeout=timeout) as client:
-            return client.post(url, **kwargs)
+        return _http().post(url, **kwargs)
     except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
         return SendOutcome("retry", error=f"provider unreachable: {type(exc).__name__}")
     except httpx.TimeoutException:

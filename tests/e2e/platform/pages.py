@@ -11,13 +11,13 @@ from typing import Any
 
 from django.conf import settings
 
+from tests.e2e.axe import axe_violations
 from tests.e2e.conftest import _drop_cache_keys, _forget_leftovers
 from tests.shared_apps.accounts.otp import current_code
 from tests.tenants.factories import TenantHandle, onboard_restaurant
 
 ROOT = Path(__file__).resolve().parents[3]
 ARTIFACTS = ROOT / ".artifacts"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 TIMEOUT_MS = 15_000
 PASSWORD = "console-pass-2468"
 
@@ -56,13 +56,7 @@ def console_login(page: Any, live_server: Any, user: Any) -> None:
 
 
 def serious_axe_violations(page: Any) -> list[dict[str, Any]]:
-    page.add_script_tag(path=str(AXE))
-    found = page.evaluate("async () => (await axe.run(document)).violations")
-    return [
-        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
-        for v in found
-        if v["impact"] in ("serious", "critical")
-    ]
+    return axe_violations(page)
 
 
 def check_page(page: Any, name: str) -> None:
