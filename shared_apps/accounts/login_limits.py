@@ -31,7 +31,6 @@ from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
-from core.hotpath.state import hot_path
 from core.hotpath.throttle import client_ident, request_count
 
 security = logging.getLogger("security")
@@ -61,9 +60,12 @@ def login_ip_check(request: HttpRequest) -> None:
     """Count this login attempt against the client's address (the `login` rate)."""
     if not settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].get("login"):
         return
-    counted = hot_path(request).count
-    if counted is None or counted.scope != "login":
-        counted = request_count(request, scope="login", ident=client_ident(request))
+    # Counted once per request, however many login checks it passes through.
+    if not hasattr(request, "login_count"):
+        request.login_count = request_count(  # type: ignore[attr-defined]
+            request, scope="login", ident=client_ident(request)
+        )
+    counted = request.login_count  # type: ignore[attr-defined]
     if counted is None:  # Redis unreachable: no count, no login
         raise LoginThrottledError(UNAVAILABLE_RETRY_SECONDS, "login limits unavailable")
     if not counted.allowed:
