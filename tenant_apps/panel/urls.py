@@ -2,6 +2,7 @@ from django.urls import path
 
 from tenant_apps.panel.views import (
     auth,
+    billing,
     conversations,
     dashboard,
     menu,
@@ -56,4 +57,6 @@ urlpatterns = [
     path("staff/", records.staff, name="staff"),
     path("staff/<int:user_id>/", records.staff_change),
     path("audit/", records.audit, name="audit"),
+    path("billing/", billing.billing, name="billing"),
+    path("billing/invoices/<int:invoice_id>/pdf/", billing.invoice_pdf, name="billing-invoice-pdf"),
 ]

@@ -10,9 +10,11 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from core.db import use_public_schema, use_tenant
+from tenant_apps.assistant.services import assistant_customer_proven
 from tenant_apps.audit.models import AuditEntry
+from tenant_apps.conversations.models import Conversation
+from tenant_apps.customers.models import Customer
 from tenant_apps.customers.services import customer_get_or_create_by_phone
-from tenant_apps.customers.verification import customer_link_token
 from tenant_apps.orders.models import Order
 from tenant_apps.reservations.models import Reservation
 from tenant_apps.reservations.services import reservation_create
@@ -24,9 +26,16 @@ from tests.tenants.factories import TenantHandle
 pytestmark = pytest.mark.django_db
 
 
-def _chat(client: APIClient, *turns: str, customer_link: str = "") -> None:
-    body = {"language": "es"} | ({"customer_link": customer_link} if customer_link else {})
-    session = client.post("/api/v1/chat/sessions/", body, format="json").json()
+def _chat(
+    client: APIClient, *turns: str, known: tuple[TenantHandle, Customer] | None = None
+) -> None:
+    session = client.post("/api/v1/chat/sessions/", {"language": "es"}, format="json").json()
+    if known is not None:  # a returning customer who came with the restaurant's signed link
+        handle, customer = known
+        use_tenant(handle.restaurant)
+        conversation = Conversation.objects.get(pk=session["conversation"])
+        assistant_customer_proven(conversation=conversation, customer_id=customer.pk)
+        use_public_schema()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {session['token']}")
     for text in turns:
         response = client.post("/api/v1/chat/messages/", {"text": text}, format="json")
@@ -49,8 +58,6 @@ def test_an_order_the_assistant_placed_and_a_booking_it_cancelled_name_it_in_the
         party_size=4,
         channel="staff",
     )
-    # Only a proven customer may cancel a booking: the restaurant's signed link proves her.
-    link = customer_link_token(customer=customer)
     use_public_schema()
 
     _chat(
@@ -63,7 +70,7 @@ def test_an_order_the_assistant_placed_and_a_booking_it_cancelled_name_it_in_the
         "+34 612 345 678",
         "sí",
     )
-    _chat(client_a, "cancelar la reserva", "sí", customer_link=link)
+    _chat(client_a, "quiero cancelar mi reserva", "sí", known=(tenant_a, customer))
 
     use_tenant(tenant_a.restaurant)
     order = Order.objects.get()
