@@ -10,8 +10,7 @@ from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 from django.urls import path
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,7 +22,7 @@ from shared_apps.billing import selectors
 from shared_apps.billing.limits import subscription_for_schema, usage_window_start
 from shared_apps.billing.models import Invoice, Subscription
 from shared_apps.billing.pdf import pdf_response
-from shared_apps.billing.serializers import InvoiceSerializer
+from shared_apps.billing.serializers import BillingOverviewSerializer, InvoiceSerializer
 from shared_apps.billing.terms import PlanTerms
 
 
@@ -105,7 +104,7 @@ class _RestaurantBillingApi(TenantApiView):
 
 class BillingOverviewApi(_RestaurantBillingApi):
     @extend_schema(
-        responses=inline_serializer("BillingOverview", {"status": serializers.CharField()}),
+        responses=BillingOverviewSerializer,
         tags=["billing"],
     )
     def get(self, request: Request) -> Response:

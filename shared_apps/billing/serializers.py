@@ -173,3 +173,52 @@ class BillingEventSerializer(serializers.ModelSerializer[BillingEvent]):
     class Meta:
         model = BillingEvent
         fields = ["id", "action", "actor", "detail", "created"]
+
+
+# The shape of GET /api/v1/billing/ (restaurant_api.billing_overview), for the schema.
+class BillingOverviewPlanSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    monthly_price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    currency = serializers.CharField()
+    whatsapp_allowed = serializers.BooleanField()
+    llm_allowed = serializers.BooleanField()
+
+
+class BillingPeriodSerializer(serializers.Serializer[Any]):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+
+
+class BillingLimitSerializer(serializers.Serializer[Any]):
+    used = serializers.IntegerField()
+    limit = serializers.IntegerField(allow_null=True, help_text="null: unlimited")
+    reached = serializers.BooleanField()
+
+
+class BillingLimitsSerializer(serializers.Serializer[Any]):
+    staff_seats = BillingLimitSerializer()
+    menu_items = BillingLimitSerializer()
+    conversations_per_month = BillingLimitSerializer()
+
+
+class BillingUsageSerializer(serializers.Serializer[Any]):
+    orders = serializers.IntegerField()
+    reservations = serializers.IntegerField()
+    model_tokens = serializers.IntegerField()
+    messages = serializers.DictField(
+        child=serializers.DictField(child=serializers.IntegerField()),
+        help_text='Per channel: {"web": {"in": 3, "out": 4}}',
+    )
+
+
+class BillingOverviewSerializer(serializers.Serializer[Any]):
+    plan = BillingOverviewPlanSerializer()
+    next_plan = serializers.CharField(allow_null=True)
+    status = serializers.CharField()
+    trial_ends_at = serializers.DateTimeField(allow_null=True)
+    current_period = BillingPeriodSerializer()
+    cancel_at_period_end = serializers.BooleanField()
+    limits = BillingLimitsSerializer()
+    usage = BillingUsageSerializer(help_text="Metered usage of the period's finished days")
+    conversations_handed_to_staff = serializers.BooleanField()
