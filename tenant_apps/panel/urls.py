@@ -26,6 +26,7 @@ urlpatterns = [
     path("orders/<int:order_id>/cancel/", orders.cancel, name="order-cancel"),
     path("conversations/", conversations.inbox, name="conversations"),
     path("conversations/list/", conversations.inbox_poll, name="conversations-poll"),
+    path("conversations/waiting/", conversations.waiting_poll, name="conversations-waiting"),
     path("conversations/<int:conversation_id>/", conversations.thread, name="conversation"),
     path("conversations/<int:conversation_id>/thread/", conversations.thread_poll),
     path("conversations/<int:conversation_id>/take-over/", conversations.take_over),
