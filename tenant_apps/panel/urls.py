@@ -3,6 +3,7 @@ from django.urls import path
 from tenant_apps.panel.views import (
     auth,
     conversations,
+    customers,
     dashboard,
     menu,
     orders,
@@ -54,6 +55,8 @@ urlpatterns = [
     path("settings/assistant/", settings.assistant),
     path("settings/webchat/", settings.webchat),
     path("customers/", records.customers, name="customers"),
+    path("customers/<int:customer_id>/", customers.customer_edit, name="customer"),
+    path("customers/<int:customer_id>/delete/", customers.customer_remove),
     path("promotions/", records.promotions, name="promotions"),
     path("promotions/<int:promotion_id>/toggle/", records.promotion_toggle),
     path("staff/", records.staff, name="staff"),
