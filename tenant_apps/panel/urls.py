@@ -10,6 +10,7 @@ from tenant_apps.panel.views import (
     promotion_edit,
     records,
     reservations,
+    roles,
     settings,
 )
 
@@ -63,5 +64,7 @@ urlpatterns = [
     path("promotions/<int:promotion_id>/", promotion_edit.promotion_edit, name="promotion"),
     path("staff/", records.staff, name="staff"),
     path("staff/<int:user_id>/", records.staff_change),
+    path("staff/roles/", roles.roles, name="roles"),
+    path("staff/roles/<str:code>/", roles.role_change),
     path("audit/", records.audit, name="audit"),
 ]
