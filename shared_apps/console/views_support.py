@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -80,7 +80,13 @@ def support_access_view(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as invalid:
             form.add_error(None, invalid)
         else:
-            return HttpResponseRedirect(support_access_entry_url(access=access))
+            # A link, not a redirect: the CSP's form-action 'self' stops a form's redirect to
+            # the restaurant's host (another origin).
+            return render(
+                request, "console/support_access_ready.html",
+                {"restaurant": restaurant, "access": access,
+                 "entry_url": support_access_entry_url(access=access)},
+            )  # fmt: skip
     return render(
         request, "console/support_access.html", {"restaurant": restaurant, "form": form},
         status=400,

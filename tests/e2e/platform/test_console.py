@@ -125,6 +125,7 @@ def test_support_finds_a_phone_in_two_restaurants_and_enters_one_read_only(
     check_page(page, "support-record")
     page.get_by_label("Why do you need access?").fill("Owner cannot find a customer")
     page.get_by_role("button", name="Open the panel").click()
+    page.get_by_role("link", name="Open the panel").click()
 
     page.wait_for_url(f"**{restaurant_two.host}**/panel/**")
     banner = page.locator(".support-banner")

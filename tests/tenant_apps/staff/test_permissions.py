@@ -77,6 +77,8 @@ MATRIX = [
     ("POST", "/api/v1/staff/api-keys/", "O"),
     ("DELETE", f"/api/v1/staff/api-keys/{MISSING}/", "O"),
     ("GET", "/api/v1/audit/", "OM"),
+    ("GET", "/api/v1/support-access/", "O"),
+    ("PUT", "/api/v1/support-access/", "O"),
     ("GET", "/api/v1/billing/", "O"),
     ("GET", "/api/v1/billing/invoices/", "O"),
     ("GET", f"/api/v1/billing/invoices/{MISSING}/pdf/", "O"),
