@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -29,8 +30,15 @@ class RolePermissionsForm(forms.Form):
         label=_("Permissions"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        choices=[(name, f"{name} — {text}") for name, text in PERMISSIONS.items()],
+        choices=[(name, name) for name in PERMISSIONS],
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["permissions"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        # The catalogue's descriptions are English; their Spanish is in this app's .po.
+        field.choices = [(name, f"{name} — {gettext(text)}") for name, text in PERMISSIONS.items()]
 
 
 def _forms(bound: RolePermissionsForm | None = None) -> list[dict[str, Any]]:

@@ -49,3 +49,9 @@ def test_a_manager_cannot_see_or_post_the_role_matrix(tenant_a: TenantHandle) ->
     assert forged.status_code == 403
     with schema_context(tenant_a.schema_name):
         assert "orders.view" in role_permissions()["staff"]
+
+
+def test_the_permissions_are_described_in_the_users_language(tenant_a: TenantHandle) -> None:
+    client, _ = panel_client(tenant_a, "owner")
+    client.post("/panel/language/", {"language": "es", "next": "/panel/"})
+    assert "Cancelar pedidos" in client.get("/panel/staff/roles/").text
