@@ -44,6 +44,9 @@ def content_security_policy(nonce: str) -> str:
     )
 
 
+NON_PAGE_POLICY = "default-src 'none'; frame-ancestors 'none'"
+
+
 def _declared_length(request: HttpRequest) -> int:
     try:
         return int(request.META.get("CONTENT_LENGTH") or 0)
@@ -65,6 +68,9 @@ class SecurityHeadersMiddleware:
             request.csp_nonce = nonce  # type: ignore[attr-defined]
             response = self.get_response(request)
             if CSP_HEADER not in response:
-                response[CSP_HEADER] = content_security_policy(nonce)
+                html = response.get("Content-Type", "").startswith("text/html")
+                # Pages get the nonce policy; anything else (JSON, scripts, files) runs nothing
+                # of its own, and the same header on every such answer keeps them cacheable.
+                response[CSP_HEADER] = content_security_policy(nonce) if html else NON_PAGE_POLICY
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response

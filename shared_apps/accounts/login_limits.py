@@ -61,9 +61,15 @@ def login_ip_check(request: HttpRequest) -> None:
     """Count this login attempt against the client's address (the `login` rate)."""
     if not settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].get("login"):
         return
+    # The throttle of a DRF login view has counted this request already (same request);
+    # otherwise it is counted once, however many login checks the request passes through.
     counted = hot_path(request).count
     if counted is None or counted.scope != "login":
-        counted = request_count(request, scope="login", ident=client_ident(request))
+        if not hasattr(request, "login_count"):
+            request.login_count = request_count(  # type: ignore[attr-defined]
+                request, scope="login", ident=client_ident(request)
+            )
+        counted = request.login_count  # type: ignore[attr-defined]
     if counted is None:  # Redis unreachable: no count, no login
         raise LoginThrottledError(UNAVAILABLE_RETRY_SECONDS, "login limits unavailable")
     if not counted.allowed:

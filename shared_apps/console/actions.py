@@ -18,6 +18,10 @@ from shared_apps.backups.services import (
     backup_source_for,
     backup_verify,
 )
+from shared_apps.billing.events import operator_actor
+from shared_apps.billing.invoices import invoice_mark_paid, invoice_void
+from shared_apps.billing.models import Invoice, Plan
+from shared_apps.billing.plans import plan_update
 from shared_apps.platform_audit.services import platform_audit_record
 from tenants import services
 from tenants.models import Restaurant
@@ -111,3 +115,38 @@ def console_account_reset_2fa(*, actor: User, user: User) -> Enrollment:
         enrollment = two_factor_enroll(user=user)
         platform_audit_record(actor=actor, action="account.reset_2fa", detail={"email": user.email})
     return enrollment
+
+
+def console_plan_update(*, actor: User, plan: Plan, fields: dict[str, Any]) -> Plan:
+    with transaction.atomic():
+        plan = plan_update(plan=plan, actor=operator_actor(actor.email), **fields)
+        platform_audit_record(
+            actor=actor,
+            action="billing.plan_update",
+            detail={"plan": plan.code, **{name: str(value) for name, value in fields.items()}},
+        )
+    return plan
+
+
+def console_invoice_mark_paid(*, actor: User, invoice: Invoice) -> Invoice:
+    with transaction.atomic():
+        invoice = invoice_mark_paid(invoice=invoice, actor=operator_actor(actor.email))
+        platform_audit_record(
+            actor=actor,
+            action="billing.invoice_mark_paid",
+            restaurant_slug=invoice.restaurant_slug,
+            detail={"invoice": invoice.pk, "number": invoice.display_number},
+        )
+    return invoice
+
+
+def console_invoice_void(*, actor: User, invoice: Invoice, reason: str) -> Invoice:
+    with transaction.atomic():
+        invoice = invoice_void(invoice=invoice, actor=operator_actor(actor.email), reason=reason)
+        platform_audit_record(
+            actor=actor,
+            action="billing.invoice_void",
+            restaurant_slug=invoice.restaurant_slug,
+            detail={"invoice": invoice.pk, "number": invoice.display_number, "reason": reason},
+        )
+    return invoice

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shared_apps.console import views_auth, views_ops, views_support
+from shared_apps.console import views_auth, views_billing, views_ops, views_support
 
 app_name = "console"
 urlpatterns = [
@@ -35,5 +35,17 @@ urlpatterns = [
         "support/<slug:slug>/<str:kind>/<int:record_id>/",
         views_support.support_record_view,
         name="support-record",
+    ),
+    path("billing/", views_billing.billing_view, name="billing"),
+    path("billing/plans/<slug:code>/", views_billing.plan_edit_view, name="billing-plan"),
+    path(
+        "billing/invoices/<int:invoice_id>/pdf/",
+        views_billing.invoice_pdf_view,
+        name="billing-invoice-pdf",
+    ),
+    path(
+        "billing/invoices/<int:invoice_id>/<str:action>/",
+        views_billing.invoice_action_view,
+        name="billing-invoice-action",
     ),
 ]

@@ -2,6 +2,7 @@ from django.urls import path
 
 from tenant_apps.panel.views import (
     auth,
+    billing,
     conversations,
     customers,
     dashboard,
@@ -67,4 +68,6 @@ urlpatterns = [
     path("staff/roles/", roles.roles, name="roles"),
     path("staff/roles/<str:code>/", roles.role_change),
     path("audit/", records.audit, name="audit"),
+    path("billing/", billing.billing, name="billing"),
+    path("billing/invoices/<int:invoice_id>/pdf/", billing.invoice_pdf, name="billing-invoice-pdf"),
 ]

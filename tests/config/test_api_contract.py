@@ -1,6 +1,6 @@
 """The API answers only what its OpenAPI schema declares (schemathesis, a bounded number of
 generated cases per operation): both schemas, as each role, no 5xx, declared status codes,
-bodies matching their schemas."""
+bodies matching their schemas. Reads only for now (see _fuzz)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
@@ -37,6 +38,8 @@ def _wsgi_keeps_the_test_connection() -> Iterator[None]:
     yield
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
+    # The generated writes are rolled back with the test; what they cached is not.
+    cache.clear()
 
 
 @pytest.fixture
@@ -83,7 +86,11 @@ def _fuzz(schema: Any, headers: dict[str, dict[str, str]]) -> list[str]:
     """Run EXAMPLES generated cases of every operation as each principal; the failures."""
     failures: list[str] = []
     for result in schema.get_all_operations():
-        _fuzz_operation(result.ok(), headers, failures)
+        operation = result.ok()
+        # Reads only: schemathesis' WSGI transport does not run inside the test's transaction,
+        # so generated writes would change the shared test restaurants for good.
+        if operation.method.upper() == "GET":
+            _fuzz_operation(operation, headers, failures)
     return failures
 
 

@@ -19,7 +19,16 @@ ROOT = Path(settings.BASE_DIR)
 TEMPLATE_DIRS = ["tenant_apps", "shared_apps", "tenants", "platform"]
 
 
-@pytest.mark.parametrize("path", ["/", "/panel/login/", "/api/docs/", "/api/v1/menu/"])
+def test_answers_that_are_not_pages_run_nothing_and_cannot_be_framed(
+    tenant_a: TenantHandle,
+) -> None:
+    response = Client(HTTP_HOST=tenant_a.host).get("/api/v1/menu/")
+
+    assert response["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize("path", ["/", "/panel/login/", "/api/docs/"])
 def test_restaurant_pages_send_csp_no_framing_and_a_referrer_policy(
     tenant_a: TenantHandle, path: str
 ) -> None:
@@ -103,6 +112,7 @@ def test_production_sends_hsts_and_secure_cookies() -> None:
         "DYSA_MASTER_KEYS": "dGVzdC1tYXN0ZXIta2V5LW51bWJlci1vbmUtMzJieXQ=",
         "DATABASE_URL": "postgres://u:p@db:5432/dysa",
         "REDIS_URL": "redis://cache:6379/0",
+        "DYSA_BASE_DOMAIN": "dysa.example",
         "PATH": "/usr/bin:/bin",
     }
     result = subprocess.run(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django_tenants.utils import schema_context
 
 from tenants.models import Domain, Restaurant
 from tenants.schema_sql import schema_exists
@@ -42,6 +43,7 @@ def ensure_test_restaurant(slug: str, *, name: str, locale: str = "es") -> Tenan
             owner_password=OWNER_PASSWORD,
             locale=locale,
         ).restaurant
+    _public_rows_restored(restaurant)
     return TenantHandle(
         restaurant=restaurant, host=f"{slug}.{settings.DYSA_BASE_DOMAIN}", owner_email=owner_email
     )
@@ -56,6 +58,21 @@ def _reattach(slug: str, *, name: str, locale: str) -> Restaurant:
         domain=f"{slug}.{settings.DYSA_BASE_DOMAIN}", tenant=restaurant, is_primary=True
     )
     return restaurant
+
+
+def _public_rows_restored(restaurant: Restaurant) -> None:
+    """The other public rows onboarding gives a restaurant (its secrets, the built-in plans,
+    a trial subscription), which a transactional test's flush empties too: a test sees the
+    same restaurant whether or not a flush came before it (all idempotent)."""
+    from shared_apps.billing.default_plans import DEFAULT_PLANS
+    from shared_apps.billing.subscriptions import plan_get, subscription_initialize
+    from tenants.secrets import secrets_provision
+
+    secrets_provision(schema_name=restaurant.schema_name)
+    for plan in DEFAULT_PLANS:
+        plan_get(code=str(plan["code"]))
+    with schema_context(restaurant.schema_name):
+        subscription_initialize(restaurant=restaurant)
 
 
 def onboard_restaurant(slug: str, **overrides: object) -> OnboardingResult:

@@ -29,6 +29,11 @@ from tenant_apps.assistant.nlu.numbers import NumberSpan, number_at
 WITH_WORDS = word_set("con with extra plus")
 
 
+def _starts_a_count(words: list[str], index: int) -> bool:
+    """Whether a number or an article ("un", "a", "dos") is at `index`: a new dish begins."""
+    return number_at(words, index) is not None
+
+
 def _match_variant(words: list[str], variant: tuple[str, ...]) -> tuple[int, int, int, float]:
     """Best in-order fuzzy match of a name's words in the message: (start, end, hits, score)."""
     best = (0, 0, 0, 0.0)
@@ -42,6 +47,8 @@ def _match_variant(words: list[str], variant: tuple[str, ...]) -> tuple[int, int
                 index = position + offset
                 if index >= len(words):
                     break
+                if offset and _starts_a_count(words, index - 1):
+                    break  # "pastor y un taco": the name does not run into the next dish
                 similarity = word_similarity(words[index], name_word)
                 if similarity > 0.0:
                     hits, score, last, position = hits + 1, score + similarity, index, index + 1
@@ -250,6 +257,13 @@ def _option_words(mention: Mention) -> frozenset[str]:
     )
 
 
+# Words that count servings of a dish: "dos raciones de aros", "two orders of wings".
+SERVINGS = word_set(
+    "racion raciones porcion porciones orden ordenes plato platos portion portions order orders "
+    "serving servings plate plates"
+)
+
+
 def _attach_quantity(words: list[str], mention: Mention) -> None:
     """A number just before the name ("dos tacos", "una docena de alitas", "2 chocolate
     milkshakes") or "x2" after."""
@@ -265,7 +279,7 @@ def _attach_quantity(words: list[str], mention: Mention) -> None:
         # "uno con guacamole" is one of something with guacamole, not one guacamole.
         if (
             span.end <= mention.start
-            and all(w in FILLER or w in GENERIC or w in described for w in between)
+            and all(w in FILLER or w in GENERIC or w in SERVINGS or w in described for w in between)
             and not any(w in WITH_WORDS for w in between)
         ):
             span = _widest_number(words, span)

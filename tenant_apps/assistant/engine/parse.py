@@ -142,7 +142,10 @@ def _party_size(words: list[str], skip: set[int]) -> tuple[int | None, set[int]]
             continue
         if (
             nxt in PARTY_WORDS
-            or prev in {"somos", "seremos", "party", "grupo"}
+            or prev in {"somos", "seremos", "party", "grupo", "were"}
+            # "we are 2", "we'll be 4", "we will be 3" ("we're" folds to "were")
+            or (prev in {"are", "be"} and prev2 in {"we", "well", "will", "gonna"})
+            or (nxt == "of" and span.end + 1 < len(words) and words[span.end + 1] == "us")
             or (
                 prev in {"para", "for"}
                 and prev2

@@ -35,6 +35,7 @@ NAV = (
     NavEntry("settings", _("Settings"), "/panel/settings/", "restaurant.view"),
     NavEntry("staff", _("Staff"), "/panel/staff/", "staff.view"),
     NavEntry("audit", _("Audit log"), "/panel/audit/", "audit.view"),
+    NavEntry("billing", _("Billing"), "/panel/billing/", "billing.view"),
 )
 
 

@@ -11,11 +11,17 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         GENERATED_RESULTS,
         HELD_OUT_RESULTS,
     )
+    from tests.tenant_apps.assistant.test_dialogs_with_model import (
+        LLM_GENERATED_RESULTS,
+        LLM_HELD_OUT_RESULTS,
+    )
 
     for label, results in (
         ("dialog corpus", RESULTS),
         ("held-out dialogs", HELD_OUT_RESULTS),
         ("generated dialogs", GENERATED_RESULTS),
+        ("held-out dialogs with a model", LLM_HELD_OUT_RESULTS),
+        ("generated dialogs with a model", LLM_GENERATED_RESULTS),
     ):
         if results:
             passed = sum(results.values())

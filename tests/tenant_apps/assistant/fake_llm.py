@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,14 +32,18 @@ class FakeModelServer:
     replies: list[Reply] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
     url: str = ""
+    # Answers every request once the script is used up (a model that is always there).
+    responder: Callable[[dict[str, Any]], Reply] | None = None
 
     def script(self, *replies: Reply) -> None:
         self.replies.extend(replies)
 
-    def next_reply(self) -> Reply:
-        return (
-            self.replies.pop(0) if self.replies else Reply(status=500, body={"error": "no script"})
-        )
+    def next_reply(self, request: dict[str, Any]) -> Reply:
+        if self.replies:
+            return self.replies.pop(0)
+        if self.responder is not None:
+            return self.responder(request)
+        return Reply(status=500, body={"error": "no script"})
 
 
 def ollama_message(
@@ -98,14 +102,13 @@ def _handler(server: FakeModelServer) -> type[BaseHTTPRequestHandler]:
                 body = json.loads(raw)
             except json.JSONDecodeError:
                 body = None
-            server.requests.append(
-                {
-                    "path": self.path,
-                    "body": body,
-                    "authorization": self.headers.get("Authorization", ""),
-                }
-            )
-            reply = server.next_reply()
+            request = {
+                "path": self.path,
+                "body": body,
+                "authorization": self.headers.get("Authorization", ""),
+            }
+            server.requests.append(request)
+            reply = server.next_reply(request)
             if reply.delay:
                 time.sleep(reply.delay)
             try:

@@ -82,6 +82,8 @@ MATRIX = [
     ("GET", "/api/v1/billing/", "O"),
     ("GET", "/api/v1/billing/invoices/", "O"),
     ("GET", f"/api/v1/billing/invoices/{MISSING}/pdf/", "O"),
+    ("GET", "/api/v1/support-access/", "O"),
+    ("PUT", "/api/v1/support-access/", "O"),
     ("GET", "/api/v1/conversations/", "OMSV"),
     ("GET", f"/api/v1/conversations/{MISSING}/", "OMSV"),
     ("POST", f"/api/v1/conversations/{MISSING}/take-over/", "OMS"),
