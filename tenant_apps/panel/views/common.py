@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -10,8 +11,9 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from tenant_apps.conversations.selectors import conversation_quota_reached
-from tenant_apps.panel.access import panel_permissions
+from tenant_apps.conversations.models import Conversation
+from tenant_apps.conversations.selectors import conversation_list, conversation_quota_reached
+from tenant_apps.panel.access import panel_permissions, poll_token, poll_version
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,15 @@ NAV = (
 )
 
 
+def waiting_badge_context(request: HttpRequest) -> dict[str, Any]:
+    """The navigation's count of conversations waiting for a person, polled on every page."""
+    return {
+        "waiting_count": conversation_list(status=Conversation.Status.WAITING).count(),
+        "version": poll_version("conversations"),
+        "poll_token": poll_token(request, "conversations"),
+    }
+
+
 def page(
     request: HttpRequest,
     template: str,
@@ -58,6 +69,8 @@ def page(
         "support_access": getattr(request, "support_access", None),
         # A callable: counted only by pages whose layout shows the banner (not htmx partials).
         "conversation_quota_reached": conversation_quota_reached,
+        # Likewise counted only where the layout's navigation shows the waiting badge.
+        "waiting_badge": partial(waiting_badge_context, request),
         **(context or {}),
     }
     return render(request, template, full, status=status)

@@ -22,7 +22,7 @@ from tenant_apps.conversations.selectors import conversation_get, conversation_l
 from tenant_apps.customers.selectors import customer_get
 from tenant_apps.orders.selectors import order_list
 from tenant_apps.panel.access import panel_page, poll_token, poll_unchanged, poll_version, require
-from tenant_apps.panel.views.common import fragment, page
+from tenant_apps.panel.views.common import fragment, page, waiting_badge_context
 from tenant_apps.reservations.selectors import reservation_list
 
 STATUS_LABELS: dict[str, Any] = {
@@ -99,6 +99,19 @@ def inbox_poll(request: HttpRequest) -> HttpResponse:
 @panel_page("conversations.view")
 def _inbox_list(request: HttpRequest) -> HttpResponse:
     return fragment(request, "panel/conversations/_list.html", _inbox_context(request))
+
+
+@require_GET
+def waiting_poll(request: HttpRequest) -> HttpResponse:
+    """The waiting badge, or 204 while no conversation changed (the same cheap poll)."""
+    if poll_unchanged(request, "conversations"):
+        return HttpResponse(status=204)
+    return _waiting_badge(request)
+
+
+@panel_page("conversations.view")
+def _waiting_badge(request: HttpRequest) -> HttpResponse:
+    return fragment(request, "panel/_waiting_badge.html", waiting_badge_context(request))
 
 
 def _conversation_or_404(conversation_id: int) -> Conversation:

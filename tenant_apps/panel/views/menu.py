@@ -9,9 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.actors import Actor
+from core.api_errors import Conflict
+from core.i18n import localized
 from tenant_apps.menu.models import Category, MenuItem
 from tenant_apps.menu.selectors import (
     menu_category_get,
@@ -22,9 +25,11 @@ from tenant_apps.menu.selectors import (
 )
 from tenant_apps.menu.services import (
     category_create,
+    category_delete,
     category_update,
     menu_item_availability_set,
     menu_item_create,
+    menu_item_delete,
     menu_item_update,
 )
 from tenant_apps.panel.access import panel_page, require
@@ -197,3 +202,52 @@ def item_form(request: HttpRequest, item_id: int | None = None) -> HttpResponse:
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "item": item}
     return page(request, "panel/menu/item_form.html", context, active="menu", status=status)
+
+
+def _confirm_delete(
+    request: HttpRequest, *, heading: str, name: str, error: str = "", status: int = 200
+) -> HttpResponse:
+    context = {
+        "heading": heading,
+        "name": name,
+        "action": request.path,
+        "back_url": "/panel/menu/",
+        "back_label": _("Menu"),
+        "error": error,
+    }
+    return page(request, "panel/confirm_delete.html", context, active="menu", status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@panel_page("menu.view")
+def item_delete(request: HttpRequest, item_id: int) -> HttpResponse:
+    """GET asks for confirmation; POST deletes through `menu_item_delete`."""
+    require(request, "menu.manage")
+    item = _item_or_404(item_id)
+    if request.method == "POST":
+        menu_item_delete(actor=Actor.of(request.user), item=item)
+        return HttpResponseRedirect("/panel/menu/")
+    return _confirm_delete(
+        request, heading=_("Delete item"), name=localized(item.name, get_language() or "es")
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@panel_page("menu.view")
+def category_delete_view(request: HttpRequest, category_id: int) -> HttpResponse:
+    """GET asks for confirmation; POST deletes, or shows why not (it still has items)."""
+    require(request, "menu.manage")
+    category = menu_category_get(category_id=category_id)
+    if category is None:
+        raise Http404("No such category in this restaurant.")
+    name = localized(category.name, get_language() or "es")
+    if request.method == "POST":
+        try:
+            category_delete(actor=Actor.of(request.user), category=category)
+        except Conflict as error:
+            heading = _("Delete category")
+            return _confirm_delete(
+                request, heading=heading, name=name, error=str(error.detail), status=409
+            )
+        return HttpResponseRedirect("/panel/menu/")
+    return _confirm_delete(request, heading=_("Delete category"), name=name)

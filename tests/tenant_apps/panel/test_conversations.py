@@ -14,6 +14,8 @@ from tenant_apps.conversations.services import (
     conversation_start,
     message_receive,
 )
+from tenant_apps.staff.services import role_update
+from tests.actors import TEST_ACTOR
 from tests.tenant_apps.customers.factories import make_customer
 from tests.tenant_apps.orders.factories import make_order
 from tests.tenant_apps.panel.conftest import panel_client
@@ -109,3 +111,31 @@ def test_the_thread_poll_answers_only_when_something_changed(tenant_a: TenantHan
     with schema_context(tenant_a.schema_name):
         message_receive(conversation=conversation, text="¿sigue ahí?")
     assert "¿sigue ahí?" in client.get(poll).text
+
+
+def test_every_page_announces_a_conversation_waiting_for_a_person(
+    tenant_a: TenantHandle,
+) -> None:
+    client, _ = panel_client(tenant_a, "viewer")
+    quiet = client.get("/panel/menu/")
+    assert 'id="waiting-badge" data-live-count="0"' in quiet.text
+    assert 'id="panel-announcer"' in quiet.text
+    _waiting_conversation(tenant_a)
+    menu = client.get("/panel/menu/")
+    assert 'id="waiting-badge" data-live-count="1"' in menu.text
+    # The badge polls like the board: the new count arrives on any page without reload.
+    poll = client.get("/panel/conversations/waiting/", HTTP_HX_REQUEST="true")
+    assert poll.status_code == 200
+    assert 'data-live-count="1"' in poll.text
+    assert 'data-live-key="waiting"' in poll.text
+
+
+def test_a_role_without_conversations_sees_no_waiting_badge(tenant_a: TenantHandle) -> None:
+    with schema_context(tenant_a.schema_name):
+        role_update(actor=TEST_ACTOR, code="viewer", permissions=["menu.view"])
+    _waiting_conversation(tenant_a)
+    client, _ = panel_client(tenant_a, "viewer")
+    menu = client.get("/panel/menu/")
+    assert menu.status_code == 200
+    assert "waiting-badge" not in menu.text
+    assert client.get("/panel/conversations/waiting/").status_code == 403

@@ -107,3 +107,40 @@ def test_search_finds_items_despite_a_typo(tenant_a: TenantHandle) -> None:
     page = client.get("/panel/menu/?q=hamburgesa")
     assert f'data-item="{item.pk}"' in page.text
     assert "/availability/" not in page.text
+
+
+def test_a_manager_deletes_an_item_and_then_its_category_after_confirming(
+    tenant_a: TenantHandle,
+) -> None:
+    category = _category(tenant_a)
+    with schema_context(tenant_a.schema_name):
+        item = make_item(category, "Burrito de pollo", "Chicken burrito")
+    client, _ = panel_client(tenant_a, "manager")
+    assert (
+        f"/panel/menu/items/{item.pk}/delete/" in client.get(f"/panel/menu/items/{item.pk}/").text
+    )
+    confirm = client.get(f"/panel/menu/items/{item.pk}/delete/")
+    assert confirm.status_code == 200
+    assert "Burrito de pollo" in confirm.text
+    # A category that still has items is refused by the service, its reason shown.
+    refused = client.post(f"/panel/menu/categories/{category.pk}/delete/")
+    assert refused.status_code == 409
+    assert 'role="alert"' in refused.text
+    assert client.post(f"/panel/menu/items/{item.pk}/delete/").status_code == 302
+    assert client.post(f"/panel/menu/categories/{category.pk}/delete/").status_code == 302
+    with schema_context(tenant_a.schema_name):
+        assert not MenuItem.objects.filter(pk=item.pk).exists()
+        assert not Category.objects.filter(pk=category.pk).exists()
+
+
+def test_staff_cannot_delete_menu_entries(tenant_a: TenantHandle) -> None:
+    category = _category(tenant_a)
+    with schema_context(tenant_a.schema_name):
+        item = make_item(category, "Taco", "Taco")
+    client, _ = panel_client(tenant_a, "staff")
+    assert "/delete/" not in client.get("/panel/menu/").text
+    assert client.get(f"/panel/menu/items/{item.pk}/delete/").status_code == 403
+    assert client.post(f"/panel/menu/items/{item.pk}/delete/").status_code == 403
+    assert client.post(f"/panel/menu/categories/{category.pk}/delete/").status_code == 403
+    with schema_context(tenant_a.schema_name):
+        assert MenuItem.objects.filter(pk=item.pk).exists()

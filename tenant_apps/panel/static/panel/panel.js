@@ -3,7 +3,6 @@
 (function () {
   "use strict";
   var baseTitle = document.title;
-  var lastCount = null;
   var SOUND_KEY = "dysa-panel-sound";
 
   function soundOn() { return localStorage.getItem(SOUND_KEY) === "on"; }
@@ -22,17 +21,32 @@
     } catch (e) { /* no audio available */ }
   }
 
+  // Every live count on the page (the board, the inbox, the navigation's waiting badge) by its
+  // key: the same key on two elements (inbox and badge) is one count, not two.
+  var lastCounts = {};
+
   function updateLive() {
-    var live = document.querySelector("[data-live-count]");
-    if (!live) return;
-    var count = parseInt(live.getAttribute("data-live-count"), 10) || 0;
-    document.title = count > 0 ? "(" + count + ") " + baseTitle : baseTitle;
-    if (lastCount !== null && count > lastCount) {
+    var counts = {};
+    var labels = {};
+    document.querySelectorAll("[data-live-count]").forEach(function (live) {
+      var key = live.getAttribute("data-live-key") || "live";
+      var count = parseInt(live.getAttribute("data-live-count"), 10) || 0;
+      counts[key] = Math.max(counts[key] || 0, count);
+      labels[key] = live.getAttribute("data-live-label") || "";
+    });
+    var total = 0;
+    var announce = [];
+    Object.keys(counts).forEach(function (key) {
+      total += counts[key];
+      if (key in lastCounts && counts[key] > lastCounts[key]) announce.push(counts[key] + " " + labels[key]);
+    });
+    document.title = total > 0 ? "(" + total + ") " + baseTitle : baseTitle;
+    if (announce.length) {
       beep();
-      var announcer = document.getElementById("board-announcer");
-      if (announcer) announcer.textContent = count + " " + (live.getAttribute("data-live-label") || "");
+      var announcer = document.getElementById("panel-announcer");
+      if (announcer) announcer.textContent = announce.join(" · ");
     }
-    lastCount = count;
+    lastCounts = counts;
   }
 
   function setupSound() {
