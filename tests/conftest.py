@@ -28,6 +28,16 @@ def tenant_a(django_db_setup: None, django_db_blocker: Any) -> TenantHandle:
         return ensure_test_restaurant("alpha", name="Taquería Alfa", locale="es")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _tenant_a_as_onboarded(django_db_setup: None, django_db_blocker: Any) -> None:
+    """A reused test database may keep what an interrupted run's committed tests left in
+    tenant A (staff accounts filling the plan's seats, a seeded profile): start from none."""
+    from tests.tenant_apps.committed import back_to_onboarding_state
+
+    with django_db_blocker.unblock():
+        back_to_onboarding_state(ensure_test_restaurant("alpha", name="Taquería Alfa", locale="es"))
+
+
 @pytest.fixture
 def tenant_b(django_db_setup: None, django_db_blocker: Any) -> TenantHandle:
     with django_db_blocker.unblock():

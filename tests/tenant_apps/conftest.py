@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django_redis import get_redis_connection  # type: ignore[import-untyped]
 
+from tests.tenant_apps.committed import back_to_onboarding_state
 from tests.tenants.factories import TenantHandle
 
 # Tests roll their database work back, but Redis keeps what they cached and counted: drop
@@ -30,49 +31,6 @@ def _fresh_cache() -> Iterator[None]:
     _drop_own_cache_keys()
 
 
-def _delete_domain_rows(schema_name: str) -> None:
-    from django_tenants.utils import schema_context
-
-    from tenant_apps.audit.models import AuditEntry
-    from tenant_apps.customers.models import Customer
-    from tenant_apps.menu.models import Category, MenuItem
-    from tenant_apps.orders.models import Order
-    from tenant_apps.promotions.models import Promotion, PromotionRedemption
-    from tenant_apps.reservations.models import Reservation, Table
-
-    with schema_context(schema_name):
-        for model in (
-            PromotionRedemption,
-            Order,
-            Reservation,
-            Promotion,
-            Customer,
-            MenuItem,
-            Category,
-            Table,
-            AuditEntry,
-        ):
-            model.objects.all().delete()
-
-
-def _back_to_onboarding_state(handle: TenantHandle) -> None:
-    """What committed tests leave that other tests count or read: staff accounts beyond the
-    onboarding owner (they fill the plan's staff seats), the profile and opening hours
-    (a seeded assistant restaurant, open all day). Rebuilt as onboarding made them."""
-    from django_tenants.utils import schema_context
-
-    from shared_apps.accounts.models import User
-    from tenant_apps.restaurant.models import ClosedDate, OpeningHours, RestaurantProfile
-    from tenant_apps.restaurant.services import restaurant_initialize
-
-    _delete_domain_rows(handle.schema_name)
-    with schema_context(handle.schema_name):
-        User.objects.exclude(email=handle.owner_email).delete()
-        for model in (ClosedDate, OpeningHours, RestaurantProfile):
-            model.objects.all().delete()
-        restaurant_initialize(restaurant=handle.restaurant)
-
-
 @pytest.fixture(autouse=True)
 def _committed_rows_undone(
     request: pytest.FixtureRequest, django_db_blocker: Any
@@ -92,7 +50,7 @@ def _committed_rows_undone(
     yield
     if handle is not None:
         with django_db_blocker.unblock():
-            _back_to_onboarding_state(handle)
+            back_to_onboarding_state(handle)
 
 
 @pytest.fixture
@@ -103,5 +61,5 @@ def committed_tenant_a(transactional_db: None, tenant_a: TenantHandle) -> Tenant
     afterwards (`_committed_rows_undone`), or they would leak into later tests; and before,
     for what an interrupted run left.
     """
-    _back_to_onboarding_state(tenant_a)
+    back_to_onboarding_state(tenant_a)
     return tenant_a
