@@ -9,8 +9,6 @@ to a summary that shows real totals and real availability.
 
 from __future__ import annotations
 
-import re
-
 from tenant_apps.assistant.engine import domain
 from tenant_apps.assistant.engine.catalog import Mention
 from tenant_apps.assistant.engine.dispatch import (
@@ -34,6 +32,7 @@ from tenant_apps.assistant.engine.state import Awaiting, Flow
 from tenant_apps.assistant.engine.turn import Context, Turn, context_load, digit_count
 from tenant_apps.assistant.nlu.intents import Intent
 from tenant_apps.assistant.nlu.normalize import fold
+from tenant_apps.assistant.nlu.patterns import bounded
 
 __all__ = ["Context", "DialogManager", "context_load"]
 
@@ -121,8 +120,8 @@ def answer_phone(t: Turn, p: Parse) -> bool:
 
 # A web visitor's one-time code (Turn.lookup_customer sent it). Only the start of the message
 # is looked at: a code is short, and the pattern must not scan unbounded customer text.
-_CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 _CODE_SCAN_CHARS = 200
+_CODE = bounded(r"(?<!\d)(\d{6})(?!\d)", limit=_CODE_SCAN_CHARS)
 
 
 def answer_code(t: Turn, p: Parse) -> bool:
