@@ -88,6 +88,21 @@ def explicit_yes(p: Parse) -> bool:
     return p.has(Intent.YES) and not p.has(Intent.NO, Intent.DECLINE, Intent.GOODBYE)
 
 
+def answer_not_a_yes(t: Turn, p: Parse) -> bool:
+    """At a summary awaiting its yes, with nothing new in the message: a "no" asks what to
+    change, and a goodbye, thanks or a hedged yes says a plain yes is needed (the flows'
+    shared answers; each flow handles its own yes and decline first)."""
+    if p.has(Intent.NO):
+        t.d.awaiting = Awaiting.NOTHING
+        t.d.shown = ""
+        t.say("what_to_change")
+        return True
+    if p.has(Intent.GOODBYE, Intent.THANKS, Intent.YES):
+        t.say("needs_yes")
+        return True
+    return False
+
+
 class Turn:
     def __init__(
         self,

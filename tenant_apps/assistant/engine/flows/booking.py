@@ -14,7 +14,7 @@ from tenant_apps.assistant.engine import replies as r
 from tenant_apps.assistant.engine.flows.base import FlowSpec
 from tenant_apps.assistant.engine.parse import Parse
 from tenant_apps.assistant.engine.state import Awaiting, Flow
-from tenant_apps.assistant.engine.turn import Turn, domain_error, explicit_yes
+from tenant_apps.assistant.engine.turn import Turn, answer_not_a_yes, domain_error, explicit_yes
 from tenant_apps.assistant.nlu.datetimes import combine
 from tenant_apps.assistant.nlu.intents import Intent
 
@@ -294,15 +294,7 @@ def answer_confirm_booking(t: Turn, p: Parse) -> bool:
         t.d.reset_booking()
         t.say("booking_dropped")
         return True
-    if p.has(Intent.NO) and not changes:
-        t.d.awaiting = Awaiting.NOTHING
-        t.d.shown = ""
-        t.say("what_to_change")
-        return True
-    if p.has(Intent.GOODBYE, Intent.THANKS, Intent.YES) and not changes:
-        t.say("needs_yes")
-        return True
-    return False
+    return not changes and answer_not_a_yes(t, p)
 
 
 def confirm_booking(t: Turn) -> None:

@@ -20,7 +20,13 @@ from tenant_apps.assistant.engine.flows.cart import (
 )
 from tenant_apps.assistant.engine.parse import Parse
 from tenant_apps.assistant.engine.state import Awaiting, Flow
-from tenant_apps.assistant.engine.turn import Turn, digit_count, domain_error, explicit_yes
+from tenant_apps.assistant.engine.turn import (
+    Turn,
+    answer_not_a_yes,
+    digit_count,
+    domain_error,
+    explicit_yes,
+)
 from tenant_apps.assistant.nlu.datetimes import combine
 from tenant_apps.assistant.nlu.intents import Intent
 from tenant_apps.assistant.nlu.normalize import fold, word_set
@@ -203,15 +209,7 @@ def answer_confirm_order(t: Turn, p: Parse) -> bool:
         t.d.reset_order()
         t.say("order_dropped")
         return True
-    if p.has(Intent.NO) and not changes:
-        t.d.awaiting = Awaiting.NOTHING
-        t.d.shown = ""
-        t.say("what_to_change")
-        return True
-    if p.has(Intent.GOODBYE, Intent.THANKS, Intent.YES) and not changes:
-        t.say("needs_yes")
-        return True
-    return False
+    return not changes and answer_not_a_yes(t, p)
 
 
 def place_order(t: Turn) -> None:
