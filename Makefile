@@ -87,3 +87,9 @@ prod-check: services
 
 clean: stop-services
 	rm -rf .dev .bench
+
+# The fault suite alone (also part of `make test`): Redis and PostgreSQL restarted, a hanging
+# language model, S3 failing, a Celery worker killed mid-task (docs/operations.md, "Incidents").
+.PHONY: faults
+faults: services
+	$(PY) -m pytest tests/faults -p no:randomly $(PYTEST_ARGS)

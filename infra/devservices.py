@@ -179,58 +179,80 @@ def _pg_ready(port: int) -> bool:
 def start_postgres(state: dict[str, object]) -> str:
     data = dev_dir() / "pg"
     port = _stable_port("postgres", state)
-    user = _ensure_system_user() if _running_as_root() else None
     if not (data / "PG_VERSION").exists():
-        if data.exists():
-            shutil.rmtree(data)
-        data.mkdir(parents=True)
-        if user is not None:
-            _open_path_for(user, data)
-        result = _run_pg(
-            [
-                str(pg_bin_dir() / "initdb"),
-                "-D",
-                str(data),
-                "-U",
-                PG_SUPERUSER,
-                "--auth=trust",
-                "--encoding=UTF8",
-                "--locale=C.UTF-8",
-            ],
-            as_user=user,
-            timeout=120,
-        )
-        if result.returncode != 0:
-            raise SystemExit(f"initdb failed:\n{result.stdout}\n{result.stderr}")
+        cluster_init(data)
         _tune_postgres(data)
-    elif user is not None:
-        _open_path_for(user, data)
+    else:
+        _system_user_for(data)
     _wait_for_previous_server(data, port)
     if not _pg_ready(port):
-        log = data / "server.log"
-        result = _run_pg(
-            [
-                str(pg_bin_dir() / "pg_ctl"),
-                "-D",
-                str(data),
-                "-l",
-                str(log),
-                "-w",
-                "-t",
-                "60",
-                "-o",
-                f"-h 127.0.0.1 -p {port} -k ''",
-                "start",
-            ],
-            as_user=user,
-            timeout=90,
-        )
-        if result.returncode != 0:
-            tail = log.read_text()[-3000:] if log.exists() else ""
-            raise SystemExit(f"PostgreSQL failed to start:\n{result.stderr}\n{tail}")
+        cluster_start(data, port)
     state["postgres_port"] = port
     _ensure_database(port)
     return f"postgres://{PG_SUPERUSER}@127.0.0.1:{port}/{DATABASE_NAME}"
+
+
+def _system_user_for(data: Path) -> pwd.struct_passwd | None:
+    """As root, the unprivileged user the server runs as, allowed into `data`."""
+    user = _ensure_system_user() if _running_as_root() else None
+    if user is not None:
+        _open_path_for(user, data)
+    return user
+
+
+def cluster_init(data: Path) -> None:
+    """A new PostgreSQL cluster in `data` (trust authentication, UTF-8): the dev server's, or
+    a throwaway one of a test's own (tests/faults/test_postgres_restarted.py)."""
+    if data.exists():
+        shutil.rmtree(data)
+    data.mkdir(parents=True)
+    result = _run_pg(
+        [
+            str(pg_bin_dir() / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            PG_SUPERUSER,
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+        ],
+        as_user=_system_user_for(data),
+        timeout=120,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"initdb failed:\n{result.stdout}\n{result.stderr}")
+
+
+def cluster_start(data: Path, port: int) -> None:
+    """Start the cluster in `data` on loopback `port` and wait until it accepts connections."""
+    log = data / "server.log"
+    result = _run_pg(
+        [
+            str(pg_bin_dir() / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(log),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            f"-h 127.0.0.1 -p {port} -k ''",
+            "start",
+        ],
+        as_user=_system_user_for(data),
+        timeout=90,
+    )
+    if result.returncode != 0:
+        tail = log.read_text()[-3000:] if log.exists() else ""
+        raise SystemExit(f"PostgreSQL failed to start:\n{result.stderr}\n{tail}")
+
+
+def cluster_stop(data: Path, *, mode: str = "fast") -> None:
+    """Stop the cluster in `data` (`pg_ctl stop -m fast`: connections are cut, not waited for)."""
+    user = _ensure_system_user() if _running_as_root() else None
+    _run_pg([str(pg_bin_dir() / "pg_ctl"), "-D", str(data), "-m", mode, "-w", "stop"], as_user=user)
 
 
 def _postmaster_alive(data: Path) -> bool:
@@ -289,10 +311,7 @@ def stop_postgres() -> None:
     data = dev_dir() / "pg"
     if not (data / "postmaster.pid").exists():
         return
-    user = _ensure_system_user() if _running_as_root() else None
-    _run_pg(
-        [str(pg_bin_dir() / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"], as_user=user
-    )
+    cluster_stop(data)
 
 
 # --- Redis --------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from celery import shared_task
 from django.conf import settings
 
 
-@shared_task(name="tests.infra.fault_tasks.slow_once", acks_late=True)
+@shared_task(name="tests.faults.fault_tasks.slow_once", acks_late=True)
 def slow_once(key: str, first_run_seconds: float) -> None:
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     if client.incr(f"{key}:started") == 1:

@@ -41,7 +41,7 @@ def _worker(name: str, *, restore_interval: int) -> subprocess.Popen[bytes]:
     }
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config.celery_app", "worker", "--pool", "solo",
-         "--queues", QUEUE, "--include", "tests.infra.fault_tasks", "--hostname",
+         "--queues", QUEUE, "--include", "tests.faults.fault_tasks", "--hostname",
          f"{name}-{uuid.uuid4().hex[:6]}@%h", "--loglevel", "WARNING", "--without-heartbeat",
          "--without-gossip", "--without-mingle"],
         cwd=ROOT,
@@ -77,7 +77,7 @@ def test_a_task_whose_worker_is_killed_runs_again_and_completes_exactly_once() -
         # project's app (and any worker the suite starts with it) must not learn this one.
         with Celery("fault-test-sender", broker=settings.CELERY_BROKER_URL) as sender:
             sender.send_task(
-                "tests.infra.fault_tasks.slow_once",
+                "tests.faults.fault_tasks.slow_once",
                 args=[key, 60.0],
                 queue=QUEUE,
                 routing_key=QUEUE,
