@@ -158,6 +158,9 @@ ASGI_APPLICATION = "config.asgi.application"
 DATABASE_URL = env.str("DATABASE_URL", default="")
 REDIS_URL = env.str("REDIS_URL", default="")
 DATABASE_CONN_MAX_AGE = env.int("DATABASE_CONN_MAX_AGE", default=60)
+# DATABASE_URL is PgBouncer in transaction pooling mode (ADR 0011): the restaurant's search_path
+# travels with each transaction (core.db_backend) and no server-side cursor outlives one.
+DYSA_PGBOUNCER_TRANSACTION_MODE = env.bool("DYSA_PGBOUNCER_TRANSACTION_MODE", default=False)
 
 
 def database_config(url: str) -> dict[str, object]:
@@ -165,6 +168,9 @@ def database_config(url: str) -> dict[str, object]:
     config["ENGINE"] = "django_tenants.postgresql_backend"
     config["CONN_MAX_AGE"] = DATABASE_CONN_MAX_AGE
     config["CONN_HEALTH_CHECKS"] = True
+    if DYSA_PGBOUNCER_TRANSACTION_MODE:
+        config["ENGINE"] = "core.db_backend"
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
     return config
 
 
