@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import NotSupportedError, connection
 
 from core.db_backend.base import DatabaseWrapper
 
@@ -57,10 +57,10 @@ def test_autocommit_statements_run_on_the_current_restaurant_s_path_and_leave_no
         literal: Any = cursor.fetchone()
     left = wrapper.connection.execute("SHOW search_path").fetchone()
 
-    assert (seen, seen_b) == (f'{A}, public', f'{B}, public')
+    assert (seen, seen_b) == (f"{A}, public", f"{B}, public")
     assert literal == ("100% tacos",)
     assert left is not None
-    assert left[0] == f'{B}, public', "SET LOCAL: the session keeps whatever it had"
+    assert left[0] == f"{B}, public", "SET LOCAL: the session keeps whatever it had"
 
 
 def test_a_transaction_sets_its_path_once_and_again_when_the_restaurant_changes(
@@ -80,9 +80,9 @@ def test_a_transaction_sets_its_path_once_and_again_when_the_restaurant_changes(
     finally:
         wrapper.set_autocommit(True)
 
-    assert first == f'{A}, public'
-    assert switched == f'{B}, public'
-    assert next_transaction == f'{B}, public'
+    assert first == f"{A}, public"
+    assert switched == f"{B}, public"
+    assert next_transaction == f"{B}, public"
 
 
 def test_a_savepoint_rollback_that_undid_the_path_is_followed_by_the_path_again(
@@ -101,7 +101,7 @@ def test_a_savepoint_rollback_that_undid_the_path_is_followed_by_the_path_again(
     finally:
         wrapper.set_autocommit(True)
 
-    assert after == f'{B}, public', "the connection still serves B"
+    assert after == f"{B}, public", "the connection still serves B"
 
 
 def test_executemany_runs_on_the_current_restaurant_s_path(wrapper: DatabaseWrapper) -> None:
@@ -115,4 +115,21 @@ def test_executemany_runs_on_the_current_restaurant_s_path(wrapper: DatabaseWrap
         cursor.execute("SELECT path FROM seen_paths ORDER BY path")
         rows = cursor.fetchall()
 
-    assert rows == [(f'{A}, public1',), (f'{A}, public2',)]
+    assert rows == [(f"{A}, public1",), (f"{A}, public2",)]
+
+
+def test_a_session_level_advisory_lock_is_refused_and_a_transaction_level_one_is_not(
+    wrapper: DatabaseWrapper,
+) -> None:
+    with wrapper.cursor() as cursor, pytest.raises(NotSupportedError, match="advisory locks"):
+        cursor.execute("SELECT pg_advisory_lock(%s)", [42])
+    wrapper.set_autocommit(False)
+    try:
+        with wrapper.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [42])
+            row = cursor.fetchone()
+        wrapper.rollback()
+    finally:
+        wrapper.set_autocommit(True)
+
+    assert row == ("",)

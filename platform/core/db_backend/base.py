@@ -20,11 +20,13 @@ transactions and `CREATE INDEX CONCURRENTLY` run without this setting (docs/oper
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.db import NotSupportedError
 from django.db.backends.postgresql.base import (  # type: ignore[attr-defined]
     Cursor as DjangoCursor,
 )
@@ -82,6 +84,7 @@ class TransactionPathCursor(DjangoCursor):
         return wanted
 
     def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+        _refuse_session_advisory_lock(query)
         prefix = self._path_needed()
         if prefix is None or self.connection._pipeline is not None:
             if prefix is not None:
@@ -116,6 +119,19 @@ class TransactionPathCursor(DjangoCursor):
         if prefix is not None:
             super().execute(prefix)
         yield
+
+
+_SESSION_ADVISORY_LOCK = re.compile(r"pg_(try_)?advisory_(un)?lock(_shared)?\s*\(", re.IGNORECASE)
+
+
+def _refuse_session_advisory_lock(query: Any) -> None:
+    """A session-level advisory lock stays on whichever server connection took it: the unlock
+    may run on another one and the lock outlives its holder. Loud here, not a silent hang."""
+    if isinstance(query, str) and _SESSION_ADVISORY_LOCK.search(query):
+        raise NotSupportedError(
+            "session-level advisory locks do not survive PgBouncer transaction pooling; run this "
+            "on a direct connection (without DYSA_PGBOUNCER_TRANSACTION_MODE)"
+        )
 
 
 def _prefixed(prefix: str, query: Any, params: Any) -> Any:
