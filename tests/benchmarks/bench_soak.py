@@ -38,6 +38,8 @@ RECYCLE_EVERY = 200
 # (cached menu reads alone never reach it).
 ORDER_EVERY = 10
 SATURATION_SECONDS = 10.0
+# infra/gunicorn.conf.py's default GUNICORN_MAX_REQUESTS.
+PRODUCTION_MAX_REQUESTS = 5000
 
 
 def _mb(value: float) -> float:
@@ -79,6 +81,21 @@ def _memory(server: Gunicorn) -> dict[str, Any]:
     return {
         "web_workers": _memory_of(_web_workers(server)),
         "postgres_backends": _memory_of(_database_backends()),
+    }
+
+
+def _recycle_cost(ratio: float) -> dict[str, float]:
+    """What one recycle costs, in requests a warm worker would have served meanwhile (the cold
+    process: connections, host and menu copies), from the throughput ratio at RECYCLE_EVERY;
+    and the ratio that cost gives at the production setting (GUNICORN_MAX_REQUESTS default)."""
+    if ratio <= 0:
+        return {}
+    cost = RECYCLE_EVERY * (1 / ratio - 1)
+    return {
+        "recycle_cost_requests": round(cost, 1),
+        f"projected_ratio_every_{PRODUCTION_MAX_REQUESTS}": round(
+            PRODUCTION_MAX_REQUESTS / (PRODUCTION_MAX_REQUESTS + cost), 3
+        ),
     }
 
 
@@ -128,8 +145,9 @@ def run(ctx: BenchContext) -> dict[str, object]:
     for label in ("recycling_preloaded", "recycling_not_preloaded"):
         entry = results[f"saturation_{label}"]
         entry["ratio_to_no_recycling"] = round(entry["rps"] / baseline, 3) if baseline else 0.0
+        entry.update(_recycle_cost(entry["ratio_to_no_recycling"]))
 
-    production = {"GUNICORN_MAX_REQUESTS": "5000", "GUNICORN_PRELOAD": "true"}
+    production = {"GUNICORN_MAX_REQUESTS": str(PRODUCTION_MAX_REQUESTS), "GUNICORN_PRELOAD": "true"}
     with Gunicorn("config.wsgi:application", "config.settings.bench", production) as server:
         warm_up(server.port, mixed, seconds=3.0, per_pair=2)
         saturation = load(server.port, mixed, duration=SATURATION_SECONDS)
