@@ -133,3 +133,15 @@ def test_a_session_level_advisory_lock_is_refused_and_a_transaction_level_one_is
         wrapper.set_autocommit(True)
 
     assert row == ("",)
+
+
+def test_statements_in_a_pipeline_run_on_the_current_restaurant_s_path(
+    wrapper: DatabaseWrapper,
+) -> None:
+    wrapper.set_schema(A)
+    _poison(wrapper, B)
+    with wrapper.cursor() as cursor, wrapper.connection.pipeline():
+        cursor.execute("SELECT current_setting('search_path')")
+        row: Any = cursor.fetchone()
+
+    assert row == (f"{A}, public",)

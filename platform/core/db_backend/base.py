@@ -12,8 +12,9 @@ connection, and the path ends with the transaction: no extra round trip, no sess
 Within a transaction the prefix is sent again only when the schema changed, or after a
 savepoint rollback (which undoes a `SET LOCAL` made after the savepoint).
 
-Statements psycopg cannot send that way (executemany's pipeline, COPY, streaming) get the path
-from a statement of its own inside their transaction; in autocommit they are wrapped in one.
+Statements psycopg cannot send that way (executemany's pipeline, an explicit pipeline, COPY,
+streaming) get the path from a statement of its own inside their transaction; in autocommit
+they are wrapped in one.
 Not for a direct connection that needs session state: migrations, advisory locks held across
 transactions and `CREATE INDEX CONCURRENTLY` run without this setting (docs/operations.md).
 """
@@ -85,10 +86,11 @@ class TransactionPathCursor(DjangoCursor):
 
     def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
         _refuse_session_advisory_lock(query)
+        if self.connection._pipeline is not None:  # one statement per message there
+            with self._path_in_own_transaction():
+                return super().execute(query, params, **kwargs)
         prefix = self._path_needed()
-        if prefix is None or self.connection._pipeline is not None:
-            if prefix is not None:
-                super().execute(prefix)
+        if prefix is None:
             return super().execute(query, params, **kwargs)
         super().execute(_prefixed(prefix, query, params), params, **kwargs)
         self.nextset()  # the statement's own result, not the SET's
