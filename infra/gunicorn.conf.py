@@ -78,9 +78,13 @@ preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() not in ("0", "f
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
-# Recycling bounds slow memory growth; with the app preloaded a recycle costs a fork. The
-# jitter keeps workers from recycling together.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+# Recycling bounds slow memory growth. With the app preloaded the fork is cheap, but the new
+# worker starts with cold per-process caches (hosts, menus, connections): `make bench soak` at
+# 1,000 restaurants measured ~770 requests' worth of a warm worker's time per recycle, so
+# recycling every 5,000 cost ~13 % of throughput and every 20,000 ~4 %; no memory growth was
+# seen (docs/operations.md, "Capacity planning"). The jitter keeps workers from recycling
+# together.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
 max_requests_jitter = max(0, max_requests // 10)
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
