@@ -194,6 +194,27 @@ def test_kubernetes_workloads_get_every_required_variable_and_run_locked_down() 
             assert container["resources"]["limits"]["memory"]
 
 
+def test_only_web_and_the_interactive_workers_go_through_the_transaction_pool() -> None:
+    """ADR 0011: the transaction-mode backend with the pooled URL, or neither; the migrations
+    Job, the batch worker and beat keep the direct DATABASE_URL (session state, pg_dump)."""
+    (secret,) = _of_kind("Secret")
+    pooled: dict[str, bool] = {}
+    for workload in _of_kind("Deployment") + _of_kind("Job"):
+        for container in _containers(workload):
+            env = {item["name"]: item for item in container.get("env", [])}
+            mode = env.get("DYSA_PGBOUNCER_TRANSACTION_MODE", {}).get("value") == "true"
+            url = env.get("DATABASE_URL", {}).get("valueFrom", {}).get("secretKeyRef", {})
+            assert mode == (url.get("key") == "DATABASE_POOLED_URL"), workload["metadata"]["name"]
+            pooled[workload["metadata"]["name"]] = mode
+
+    assert {"DATABASE_URL", "DATABASE_POOLED_URL"} <= set(secret["stringData"])
+    assert "pgbouncer" in secret["stringData"]["DATABASE_POOLED_URL"]
+    assert sorted(name for name, on in pooled.items() if on) == [
+        "dysa-web",
+        "dysa-worker-interactive",
+    ]
+
+
 def test_kubernetes_budgets_and_autoscalers_point_at_real_deployments() -> None:
     deployments = {d["metadata"]["name"]: d for d in _of_kind("Deployment")}
 
