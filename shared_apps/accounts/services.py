@@ -26,6 +26,7 @@ from shared_apps.accounts.login_limits import (
     login_succeeded,
 )
 from shared_apps.accounts.models import User
+from shared_apps.accounts.two_factor import two_factor_verify
 
 security = logging.getLogger("security")
 
@@ -58,6 +59,25 @@ def user_authenticate(
         raise exceptions.AuthenticationFailed("Invalid email or password.")
     login_succeeded(email=email)
     return user
+
+
+SECOND_FACTOR_STEP = "otp"
+
+
+def user_second_factor_check(*, request: HttpRequest, user: User, code: str) -> None:
+    """The two-factor step of a platform login (console and platform API token), after
+    `user_authenticate`: counted per client address and per account like passwords (login
+    limits: a guesser is slowed, never the owner locked out). Raises DRF's Throttled or
+    AuthenticationFailed."""
+    try:
+        login_ip_check(request)
+        login_account_check(request, email=user.email, step=SECOND_FACTOR_STEP)
+    except LoginThrottledError as throttled:
+        raise exceptions.Throttled(wait=throttled.wait) from None
+    if not two_factor_verify(user=user, code=code):
+        login_failed(email=user.email, step=SECOND_FACTOR_STEP)
+        raise exceptions.AuthenticationFailed("Invalid email, password or code.")
+    login_succeeded(email=user.email, step=SECOND_FACTOR_STEP)
 
 
 def password_setup_path(*, user: User) -> str:
