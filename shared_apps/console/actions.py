@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
+from core.actors import Actor
 from shared_apps.accounts.models import User
 from shared_apps.accounts.services import operator_create
 from shared_apps.accounts.two_factor import Enrollment, two_factor_enroll
@@ -26,24 +27,18 @@ from shared_apps.platform_audit.services import platform_audit_record
 from tenants import services
 from tenants.models import Restaurant
 
+# Registry writes: the tenants' services record their own platform audit entry, given the
+# operator as actor (the same way for the CLI's user).
+
 
 def console_suspend(*, actor: User, restaurant: Restaurant, reason: str) -> Restaurant:
-    with transaction.atomic():
-        restaurant = services.restaurant_suspend(restaurant=restaurant, reason=reason)
-        platform_audit_record(
-            actor=actor, action="restaurant.suspend", restaurant_slug=restaurant.slug,
-            detail={"reason": reason},
-        )  # fmt: skip
-    return restaurant
+    return services.restaurant_suspend(
+        restaurant=restaurant, reason=reason, actor=Actor.platform(actor)
+    )
 
 
 def console_reactivate(*, actor: User, restaurant: Restaurant) -> Restaurant:
-    with transaction.atomic():
-        restaurant = services.restaurant_reactivate(restaurant=restaurant)
-        platform_audit_record(
-            actor=actor, action="restaurant.reactivate", restaurant_slug=restaurant.slug
-        )
-    return restaurant
+    return services.restaurant_reactivate(restaurant=restaurant, actor=Actor.platform(actor))
 
 
 def console_delete(*, actor: User, restaurant: Restaurant, confirmation: str) -> Restaurant:
@@ -51,22 +46,11 @@ def console_delete(*, actor: User, restaurant: Restaurant, confirmation: str) ->
     the operator must type the restaurant's slug."""
     if confirmation.strip() != restaurant.slug:
         raise services.LifecycleRefusedError("type the restaurant's slug exactly to confirm")
-    with transaction.atomic():
-        restaurant = services.restaurant_delete(restaurant=restaurant)
-        platform_audit_record(
-            actor=actor, action="restaurant.delete", restaurant_slug=restaurant.slug
-        )
-    return restaurant
+    return services.restaurant_delete(restaurant=restaurant, actor=Actor.platform(actor))
 
 
 def console_onboard(*, actor: User, fields: dict[str, Any]) -> services.OnboardingResult:
-    with transaction.atomic():
-        result = services.restaurant_onboard(**fields)
-        platform_audit_record(
-            actor=actor, action="restaurant.onboard", restaurant_slug=result.restaurant.slug,
-            detail={"owner_email": fields["owner_email"], "plan": fields.get("plan", "")},
-        )  # fmt: skip
-    return result
+    return services.restaurant_onboard(**fields, actor=Actor.platform(actor))
 
 
 def console_backup(*, actor: User, restaurant: Restaurant) -> BackupRecord:

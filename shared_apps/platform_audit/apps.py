@@ -13,13 +13,14 @@ class PlatformAuditConfig(AppConfig):
 
 
 def _record(sender: object, **kwargs: object) -> None:
+    from core.actors import Actor
     from shared_apps.accounts.models import User
     from shared_apps.platform_audit.services import platform_audit_record
 
     actor = kwargs.get("actor")
     detail = kwargs.get("detail")
     platform_audit_record(
-        actor=actor if isinstance(actor, User) else None,
+        actor=actor if isinstance(actor, User | Actor) else None,
         action=str(kwargs.get("action", "")),
         restaurant_slug=str(kwargs.get("restaurant_slug", "")),
         detail=dict(detail) if isinstance(detail, dict) else {},
