@@ -27,7 +27,7 @@ from tenants import schema_template
 from tenants.host_cache import registry_changed
 from tenants.models import Domain, Restaurant
 from tenants.secrets import secrets_provision, secrets_purge
-from tenants.signals import platform_action
+from tenants.signals import platform_action_send
 
 __all__ = [
     "LifecycleRefusedError",
@@ -60,15 +60,6 @@ logger = logging.getLogger(__name__)
 audit = logging.getLogger("audit")
 
 OWNER_ROLE = "owner"
-
-
-def _record(actor: Actor | None, action: str, slug: str, **detail: Any) -> None:
-    """The platform audit entry of a registry write by `actor` (the console's operator, the
-    CLI's user), sent inside the write's transaction; the platform audit app records it."""
-    if actor is not None:
-        platform_action.send(
-            sender=Restaurant, actor=actor, action=action, restaurant_slug=slug, detail=detail
-        )
 
 
 NAME_MAX_LENGTH = 120
@@ -262,7 +253,13 @@ def restaurant_onboard(
                 )
                 if link is not None:
                     _email_owner_welcome(restaurant, owner_email=owner_email, link=link)
-            _record(actor, "restaurant.onboard", slug, owner_email=owner_email, plan=plan)
+            platform_action_send(
+                actor=actor,
+                action="restaurant.onboard",
+                restaurant_slug=slug,
+                owner_email=owner_email,
+                plan=plan,
+            )
             _after_commit_registry_changed()
     except IntegrityError as error:
         # Lost a race with a concurrent onboarding of the same slug.
@@ -299,7 +296,9 @@ def restaurant_suspend(
         restaurant.suspended_at = dj_timezone.now()
         restaurant.save(update_fields=["status", "suspended_at"])
         audit.info("restaurant suspended", extra={"slug": restaurant.slug, "reason": reason})
-    _record(actor, "restaurant.suspend", restaurant.slug, reason=reason)
+    platform_action_send(
+        actor=actor, action="restaurant.suspend", restaurant_slug=restaurant.slug, reason=reason
+    )
     _after_commit_registry_changed()
     return restaurant
 
@@ -313,7 +312,9 @@ def restaurant_reactivate(*, restaurant: Restaurant, actor: Actor | None = None)
         restaurant.suspended_at = restaurant.deleted_at = restaurant.purge_after = None
         restaurant.save(update_fields=["status", "suspended_at", "deleted_at", "purge_after"])
         audit.info("restaurant reactivated", extra={"slug": restaurant.slug})
-    _record(actor, "restaurant.reactivate", restaurant.slug)
+    platform_action_send(
+        actor=actor, action="restaurant.reactivate", restaurant_slug=restaurant.slug
+    )
     _after_commit_registry_changed()
     return restaurant
 
@@ -364,7 +365,13 @@ def restaurant_delete(
             extra={"slug": restaurant.slug, "purge_after": restaurant.purge_after.isoformat()},
         )
     purge_after = restaurant.purge_after.isoformat() if restaurant.purge_after else None
-    _record(actor, "restaurant.delete", restaurant.slug, force=force, purge_after=purge_after)
+    platform_action_send(
+        actor=actor,
+        action="restaurant.delete",
+        restaurant_slug=restaurant.slug,
+        force=force,
+        purge_after=purge_after,
+    )
     _after_commit_registry_changed()
     return restaurant
 
@@ -384,7 +391,7 @@ def restaurant_purge(*, restaurant: Restaurant, actor: Actor | None = None) -> N
     restaurant.domains.all().delete()
     Restaurant.objects.filter(pk=restaurant.pk).delete()
     audit.info("restaurant purged", extra={"slug": restaurant.slug, "schema_name": schema_name})
-    _record(actor, "restaurant.purge", restaurant.slug)
+    platform_action_send(actor=actor, action="restaurant.purge", restaurant_slug=restaurant.slug)
     _after_commit_registry_changed()
 
 
@@ -433,7 +440,9 @@ def restaurant_rename(
     Domain.objects.filter(tenant=restaurant, domain=old_host).delete()
     Domain.objects.create(domain=new_host, tenant=restaurant, is_primary=primary)
     audit.info("restaurant renamed", extra={"slug": new_slug, "old_slug": old_slug})
-    _record(actor, "restaurant.rename", old_slug, new_slug=new_slug)
+    platform_action_send(
+        actor=actor, action="restaurant.rename", restaurant_slug=old_slug, new_slug=new_slug
+    )
     _after_commit_registry_changed()
     return restaurant
 
@@ -452,7 +461,13 @@ def domain_add(
         Domain.objects.filter(tenant=restaurant).update(is_primary=False)
     created: Domain = Domain.objects.create(domain=hostname, tenant=restaurant, is_primary=primary)
     audit.info("domain added", extra={"slug": restaurant.slug, "domain": hostname})
-    _record(actor, "domain.add", restaurant.slug, domain=hostname, primary=primary)
+    platform_action_send(
+        actor=actor,
+        action="domain.add",
+        restaurant_slug=restaurant.slug,
+        domain=hostname,
+        primary=primary,
+    )
     _after_commit_registry_changed()
     return created
 
@@ -473,7 +488,9 @@ def domain_remove(*, restaurant: Restaurant, domain: str, actor: Actor | None = 
             tenant=restaurant, domain=f"{restaurant.slug}.{settings.DYSA_BASE_DOMAIN}"
         ).update(is_primary=True)
     audit.info("domain removed", extra={"slug": restaurant.slug, "domain": hostname})
-    _record(actor, "domain.remove", restaurant.slug, domain=hostname)
+    platform_action_send(
+        actor=actor, action="domain.remove", restaurant_slug=restaurant.slug, domain=hostname
+    )
     _after_commit_registry_changed()
 
 

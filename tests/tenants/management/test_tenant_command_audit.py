@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from shared_apps.platform_audit.models import PlatformAuditEntry
 from tenants.models import Domain, Restaurant
 from tests.shared_apps.console.helpers import console_client
+from tests.tenants.factories import TenantHandle
 
 pytestmark = pytest.mark.django_db
 CLI_ACTOR = f"cli:{getpass.getuser()}@{socket.gethostname()}"
@@ -104,3 +105,17 @@ def test_the_console_and_the_api_record_through_the_same_services() -> None:
     assert entry.actor == operator
     assert entry.actor_email == operator.email
     assert entry.detail == {"reason": "from the console"}
+
+
+def test_secret_rotations_by_the_cli_are_recorded_without_values(tenant_a: TenantHandle) -> None:
+    call_command("secrets", "rotate", "alpha", "--kind", "jwt_signing_key", stdout=io.StringIO())
+    call_command("secrets", "rotate-master", stdout=io.StringIO(), stderr=io.StringIO())
+    with pytest.raises(CommandError):
+        call_command("secrets", "rotate", "no-such-slug", stdout=io.StringIO())
+
+    rotate = PlatformAuditEntry.objects.get(action="secret.rotate")
+    assert (rotate.restaurant_slug, rotate.actor_email) == ("alpha", CLI_ACTOR)
+    assert set(rotate.detail) == {"schema_name", "kind", "version"}
+    master = PlatformAuditEntry.objects.get(action="secret.rotate_master")
+    assert master.actor_email == CLI_ACTOR
+    assert PlatformAuditEntry.objects.count() == 2
