@@ -127,7 +127,7 @@ class _RegistryApi(APIView):
     permission_classes = [IsOperatorOrReadOnly]
 
     def actor(self) -> Actor:
-        """The operator, for the services' platform audit entries (see tenants.signals)."""
+        """The operator, for the services' platform audit entries (see core.platform_actions)."""
         return Actor.platform(self.request.user)
 
     def restaurant(self, slug: str) -> Restaurant:

@@ -31,8 +31,8 @@ from django.db.models import Q, QuerySet, Subquery
 from django.utils import timezone
 
 from core.actors import Actor
+from core.platform_actions import platform_action_send
 from tenants.models import ApiKey, Restaurant, TenantSecret
-from tenants.signals import platform_action_send
 
 PUBLIC_SCHEMA = "public"
 

@@ -22,12 +22,12 @@ from django_tenants.utils import schema_context
 from core.actors import Actor
 from core.cache import schema_cache_wipe
 from core.db import use_public_schema
+from core.platform_actions import platform_action_send
 from shared_apps.accounts.services import password_setup_path
 from tenants import schema_template
 from tenants.host_cache import registry_changed
 from tenants.models import Domain, Restaurant
 from tenants.secrets import secrets_provision, secrets_purge
-from tenants.signals import platform_action_send
 
 __all__ = [
     "LifecycleRefusedError",

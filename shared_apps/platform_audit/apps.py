@@ -7,7 +7,7 @@ class PlatformAuditConfig(AppConfig):
     verbose_name = "Platform audit log"
 
     def ready(self) -> None:
-        from tenants.signals import platform_action
+        from core.platform_actions import platform_action
 
         platform_action.connect(_record, dispatch_uid="platform_audit.platform_action")
 

@@ -1,4 +1,4 @@
-"""`manage.py tenant …` writes the platform audit log like the console and the platform API:
+"""`manage.py tenant …` (and `secrets …`) write the platform audit log like the console and the platform API:
 each change is recorded by the service that makes it, with an actor naming the CLI (OS user
 and host); a failing command records nothing and changes nothing."""
 
