@@ -36,13 +36,17 @@ class Actor:
     role: str = ""
 
     @classmethod
-    def staff(cls, user: Any) -> Actor:
+    def _account(cls, kind: ActorKind, user: Any) -> Actor:
         return cls(
-            ActorKind.STAFF,
+            kind,
             str(getattr(user, "email", "")),
             user_id=user.pk,
             role=str(getattr(user, "role", "")),
         )
+
+    @classmethod
+    def staff(cls, user: Any) -> Actor:
+        return cls._account(ActorKind.STAFF, user)
 
     @classmethod
     def system(cls, what: str) -> Actor:
@@ -56,12 +60,7 @@ class Actor:
     def platform(cls, user: Any) -> Actor:
         """A platform account (operator or support, public schema) acting in the console or
         the platform API; `user_id` is that account's."""
-        return cls(
-            ActorKind.OPERATOR,
-            str(getattr(user, "email", "")),
-            user_id=user.pk,
-            role=str(getattr(user, "role", "")),
-        )
+        return cls._account(ActorKind.OPERATOR, user)
 
     @classmethod
     def cli(cls) -> Actor:

@@ -10,7 +10,11 @@ from shared_apps.support.models import SupportAccess
 from shared_apps.support.services import support_write_enabled
 from tenant_apps.audit.models import AuditEntry
 from tests.tenant_apps.panel.conftest import panel_client
-from tests.tenant_apps.support_access.test_session import entered, open_access
+from tests.tenant_apps.support_access.test_session import (
+    entered,
+    open_access,
+    support_creates_customer,
+)
 from tests.tenants.factories import TenantHandle
 
 pytestmark = pytest.mark.django_db
@@ -89,23 +93,10 @@ def test_the_owner_grants_write_access_for_one_case_and_support_may_then_write(
     assert access.can_write is True
     assert other.can_write is False  # for this case only
     assert AuditEntry.objects.filter(action="support_access.write_grant").exists()
-    csrf = browser.get("/api/v1/auth/csrf/").json()["csrf_token"]
-    created = browser.post(
-        "/api/v1/customers/",
-        {"phone": "+34600999555", "name": "Por soporte"},
-        content_type="application/json",
-        HTTP_X_CSRFTOKEN=csrf,
-    )
-    assert created.status_code == 201
+    assert support_creates_customer(browser, "+34600999555") == 201
 
     owner.post(f"{PAGE}{access.pk}/write/", {"write_access": "false"})
-    again = browser.post(
-        "/api/v1/customers/",
-        {"phone": "+34600999444"},
-        content_type="application/json",
-        HTTP_X_CSRFTOKEN=csrf,
-    )
-    assert again.status_code == 403
+    assert support_creates_customer(browser, "+34600999444") == 403
 
 
 def test_another_restaurants_access_is_404_and_unchanged(

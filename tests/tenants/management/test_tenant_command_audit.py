@@ -1,6 +1,6 @@
-"""`manage.py tenant …` (and `secrets …`) write the platform audit log like the console and the platform API:
-each change is recorded by the service that makes it, with an actor naming the CLI (OS user
-and host); a failing command records nothing and changes nothing."""
+"""`manage.py tenant …` (and `secrets …`) write the platform audit log like the console and
+the platform API: each change is recorded by the service that makes it, with an actor naming
+the CLI (OS user and host); a failing command records nothing and changes nothing."""
 
 from __future__ import annotations
 
