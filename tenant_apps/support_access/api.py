@@ -96,7 +96,12 @@ class SupportAccessWriteApi(TenantApiView):
     permission_classes = [HasPermission, IsRestaurantOwner]
     required_permissions = {"PUT": "roles.manage"}
 
-    @extend_schema(tags=TAGS, request=WriteAccessIn, responses=SupportAccessOut)
+    @extend_schema(
+        tags=TAGS,
+        request=WriteAccessIn,
+        responses=SupportAccessOut,
+        operation_id="v1_support_access_case_update",
+    )
     def put(self, request: Request, access_id: int) -> Response:
         body = WriteAccessIn(data=request.data)
         body.is_valid(raise_exception=True)
