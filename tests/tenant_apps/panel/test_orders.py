@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 from django_tenants.utils import schema_context
 
 from tenant_apps.audit.models import AuditEntry
@@ -112,18 +111,3 @@ def test_the_detail_and_the_kitchen_ticket_list_the_lines(tenant_a: TenantHandle
         page = client.get(path)
         assert page.status_code == 200
         assert "Tacos al pastor" in page.text
-
-
-def test_a_poll_token_of_another_restaurant_or_resource_gets_the_checked_path(
-    tenant_a: TenantHandle, tenant_b: TenantHandle
-) -> None:
-    client_a, _ = panel_client(tenant_a, "staff")
-    board = client_a.get("/panel/orders/board/", HTTP_HX_REQUEST="true")
-    found = re.search(r'hx-get="/panel/orders/board/(\?v=[0-9a-f]+&amp;t=[^"]+)"', board.text)
-    assert found is not None
-    query = found.group(1).replace("&amp;", "&")
-    anonymous_b = Client(HTTP_HOST=tenant_b.host)
-    assert anonymous_b.get(f"/panel/orders/board/{query}").status_code == 302
-    anonymous_a = Client(HTTP_HOST=tenant_a.host)
-    assert anonymous_a.get(f"/panel/orders/board/{query}").status_code == 204
-    assert anonymous_a.get(f"/panel/conversations/list/{query}").status_code == 302
