@@ -101,19 +101,19 @@ def _line_text(name: Any, quantity: int, options: Any, language: str) -> str:
 
 
 def _card(order: dict[str, Any], language: str, labels: dict[str, str]) -> dict[str, Any]:
-    """One board card as plain strings: 200 cards render in a few milliseconds."""
+    """One board card as plain strings (numbers and dates too: the template engine localizes
+    every number it prints, which on 200 cards cost more than building them)."""
     status = order["status"]
     following = _next_from(status)
+    created = timezone.localtime(order["created"])
     return {
-        "pk": order["id"],
-        "number": order["number"],
+        "pk": str(order["id"]),
+        "number": str(order["number"]),
         "type_label": labels.get(f"type:{order['order_type']}", order["order_type"]),
         "table": order["table"],
-        "created": order["created"],
-        "time": timezone.localtime(order["created"]).strftime("%H:%M"),
-        "lines": [
-            _line_text(name, qty, options, language) for name, qty, options in order["lines"]
-        ],
+        "created": created.isoformat(),
+        "time": created.strftime("%H:%M"),
+        "lines": [_line_text(name, qty, options, language) for name, qty, options in order["lines"]],
         "customer": order["customer__name"] or order["customer__phone"] or "",
         "total": money(order["total"], order["currency"]),
         "next": following,
