@@ -17,6 +17,8 @@ from tenant_apps.panel.access import poll_unchanged
 POLL_PATHS: Final = {
     "/panel/orders/board/": "orders",
     "/panel/conversations/list/": "conversations",
+    # The navigation's waiting badge, polled by every panel page.
+    "/panel/conversations/waiting/": "conversations",
 }
 # The answer has no body, so the security middleware below it has nothing to protect; it
 # still carries what every non-page answer does (nothing to run, nothing to frame).

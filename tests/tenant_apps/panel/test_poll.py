@@ -56,6 +56,21 @@ def test_an_unchanged_poll_is_a_204_without_session_or_database_work(
     assert response["X-Frame-Options"] == "DENY"
 
 
+def test_the_waiting_badge_poll_of_every_page_is_answered_as_early(
+    tenant_a: TenantHandle,
+) -> None:
+    client, _ = panel_client(tenant_a, "staff")
+    page = client.get("/panel/menu/")
+    found = re.search(r'hx-get="(/panel/conversations/waiting/\?v=[^"]+)"', page.text)
+    assert found is not None
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(found.group(1).replace("&amp;", "&"), headers=HTMX)
+
+    assert response.status_code == 204
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]
+
+
 def test_a_poll_without_its_token_or_version_takes_the_checked_path(
     tenant_a: TenantHandle,
 ) -> None:
