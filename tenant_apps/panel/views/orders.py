@@ -94,7 +94,7 @@ def _open_orders() -> list[dict[str, Any]]:
     return rows
 
 
-def _line_text(name: Any, quantity: int, options: Any, language: str) -> str:
+def _line_text(name: Any, quantity: int, options: Any, *, language: str) -> str:
     extras = " · ".join(localized(option.get("name"), language) for option in options or ())
     text = f"{quantity}\u00d7 {localized(name, language)}"
     return f"{text} · {extras}" if extras else text
@@ -113,7 +113,7 @@ def _card(order: dict[str, Any], language: str, labels: dict[str, str]) -> dict[
         "table": order["table"],
         "created": created.isoformat(),
         "time": created.strftime("%H:%M"),
-        "lines": [_line_text(name, qty, options, language) for name, qty, options in order["lines"]],
+        "lines": [_line_text(*line, language=language) for line in order["lines"]],
         "customer": order["customer__name"] or order["customer__phone"] or "",
         "total": money(order["total"], order["currency"]),
         "next": following,
