@@ -13,8 +13,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from shared_apps.support.models import SupportAccessEvent
 from tenant_apps.panel import access
 from tests.tenant_apps.panel.conftest import panel_client
+from tests.tenant_apps.support_access.test_session import entered
 from tests.tenants.factories import TenantHandle
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +159,16 @@ def test_a_token_of_another_resource_or_restaurant_takes_the_checked_path(
     on_b.cookies = client_a.cookies
     assert _sent_to_login(on_b.get(f"/panel/orders/board/{query}", headers=HTMX))
     assert on_b.get(f"/panel/orders/board/{query}").status_code == 302
+
+
+def test_support_staffs_polls_are_checked_and_logged_every_time(tenant_a: TenantHandle) -> None:
+    browser, support_access = entered(tenant_a)
+    query = _poll_query(browser)
+
+    response = browser.get(f"/panel/orders/board/{query}", headers=HTMX)
+
+    assert response.status_code == 200
+    logged = SupportAccessEvent.objects.filter(
+        access=support_access, path__startswith="/panel/orders/board/?"
+    )
+    assert logged.exists()
