@@ -58,13 +58,15 @@ def panel_language(request: HttpRequest) -> str:
 
 
 def login_redirect(request: HttpRequest) -> HttpResponse:
-    target = f"{LOGIN_PATH}?{urlencode({'next': request.get_full_path()})}"
-    if getattr(request, "htmx", False):
-        # An htmx poll after the session ended: reload the whole page onto the login form.
+    htmx = getattr(request, "htmx", None)
+    if htmx:
+        # An htmx poll after the session ended: reload the whole page onto the login form, and
+        # come back to that page (not to the fragment's URL and its poll token).
+        page = htmx.current_url_abs_path or "/panel/"
         response = HttpResponse(status=204)
-        response["HX-Redirect"] = target
+        response["HX-Redirect"] = f"{LOGIN_PATH}?{urlencode({'next': page})}"
         return response
-    return HttpResponseRedirect(target)
+    return HttpResponseRedirect(f"{LOGIN_PATH}?{urlencode({'next': request.get_full_path()})}")
 
 
 def panel_page(permission: str | None = None) -> Callable[[View], View]:

@@ -101,6 +101,21 @@ def test_a_valid_token_tells_a_client_without_the_session_nothing(
     assert _sent_to_login(anonymous.get(f"/panel/orders/board/{query}", headers=HTMX))
 
 
+def test_a_poll_after_the_session_ended_returns_to_its_page_after_login(
+    tenant_a: TenantHandle,
+) -> None:
+    client, _ = panel_client(tenant_a, "staff")
+    query = _poll_query(client)
+    client.logout()
+
+    response = client.get(
+        f"/panel/orders/board/{query}",
+        headers={**HTMX, "HX-Current-URL": f"http://{tenant_a.host}/panel/orders/"},
+    )
+
+    assert response["HX-Redirect"] == "/panel/login/?next=%2Fpanel%2Forders%2F"
+
+
 def test_another_users_session_does_not_borrow_a_token(tenant_a: TenantHandle) -> None:
     staff, _ = panel_client(tenant_a, "staff")
     query = _poll_query(staff)
