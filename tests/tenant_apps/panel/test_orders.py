@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from tenant_apps.audit.models import AuditEntry
@@ -111,3 +113,20 @@ def test_the_detail_and_the_kitchen_ticket_list_the_lines(tenant_a: TenantHandle
         page = client.get(path)
         assert page.status_code == 200
         assert "Tacos al pastor" in page.text
+
+
+def test_the_board_reads_as_many_queries_for_many_orders_as_for_one(
+    tenant_a: TenantHandle,
+) -> None:
+    _order(tenant_a)
+    client, _ = panel_client(tenant_a, "staff")
+    client.get("/panel/orders/")
+    with CaptureQueriesContext(connection) as one:
+        client.get("/panel/orders/")
+    for _ in range(4):
+        _order(tenant_a)
+    with CaptureQueriesContext(connection) as five:
+        page = client.get("/panel/orders/")
+
+    assert page.text.count('class="card"') == 5
+    assert len(five.captured_queries) == len(one.captured_queries)
