@@ -110,6 +110,9 @@ ROOT_URLCONF = "config.urls_tenants"
 MIDDLEWARE = [
     "core.middleware.RequestContextMiddleware",
     "tenants.middleware.TenantRoutingMiddleware",
+    # Answers the staff panel's unchanged live-update polls: a 204 with the non-page security
+    # headers, before anything else runs (tenant_apps/panel/middleware.py).
+    "tenant_apps.panel.middleware.PanelPollMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # CSP (with a per-request nonce), Permissions-Policy, and the request-body size limit.
     "core.security_headers.SecurityHeadersMiddleware",
@@ -119,8 +122,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Answers cache hits of public reads (the menu) without the session/auth/DRF work below.
     "core.hotpath.middleware.CachedPublicReadMiddleware",
-    # Answers the staff panel's unchanged live-update polls (204) just as early.
-    "tenant_apps.panel.middleware.PanelPollMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
