@@ -42,7 +42,7 @@ NAV = (
     NavEntry("billing", _("Billing"), "/panel/billing/", "billing.view"),
     NavEntry(
         "support_access",
-        _("Support access"),
+        _("Support"),
         "/panel/support-access/",
         None,
         shown_to=support_access_manager,
