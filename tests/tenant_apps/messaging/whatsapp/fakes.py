@@ -74,6 +74,11 @@ class FakeProvider:
         with self._lock:
             return [s.text for s in self.sent]
 
+    def arrivals(self) -> list[tuple[str, float]]:
+        """(recipient, time.monotonic() it arrived) of every message accepted, in order."""
+        with self._lock:
+            return [(s.to, s.received_at) for s in self.sent]
+
     def _take_failure(self) -> int | None:
         with self._lock:
             self.requests += 1
