@@ -32,13 +32,12 @@ from django.utils import timezone
 from core.cache import invalidate
 from tenant_apps.conversations.models import Conversation, Message
 from tenant_apps.messaging.whatsapp import providers
-from tenant_apps.messaging.whatsapp.credentials import credentials_get
+from tenant_apps.messaging.whatsapp.channel_config import ChannelConfig, channel_config
 from tenant_apps.messaging.whatsapp.models import WhatsAppChannel, WhatsAppDelivery
 from tenant_apps.messaging.whatsapp.payloads import reference_for
 from tenant_apps.messaging.whatsapp.selectors import (
     in_flight_grace,
     webhook_url,
-    whatsapp_channel_active,
     window_refusal,
 )
 
@@ -165,7 +164,7 @@ def _status_callback(message_id: int) -> str:
     return webhook_url(base_url=base, provider=WhatsAppChannel.Provider.TWILIO) + f"?m={message_id}"
 
 
-def outgoing_for(delivery: WhatsAppDelivery, channel: WhatsAppChannel) -> providers.Outgoing:
+def outgoing_for(delivery: WhatsAppDelivery, channel: ChannelConfig) -> providers.Outgoing:
     message = delivery.message
     template = delivery.template
     twilio = channel.provider == WhatsAppChannel.Provider.TWILIO
@@ -181,8 +180,8 @@ def outgoing_for(delivery: WhatsAppDelivery, channel: WhatsAppChannel) -> provid
     )
 
 
-def provider_send(channel: WhatsAppChannel, outgoing: providers.Outgoing) -> providers.SendOutcome:
-    credentials = credentials_get(provider=channel.provider)
+def provider_send(channel: ChannelConfig, outgoing: providers.Outgoing) -> providers.SendOutcome:
+    credentials = channel.credentials
     if channel.provider == WhatsAppChannel.Provider.TWILIO:
         return providers.twilio_send(
             account_sid=credentials["account_sid"],
@@ -233,7 +232,7 @@ def _record(delivery_id: int, attempt: int, outcome: providers.SendOutcome) -> _
         return _Step(done=False, wait=wait)
 
 
-def _deliver_one(delivery_id: int, channel: WhatsAppChannel) -> _Step:
+def _deliver_one(delivery_id: int, channel: ChannelConfig) -> _Step:
     claimed = _claim(delivery_id)
     if isinstance(claimed, _Step):
         return claimed
@@ -253,7 +252,7 @@ def conversation_flush(*, conversation_id: int) -> float | None:
     )
     if not pending:
         return None
-    channel = whatsapp_channel_active()
+    channel = channel_config()
     if channel is None:
         with transaction.atomic():
             for delivery in WhatsAppDelivery.objects.select_for_update().filter(pk__in=pending):

@@ -22,6 +22,7 @@ from tenant_apps.audit.services import audit_record, snapshot
 from tenant_apps.conversations.models import Conversation, Message
 from tenant_apps.conversations.services import messages_send
 from tenant_apps.customers.phones import normalize_phone
+from tenant_apps.messaging.whatsapp.channel_config import channel_config_changed
 from tenant_apps.messaging.whatsapp.credentials import (
     FIELDS_BY_PROVIDER,
     credentials_erase,
@@ -78,6 +79,7 @@ def whatsapp_channel_configure(
         channel = WhatsAppChannel(provider=provider, phone_number=phone)
     channel.provider, channel.phone_number, channel.enabled = provider, phone, True
     channel.save()
+    channel_config_changed()
     audit_record(
         actor=actor,
         action="messaging.whatsapp.configure",
@@ -106,6 +108,7 @@ def whatsapp_channel_disable(*, actor: Actor) -> WhatsAppChannel | None:
     channel.enabled = False
     channel.save(update_fields=["enabled", "updated"])
     credentials_erase()
+    channel_config_changed()
     audit_record(
         actor=actor,
         action="messaging.whatsapp.disable",

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from core.db import PUBLIC_SCHEMA, current_schema_name, use_public_schema
 from tenant_apps.messaging.whatsapp import providers
+from tenant_apps.messaging.whatsapp.channel_config import channel_config
 from tenant_apps.messaging.whatsapp.delivery import (
     backoff_seconds,
     conversation_flush,
@@ -25,10 +26,7 @@ from tenant_apps.messaging.whatsapp.delivery import (
 )
 from tenant_apps.messaging.whatsapp.inbound import inbound_process, inbound_waiting, status_apply
 from tenant_apps.messaging.whatsapp.payloads import StatusItem
-from tenant_apps.messaging.whatsapp.selectors import (
-    whatsapp_channel_active,
-    whatsapp_template_by_name,
-)
+from tenant_apps.messaging.whatsapp.selectors import whatsapp_template_by_name
 
 logger = logging.getLogger(__name__)
 # A status can arrive before the send that caused it has recorded the provider's id.
@@ -78,7 +76,7 @@ def whatsapp_direct_send_task(
     self: Any, to: str, text: str, template_name: str, variables: list[str]
 ) -> str:
     """An unrecorded message to a phone (one-time codes): retried on 429/5xx only."""
-    channel = whatsapp_channel_active()
+    channel = channel_config()
     if channel is None:
         return "not-connected"
     template = (
