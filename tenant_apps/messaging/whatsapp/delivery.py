@@ -27,6 +27,7 @@ from typing import Final
 from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from core.cache import invalidate
@@ -97,13 +98,24 @@ _DONE: Final = _Step(done=True)
 
 def message_status_advance(message_id: int, status: str, *, provider_message_id: str = "") -> None:
     """Move a message's delivery status forward (never back); record the provider id once."""
-    if provider_message_id:
-        Message.objects.filter(pk=message_id, provider_message_id="").update(
-            provider_message_id=provider_message_id
+    below = statuses_below(status)
+    if provider_message_id:  # one UPDATE for both (a send's answer sets both at once)
+        Message.objects.filter(
+            Q(provider_message_id="") | Q(delivery_status__in=below), pk=message_id
+        ).update(
+            provider_message_id=Case(
+                When(provider_message_id="", then=Value(provider_message_id)),
+                default=F("provider_message_id"),
+            ),
+            delivery_status=Case(
+                When(delivery_status__in=below, then=Value(status)),
+                default=F("delivery_status"),
+            ),
         )
-    Message.objects.filter(pk=message_id, delivery_status__in=statuses_below(status)).update(
-        delivery_status=status
-    )
+    else:
+        Message.objects.filter(pk=message_id, delivery_status__in=below).update(
+            delivery_status=status
+        )
     invalidate("conversations")
 
 

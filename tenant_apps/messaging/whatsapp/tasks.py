@@ -2,6 +2,7 @@
 outbound messages, a direct send, and the sweep that picks up anything a lost worker left.
 
 Tasks take ids and are idempotent; they run in the restaurant's schema (tenant-schemas-celery).
+Nobody reads their results: none is stored (a Redis write per message saved).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ STATUS_RETRIES: Final = 6
 SWEEP_AGE: Final = timedelta(minutes=1)
 
 
-@shared_task(name="whatsapp.inbound_process")
+@shared_task(name="whatsapp.inbound_process", ignore_result=True)
 def whatsapp_inbound_process_task(inbound_id: int) -> bool:
     # The replies go out right after the commit, from this task, not behind the rest of a
     # burst's inbound messages in the queue. If this worker dies first, the sweep sends them.
@@ -51,7 +52,9 @@ def whatsapp_inbound_process_task(inbound_id: int) -> bool:
     return True
 
 
-@shared_task(bind=True, name="whatsapp.status_apply", max_retries=STATUS_RETRIES)
+@shared_task(
+    bind=True, name="whatsapp.status_apply", max_retries=STATUS_RETRIES, ignore_result=True
+)
 def whatsapp_status_apply_task(
     self: Any, provider_message_id: str, status: str, message_id: int | None, error: str
 ) -> bool:
@@ -64,14 +67,14 @@ def whatsapp_status_apply_task(
     raise self.retry(countdown=0.5 * 2**self.request.retries)
 
 
-@shared_task(bind=True, name="whatsapp.conversation_flush", max_retries=None)
+@shared_task(bind=True, name="whatsapp.conversation_flush", max_retries=None, ignore_result=True)
 def whatsapp_conversation_flush_task(self: Any, conversation_id: int) -> None:
     wait = conversation_flush(conversation_id=conversation_id)
     if wait is not None:
         raise self.retry(countdown=wait)
 
 
-@shared_task(bind=True, name="whatsapp.direct_send", max_retries=6)
+@shared_task(bind=True, name="whatsapp.direct_send", max_retries=6, ignore_result=True)
 def whatsapp_direct_send_task(
     self: Any, to: str, text: str, template_name: str, variables: list[str]
 ) -> str:
@@ -99,7 +102,7 @@ def whatsapp_direct_send_task(
     return outcome.kind
 
 
-@shared_task(name="whatsapp.sweep")
+@shared_task(name="whatsapp.sweep", ignore_result=True)
 def whatsapp_sweep_task() -> int:
     """Requeue this restaurant's inbound messages and deliveries a lost worker left behind."""
     if current_schema_name() == PUBLIC_SCHEMA:
@@ -114,7 +117,7 @@ def whatsapp_sweep_task() -> int:
     return queued
 
 
-@shared_task(name="whatsapp.sweep_all")
+@shared_task(name="whatsapp.sweep_all", ignore_result=True)
 def whatsapp_sweep_all_task() -> int:
     """Fan the sweep out to the restaurants that have WhatsApp credentials stored."""
     from tenant_apps.messaging.whatsapp.credentials import ALL_KINDS
