@@ -47,6 +47,7 @@ State = WhatsAppDelivery.State
 Delivery = Message.Delivery
 MAX_ATTEMPTS: Final = 8
 MAX_BACKOFF_SECONDS: Final = 300.0
+MAX_FLUSH_ROUNDS: Final = 10
 # Delivery statuses only move forward: a late `sent` never overwrites `read`.
 RANK: Final = {
     Delivery.PENDING: 0,
@@ -252,29 +253,39 @@ def _deliver_one(delivery_id: int, channel: ChannelConfig) -> _Step:
     return _record(delivery_id, claimed.attempts, outcome)
 
 
-def conversation_flush(*, conversation_id: int) -> float | None:
-    """Send the conversation's waiting messages in order; seconds until a retry is due, or
-    None when nothing is left waiting."""
-    pending = list(
+def _waiting(conversation_id: int) -> list[int]:
+    return list(
         WhatsAppDelivery.objects.filter(
             message__conversation_id=conversation_id, state__in=[State.QUEUED, State.SENDING]
         )
         .order_by("message_id")
         .values_list("pk", flat=True)
     )
-    if not pending:
-        return None
-    channel = channel_config()
-    if channel is None:
-        with transaction.atomic():
-            for delivery in WhatsAppDelivery.objects.select_for_update().filter(pk__in=pending):
-                _fail(delivery, "WhatsApp is not connected for this restaurant")
-        return None
-    for delivery_id in pending:
-        step = _deliver_one(delivery_id, channel)
-        if not step.done:
-            return max(step.wait, 0.05)
-    return None
+
+
+def conversation_flush(*, conversation_id: int) -> float | None:
+    """Send the conversation's waiting messages in order; seconds until a retry is due, or
+    None when nothing is left waiting.
+
+    Once its messages are sent it looks again: a flush that found one of ours in flight (the
+    customer's next message answered by another worker meanwhile) left its messages waiting
+    for the in-flight grace, so they are sent now, right after ours and in order."""
+    channel: ChannelConfig | None = None
+    for _ in range(MAX_FLUSH_ROUNDS):
+        pending = _waiting(conversation_id)
+        if not pending:
+            return None
+        channel = channel or channel_config()
+        if channel is None:
+            with transaction.atomic():
+                for delivery in WhatsAppDelivery.objects.select_for_update().filter(pk__in=pending):
+                    _fail(delivery, "WhatsApp is not connected for this restaurant")
+            return None
+        for delivery_id in pending:
+            step = _deliver_one(delivery_id, channel)
+            if not step.done:
+                return max(step.wait, 0.05)
+    return 0.05  # a conversation still busy after that many rounds: continue in a new task
 
 
 def delivery_reconcile(*, message_id: int, provider_message_id: str) -> bool:

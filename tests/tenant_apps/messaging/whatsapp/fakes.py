@@ -49,6 +49,7 @@ class FakeProvider:
         # "after": the provider has the message when the request is held (the answer is what
         # gets lost); "before": the request is held before the provider takes it (lost).
         self.hold_mode = "after"
+        self.answer_delay = 0.0  # seconds an accepted message waits for its answer (a slow API)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -121,6 +122,8 @@ class FakeProvider:
                 if sent is None:
                     return
                 fake._record(sent)
+                if fake.answer_delay:
+                    time.sleep(fake.answer_delay)
                 if not fake.hold.is_set():
                     fake.holding.set()
                     fake.hold.wait(30)
