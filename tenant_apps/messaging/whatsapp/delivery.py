@@ -21,10 +21,8 @@ from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 from typing import Final
 
-from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, F, Q, Value, When
@@ -36,6 +34,7 @@ from tenant_apps.messaging.whatsapp import providers
 from tenant_apps.messaging.whatsapp.channel_config import ChannelConfig, channel_config
 from tenant_apps.messaging.whatsapp.models import WhatsAppChannel, WhatsAppDelivery
 from tenant_apps.messaging.whatsapp.payloads import reference_for
+from tenant_apps.messaging.whatsapp.queueing import task_queue_after_commit
 from tenant_apps.messaging.whatsapp.selectors import (
     in_flight_grace,
     webhook_url,
@@ -77,10 +76,7 @@ def deliveries_schedule(conversation: Conversation, messages: Sequence[Message])
 
 
 def flush_after_commit(*, conversation_id: int) -> None:
-    # Tasks are queued by name: the tasks module imports this one (imports go one way).
-    transaction.on_commit(
-        partial(current_app.send_task, "whatsapp.conversation_flush", args=[conversation_id])
-    )
+    task_queue_after_commit("whatsapp.conversation_flush", args=[conversation_id])
 
 
 def backoff_seconds(attempts: int, retry_after: float | None = None) -> float:

@@ -13,10 +13,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
-from functools import partial
 from typing import Final
 
-from celery import current_app
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -38,6 +36,7 @@ from tenant_apps.messaging.whatsapp.delivery import (
 )
 from tenant_apps.messaging.whatsapp.models import WhatsAppDelivery, WhatsAppInbound
 from tenant_apps.messaging.whatsapp.payloads import InboundItem, StatusItem
+from tenant_apps.messaging.whatsapp.queueing import task_queue_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -56,13 +55,10 @@ def webhook_accept(*, inbound: Sequence[InboundItem], statuses: Sequence[StatusI
     round trips; inside one, the tasks wait for its commit."""
     new = _inbound_store(inbound)
     for inbound_id in new:
-        # By name: the tasks module imports this one (imports go one way, ADR 0008).
-        transaction.on_commit(
-            partial(current_app.send_task, "whatsapp.inbound_process", args=[inbound_id])
-        )
+        task_queue_after_commit("whatsapp.inbound_process", args=[inbound_id])
     for status in statuses:
         args = [status.provider_message_id, status.status, status.message_id, status.error]
-        transaction.on_commit(partial(current_app.send_task, "whatsapp.status_apply", args=args))
+        task_queue_after_commit("whatsapp.status_apply", args=args)
     return len(new)
 
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from functools import partial
 
-from celery import current_app
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -34,6 +32,7 @@ from tenant_apps.messaging.whatsapp.models import (
     WhatsAppDelivery,
     WhatsAppTemplate,
 )
+from tenant_apps.messaging.whatsapp.queueing import task_queue_after_commit
 from tenant_apps.messaging.whatsapp.selectors import whatsapp_channel_get, window_refusal
 
 _CHANNEL_FIELDS = ("provider", "phone_number", "enabled")
@@ -243,8 +242,7 @@ def whatsapp_send_text(
         ]
     to = normalize_phone(phone)
     args = [to, text, template_name, [str(v) for v in template_variables]]
-    # By name: the tasks module imports this one's neighbours (imports go one way, ADR 0008).
-    transaction.on_commit(partial(current_app.send_task, "whatsapp.direct_send", args=args))
+    task_queue_after_commit("whatsapp.direct_send", args=args)
     return None
 
 
