@@ -444,6 +444,13 @@ def run(ctx: BenchContext) -> dict[str, object]:
             f"({restaurant_count} restaurants x {CUSTOMERS_PER_RESTAURANT} new customers)",
             "spike": f"{messages} messages all due at once, {SENDERS} concurrent connections",
         },
+        "measured": {
+            "webhook_ack": "HTTP round trip of each webhook, from when it was sent",
+            "inbound_to_reply_sent": "from the message's scheduled arrival to the fake "
+            "provider receiving its first reply (waiting for a free sender counts)",
+            "cpu_ms_per_message": "user+system CPU of each process tree over the phase, "
+            "divided by its messages",
+        },
         "process_model": {
             "web": "gunicorn, infra/gunicorn.conf.py, 5 sync workers",
             "worker": f"celery --queues interactive -O fair, concurrency {WORKER_CONCURRENCY}",
