@@ -1,10 +1,12 @@
 """Nightly usage metering over a fleet of restaurants (1,000 by default).
 
-Measured: the nightly run as the Celery workers do it, one batch of DYSA_BILLING_METER_BATCH
-restaurants per task (one UNION ALL query over their schemas and one upsert per batch), run
-here back to back in one process (the broker hop is not measured). Baseline, in the same run:
-the naive loop, switching to each schema in turn and counting each table with the ORM, then
-saving each restaurant's row. Both must store the same counts.
+Measured: the nightly run's work, one batch of DYSA_BILLING_METER_BATCH restaurants per task
+(one UNION ALL query over their schemas and one upsert per batch), back to back in one process;
+then the real thing: `usage_meter_nightly` queued to a Celery worker process (2 processes, its
+own Redis database as broker), timed from queueing the fan-out until every restaurant's row
+is stored. Baseline, in the same run: the naive loop, switching to each schema in turn and
+counting each table with the ORM, then saving each restaurant's row. All must store the same
+counts.
 
 Target: under 2 minutes for 1,000 restaurants.
 """
@@ -12,13 +14,17 @@ Target: under 2 minutes for 1,000 restaurants.
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import subprocess
+import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from typing import Any
 
 from tests.benchmarks.fleet import ensure_fleet
-from tests.benchmarks.harness import BenchContext, prepare_bench_database, target
+from tests.benchmarks.harness import ROOT, BenchContext, prepare_bench_database, target
 
 DAY = date(2026, 1, 15)
 CONVERSATIONS_PER_RESTAURANT = 4
@@ -104,11 +110,57 @@ def _naive(restaurants: list[Any]) -> None:
         UsageDay.objects.update_or_create(restaurant=restaurant, day=DAY, defaults=values)
 
 
-def _stored() -> list[tuple[Any, ...]]:
+def _through_celery(ids: list[int], *, timeout: float = 600.0) -> float:
+    """Queue the nightly fan-out to a real worker; seconds until every row is stored."""
+    from django.conf import settings
+
+    from shared_apps.billing.models import UsageDay
+
+    broker = settings.CELERY_BROKER_URL.rsplit("/", 1)[0] + "/6"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.bench",
+        "REDIS_URL": broker,
+        "PYTHONPATH": str(ROOT / "platform") + os.pathsep + str(ROOT),
+    }
+    command = [sys.executable, "-m", "celery", "-A", "config.celery_app", "worker"]
+    options = ["--concurrency", "2", "--queues", "interactive,batch", "--loglevel", "WARNING"]
+    worker = subprocess.Popen(
+        [*command, *options, "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    from config.celery_app import app
+
+    configured = app.conf.broker_url
+    try:
+        app.conf.broker_url = broker
+        time.sleep(3)  # the worker's start-up is not part of the nightly run
+        started = time.perf_counter()
+        app.send_task(
+            "shared_apps.billing.tasks.usage_meter_nightly",
+            kwargs={"day": DAY.isoformat()},
+            headers={"_schema_name": "public"},
+        )
+        while UsageDay.objects.filter(day=DAY, restaurant_id__in=ids).count() < len(ids):
+            if time.perf_counter() - started > timeout or worker.poll() is not None:
+                raise RuntimeError("the Celery fan-out did not store every restaurant's row")
+            time.sleep(0.05)
+        return time.perf_counter() - started
+    finally:
+        app.conf.broker_url = configured
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=30)
+
+
+def _stored(ids: list[int]) -> list[tuple[Any, ...]]:
     from shared_apps.billing.models import UsageDay
 
     return list(
-        UsageDay.objects.filter(day=DAY)
+        UsageDay.objects.filter(day=DAY, restaurant_id__in=ids)
         .order_by("restaurant_id")
         .values_list("restaurant_id", "conversations", "orders", "model_tokens", "messages")
     )
@@ -130,30 +182,36 @@ def run(ctx: BenchContext) -> dict[str, object]:
     started = time.perf_counter()
     _naive(restaurants)
     baseline_s = time.perf_counter() - started
-    expected = _stored()
+    expected = _stored(ids)
 
     UsageDay.objects.filter(day=DAY).delete()
     started = time.perf_counter()
     _nightly(ids)
     nightly_s = time.perf_counter() - started
-    first = _stored()
+    first = _stored(ids)
     started = time.perf_counter()
     _nightly(ids)  # the same night again: replaces, never adds
     rerun_s = time.perf_counter() - started
-    if first != expected or _stored() != expected:
+    if first != expected or _stored(ids) != expected:
         raise RuntimeError("the batched metering and the naive loop stored different counts")
+    UsageDay.objects.filter(day=DAY).delete()
+    celery_s = _through_celery(ids)
+    if _stored(ids) != expected:
+        raise RuntimeError("the Celery fan-out and the naive loop stored different counts")
 
     limit = 120.0 * count / 1000
     return {
         "restaurants": count,
         "nightly_s": round(nightly_s, 2),
         "nightly_rerun_s": round(rerun_s, 2),
+        "nightly_through_celery_worker_s": round(celery_s, 2),
         "baseline_naive_loop_s": round(baseline_s, 2),
         "speedup_vs_baseline": round(baseline_s / nightly_s, 1),
         "targets": {
             f"nightly metering of {count} restaurants (scaled from 2 min per 1,000)": target(
                 nightly_s, limit, unit="s"
             ),
+            "the same through a Celery worker": target(celery_s, limit, unit="s"),
             "faster than the naive loop": target(
                 baseline_s / nightly_s, 1.0, unit="x", higher_is_better=True
             ),

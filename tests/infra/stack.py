@@ -33,6 +33,26 @@ def nginx_binary() -> str:
     return found
 
 
+def production_python() -> str:
+    """The interpreter of a virtualenv holding only the image's dependencies (no dev group).
+
+    The image runs `uv sync --frozen --no-dev`; serving from the same set here catches
+    production code importing a test-only package. Kept in .dev/ (uv syncs it in seconds when
+    the lock is unchanged).
+    """
+    environment = ROOT / ".dev" / "prod-venv"
+    uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
+    if uv is None:
+        raise RuntimeError("make prod-check needs uv (make install puts it in .venv)")
+    subprocess.run(
+        [uv, "sync", "--frozen", "--no-dev", "--no-install-project", "--compile-bytecode", "-q"],
+        cwd=ROOT,
+        env={**os.environ, "UV_PROJECT_ENVIRONMENT": str(environment)},
+        check=True,
+    )
+    return str(environment / "bin" / "python")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -213,7 +233,13 @@ def start_stack(*, base_domain: str, app_env: Mapping[str, str], max_body: str) 
     with (directory / "gunicorn.log").open("wb") as log:
         stack.processes.append(
             subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "infra" / "gunicorn.conf.py")],
+                [
+                    production_python(),
+                    "-m",
+                    "gunicorn",
+                    "-c",
+                    str(ROOT / "infra" / "gunicorn.conf.py"),
+                ],
                 cwd=ROOT,
                 env=env,
                 stdout=log,

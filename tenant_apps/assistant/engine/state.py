@@ -97,6 +97,8 @@ class Dialog:
     # then the phone does not repeat it.
     slot_told: str = ""
     reservation_id: int | None = None  # the booking being changed or cancelled
+    # That booking's day: "a las nueve y media" moves it within its own day, not to today.
+    rescheduled_day: str = ""  # ISO date
     # What "no, mejor 3" corrects: "cart:<index>", "party_size", "time".
     last_target: str = ""
     # An item waiting for a required option ("¿qué tamaño?").
@@ -174,4 +176,5 @@ class Dialog:
         self.offered_slots = []
         self.slot_told = ""
         self.reservation_id = None
+        self.rescheduled_day = ""
         self.last_target = ""

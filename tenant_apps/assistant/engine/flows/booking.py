@@ -112,6 +112,8 @@ def party_known(t: Turn) -> bool:
 
 
 def day_and_time_known(t: Turn) -> bool:
+    if t.d.booking_time and not t.d.booking_day and t.d.rescheduled_day:
+        t.d.booking_day = t.d.rescheduled_day
     if t.d.booking_time and not t.d.booking_day:
         day = t.ctx.today
         if time.fromisoformat(t.d.booking_time) <= t.ctx.now.time():

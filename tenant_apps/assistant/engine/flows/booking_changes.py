@@ -132,6 +132,7 @@ def start_reschedule(t: Turn, p: Parse) -> None:
 def adopt_reservation(t: Turn, reservation: Any, p: Parse | None) -> None:
     t.d.reservation_id = reservation.pk
     starts = reservation.starts_at.astimezone(t.ctx.profile.tz)
+    t.d.rescheduled_day = starts.date().isoformat()
     asked_party = t.d.party_size
     t.d.party_size = reservation.party_size
     if p is not None and (p.when.found or p.party_size):
