@@ -15,6 +15,7 @@ from django_tenants.utils import schema_context
 
 from config.celery_app import app
 from core.cache import invalidate
+from core.db import use_public_schema
 from core.hotpath.near import resource_stamp
 from tenant_apps.messaging.models import WhatsAppInbound
 from tenant_apps.messaging.whatsapp.channel_config import RESOURCE, ChannelConfig, channel_config
@@ -40,6 +41,9 @@ def channel_a(committed_tenant_a: TenantHandle) -> Iterator[TenantHandle]:
     connect_twilio(committed_tenant_a)
     yield committed_tenant_a
     _forget_whatsapp(committed_tenant_a.schema_name)
+    # Requests leave the connection on the restaurant's schema; the transactional flush that
+    # follows must empty the public tables, not the restaurant's (its owner).
+    use_public_schema()
 
 
 @pytest.fixture
@@ -47,6 +51,7 @@ def committed_tenant_b(transactional_db: None, tenant_b: TenantHandle) -> Iterat
     yield tenant_b
     _forget_whatsapp(tenant_b.schema_name)
     delete_domain_rows(tenant_b.schema_name)
+    use_public_schema()
 
 
 def _config(handle: TenantHandle) -> ChannelConfig | None:
