@@ -204,20 +204,25 @@ def provider_send(channel: ChannelConfig, outgoing: providers.Outgoing) -> provi
     )
 
 
+def _record_accepted(claimed: WhatsAppDelivery, provider_message_id: str) -> _Step:
+    """The usual answer, in one conditional UPDATE (no locking read first): only while the
+    attempt is still ours (a status callback may have reconciled it meanwhile)."""
+    with transaction.atomic():
+        ours = WhatsAppDelivery.objects.filter(
+            pk=claimed.pk, state=State.SENDING, attempts=claimed.attempts
+        ).update(state=State.ACCEPTED, sending_since=None, error="", updated=timezone.now())
+        if ours:
+            message_status_advance(
+                claimed.message_id, Delivery.SENT, provider_message_id=provider_message_id
+            )
+    return _DONE
+
+
 def _record(delivery_id: int, attempt: int, outcome: providers.SendOutcome) -> _Step:
     with transaction.atomic():
         delivery = WhatsAppDelivery.objects.select_for_update().get(pk=delivery_id)
         if delivery.state != State.SENDING or delivery.attempts != attempt:
             return _DONE  # a status callback reconciled this attempt meanwhile
-        if outcome.kind == "accepted":
-            delivery.state = State.ACCEPTED
-            delivery.sending_since = None
-            delivery.error = ""
-            delivery.save(update_fields=["state", "sending_since", "error", "updated"])
-            message_status_advance(
-                delivery.message_id, Delivery.SENT, provider_message_id=outcome.provider_message_id
-            )
-            return _DONE
         if outcome.kind == "failed":
             _fail(delivery, outcome.error)
             return _DONE
@@ -246,6 +251,8 @@ def _deliver_one(delivery_id: int, channel: ChannelConfig) -> _Step:
     if isinstance(claimed, _Step):
         return claimed
     outcome = provider_send(channel, outgoing_for(claimed, channel))
+    if outcome.kind == "accepted":
+        return _record_accepted(claimed, outcome.provider_message_id)
     return _record(delivery_id, claimed.attempts, outcome)
 
 
