@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, ClassVar
+from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -21,13 +20,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.actors import Actor
 from core.api import NoInput, StandardPagination, StrictInputSerializer, page_of, validated_query
 from core.api_errors import Conflict
 from shared_apps.accounts.permissions import IsOperatorOrReadOnly
 from tenants import services
 from tenants.models import Restaurant
 from tenants.selectors import restaurant_get, restaurant_list, restaurant_primary_url
-from tenants.signals import platform_action
 
 
 class RestaurantSerializer(serializers.Serializer[Restaurant]):
@@ -126,28 +125,10 @@ def _registry_errors(call: Callable[[], Any]) -> Any:
 
 class _RegistryApi(APIView):
     permission_classes = [IsOperatorOrReadOnly]
-    # What each write is called in the platform audit log (see tenants.signals).
-    audit_actions: ClassVar[dict[str, str]] = {}
 
-    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        action = self.audit_actions.get(request.method)
-        if action is None:
-            return super().dispatch(request, *args, **kwargs)
-        # The change and its audit entry commit together, or neither does.
-        with transaction.atomic():
-            response = super().dispatch(request, *args, **kwargs)
-            if response.status_code < 300:
-                data = getattr(response, "data", None)
-                data = data if isinstance(data, dict) else {}
-                platform_action.send(
-                    sender=type(self),
-                    actor=self.request.user,
-                    action=action,
-                    restaurant_slug=kwargs.get("slug") or data.get("slug", ""),
-                    detail={k: v for k, v in kwargs.items() if k != "slug"}
-                    | ({"new_slug": data["slug"]} if action == "restaurant.rename" else {}),
-                )
-        return response
+    def actor(self) -> Actor:
+        """The operator, for the services' platform audit entries (see core.platform_actions)."""
+        return Actor.platform(self.request.user)
 
     def restaurant(self, slug: str) -> Restaurant:
         restaurant = restaurant_get(slug=slug)
@@ -165,8 +146,6 @@ _NOT_FOUND = OpenApiResponse(description="No such restaurant (problem JSON)")
 
 
 class TenantListApi(_RegistryApi):
-    audit_actions = {"POST": "restaurant.onboard"}
-
     @extend_schema(
         operation_id="platform_v1_tenants_list",
         parameters=[TenantQuery],
@@ -190,7 +169,9 @@ class TenantListApi(_RegistryApi):
     def post(self, request: Request) -> Response:
         body = OnboardSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        result = _registry_errors(lambda: services.restaurant_onboard(**body.validated_data))
+        result = _registry_errors(
+            lambda: services.restaurant_onboard(**body.validated_data, actor=self.actor())
+        )
         restaurant = Restaurant.objects.prefetch_related("domains").get(pk=result.restaurant.pk)
         data = dict(RestaurantSerializer(restaurant).data)
         data["owner_setup_link"] = result.owner_setup_link
@@ -198,8 +179,6 @@ class TenantListApi(_RegistryApi):
 
 
 class TenantDetailApi(_RegistryApi):
-    audit_actions = {"DELETE": "restaurant.delete"}
-
     @extend_schema(responses={200: RestaurantSerializer, 404: _NOT_FOUND}, tags=["tenants"])
     def get(self, request: Request, slug: str) -> Response:
         return self.detail(self.restaurant(slug))
@@ -218,15 +197,13 @@ class TenantDetailApi(_RegistryApi):
         grace = timedelta(days=grace_days) if grace_days is not None else None
         deleted = _registry_errors(
             lambda: services.restaurant_delete(
-                restaurant=restaurant, force=query["force"], grace=grace
+                restaurant=restaurant, force=query["force"], grace=grace, actor=self.actor()
             )
         )
         return self.detail(deleted)
 
 
 class TenantSuspendApi(_RegistryApi):
-    audit_actions = {"POST": "restaurant.suspend"}
-
     @extend_schema(
         request=SuspendSerializer,
         responses={200: RestaurantSerializer, 404: _NOT_FOUND, 409: _CONFLICT},
@@ -239,27 +216,25 @@ class TenantSuspendApi(_RegistryApi):
         body.is_valid(raise_exception=True)
         suspended = _registry_errors(
             lambda: services.restaurant_suspend(
-                restaurant=restaurant, reason=body.validated_data["reason"]
+                restaurant=restaurant, reason=body.validated_data["reason"], actor=self.actor()
             )
         )
         return self.detail(suspended)
 
 
 class TenantReactivateApi(_RegistryApi):
-    audit_actions = {"POST": "restaurant.reactivate"}
-
     @extend_schema(
         request=None, responses={200: RestaurantSerializer, 404: _NOT_FOUND}, tags=["tenants"]
     )
     def post(self, request: Request, slug: str) -> Response:
         restaurant = self.restaurant(slug)
         NoInput(data=request.data).is_valid(raise_exception=True)
-        return self.detail(services.restaurant_reactivate(restaurant=restaurant))
+        return self.detail(
+            services.restaurant_reactivate(restaurant=restaurant, actor=self.actor())
+        )
 
 
 class TenantRenameApi(_RegistryApi):
-    audit_actions = {"POST": "restaurant.rename"}
-
     @extend_schema(
         request=RenameSerializer,
         responses={200: RestaurantSerializer, 404: _NOT_FOUND, 409: _CONFLICT},
@@ -271,15 +246,13 @@ class TenantRenameApi(_RegistryApi):
         body.is_valid(raise_exception=True)
         renamed = _registry_errors(
             lambda: services.restaurant_rename(
-                restaurant=restaurant, new_slug=body.validated_data["slug"]
+                restaurant=restaurant, new_slug=body.validated_data["slug"], actor=self.actor()
             )
         )
         return self.detail(renamed)
 
 
 class TenantDomainsApi(_RegistryApi):
-    audit_actions = {"POST": "domain.add"}
-
     @extend_schema(responses={200: DomainSerializer(many=True)}, tags=["tenants"])
     def get(self, request: Request, slug: str) -> Response:
         restaurant = self.restaurant(slug)
@@ -304,6 +277,7 @@ class TenantDomainsApi(_RegistryApi):
                 restaurant=restaurant,
                 domain=body.validated_data["domain"],
                 primary=body.validated_data["is_primary"],
+                actor=self.actor(),
             )
         )
         return Response(
@@ -313,8 +287,6 @@ class TenantDomainsApi(_RegistryApi):
 
 
 class TenantDomainDetailApi(_RegistryApi):
-    audit_actions = {"DELETE": "domain.remove"}
-
     @extend_schema(
         responses={204: None, 400: OpenApiResponse(), 404: _NOT_FOUND, 409: _CONFLICT},
         tags=["tenants"],
@@ -322,7 +294,9 @@ class TenantDomainDetailApi(_RegistryApi):
     def delete(self, request: Request, slug: str, domain: str) -> Response:
         restaurant = self.restaurant(slug)
         NoInput(data=request.data).is_valid(raise_exception=True)
-        _registry_errors(lambda: services.domain_remove(restaurant=restaurant, domain=domain))
+        _registry_errors(
+            lambda: services.domain_remove(restaurant=restaurant, domain=domain, actor=self.actor())
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -10,7 +10,7 @@ import logging
 
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,8 +19,11 @@ from rest_framework.views import APIView
 from core.api import StrictInputSerializer
 from core.db import current_schema_name
 from shared_apps.accounts.login_limits import LoginThrottle
-from shared_apps.accounts.services import user_authenticate, user_password_set_with_token
-from shared_apps.accounts.two_factor import two_factor_verify
+from shared_apps.accounts.services import (
+    user_authenticate,
+    user_password_set_with_token,
+    user_second_factor_check,
+)
 from tenants.auth import (
     JWTAuthentication,
     TokenPair,
@@ -88,8 +91,10 @@ class TokenObtainApi(_TokenEndpoint):
             email=credentials.validated_data["email"],
             password=credentials.validated_data["password"],
         )
-        if platform and not two_factor_verify(user=user, code=credentials.validated_data["otp"]):
-            raise exceptions.AuthenticationFailed("Invalid email, password or code.")
+        if platform:
+            user_second_factor_check(
+                request=request._request, user=user, code=credentials.validated_data["otp"]
+            )
         security.info("login succeeded", extra={"user_id": user.pk})
         return Response(TokenPairSerializer(token_pair_issue(user=user)).data)
 

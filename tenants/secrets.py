@@ -30,6 +30,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet, Subquery
 from django.utils import timezone
 
+from core.actors import Actor
+from core.platform_actions import platform_action_send
 from tenants.models import ApiKey, Restaurant, TenantSecret
 
 PUBLIC_SCHEMA = "public"
@@ -261,8 +263,14 @@ def secret_get(*, schema_name: str, kind: str) -> str | None:
     return _decrypt(row) if row is not None else None
 
 
+def _slug_of(schema_name: str) -> str:
+    """The restaurant's slug for the platform audit log ("" for the platform's own keys)."""
+    slug = Restaurant.objects.filter(schema_name=schema_name).values_list("slug", flat=True)
+    return str(slug.first() or "")
+
+
 @transaction.atomic
-def secret_set(*, schema_name: str, kind: str, value: str) -> None:
+def secret_set(*, schema_name: str, kind: str, value: str, actor: Actor | None = None) -> None:
     """Store a new version of a supplied secret; earlier versions are deleted, not kept."""
     _validate_kind(kind)
     if kind in GENERATED_KINDS:
@@ -276,7 +284,12 @@ def secret_set(*, schema_name: str, kind: str, value: str) -> None:
         .values_list("version", flat=True)
     )
     TenantSecret.objects.filter(schema_name=schema_name, kind=kind).delete()
-    _insert_version(schema_name, kind, value, version=max(previous, default=0) + 1)
+    version = max(previous, default=0) + 1
+    _insert_version(schema_name, kind, value, version=version)
+    platform_action_send(
+        actor=actor, action="secret.set", restaurant_slug=_slug_of(schema_name),
+        schema_name=schema_name, kind=kind, version=version,
+    )  # fmt: skip
 
 
 def secret_delete(*, schema_name: str, kind: str) -> bool:
@@ -310,7 +323,9 @@ def _default_grace() -> timedelta:
 
 
 @transaction.atomic
-def secret_rotate(*, schema_name: str, kind: str, grace: timedelta | None = None) -> int:
+def secret_rotate(
+    *, schema_name: str, kind: str, grace: timedelta | None = None, actor: Actor | None = None
+) -> int:
     """Replace a generated secret by a new version; returns the new version number.
 
     The previous JWT key keeps verifying for `grace` (DYSA_JWT_KEY_GRACE_SECONDS by default),
@@ -337,7 +352,12 @@ def secret_rotate(*, schema_name: str, kind: str, grace: timedelta | None = None
         current.retired_at = now
         current.grace_until = now + (grace if grace is not None else _default_grace())
         current.save(update_fields=["retired_at", "grace_until"])
-    return _insert_version(schema_name, kind, _generate(kind), version=(latest or 0) + 1).version
+    version = _insert_version(schema_name, kind, _generate(kind), version=(latest or 0) + 1).version
+    platform_action_send(
+        actor=actor, action="secret.rotate", restaurant_slug=_slug_of(schema_name),
+        schema_name=schema_name, kind=kind, version=version,
+    )  # fmt: skip
+    return version
 
 
 @dataclass
@@ -349,7 +369,10 @@ class MasterRotationReport:
 
 
 def master_key_rotate(
-    *, batch_size: int = 200, progress: Callable[[int, int], None] | None = None
+    *,
+    batch_size: int = 200,
+    progress: Callable[[int, int], None] | None = None,
+    actor: Actor | None = None,
 ) -> MasterRotationReport:
     """Re-encrypt every secret with the first master key, in committed batches.
 
@@ -385,6 +408,11 @@ def master_key_rotate(
         done += len(batch)
         if progress is not None:
             progress(done, report.total)
+    # After the batches (each committed on its own): what this run did, failures included.
+    platform_action_send(
+        actor=actor, action="secret.rotate_master", restaurant_slug="",
+        reencrypted=report.reencrypted, failed=len(report.failed),
+    )  # fmt: skip
     return report
 
 

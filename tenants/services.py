@@ -19,8 +19,10 @@ from django.utils import timezone as dj_timezone
 from django.utils.module_loading import import_string
 from django_tenants.utils import schema_context
 
+from core.actors import Actor
 from core.cache import schema_cache_wipe
 from core.db import use_public_schema
+from core.platform_actions import platform_action_send
 from shared_apps.accounts.services import password_setup_path
 from tenants import schema_template
 from tenants.host_cache import registry_changed
@@ -58,6 +60,8 @@ logger = logging.getLogger(__name__)
 audit = logging.getLogger("audit")
 
 OWNER_ROLE = "owner"
+
+
 NAME_MAX_LENGTH = 120
 
 
@@ -197,6 +201,7 @@ def restaurant_onboard(
     currency: str = "EUR",
     plan: str = "",
     enforce_password_policy: bool = True,
+    actor: Actor | None = None,
 ) -> OnboardingResult:
     """Create a restaurant, its domain, schema, secrets and owner account: all or nothing.
 
@@ -204,7 +209,8 @@ def restaurant_onboard(
     happens in one transaction, DDL included, so a failure at any step leaves no row, schema
     or secret behind. Without a password the owner gets a one-time set-password link.
     A given password must pass AUTH_PASSWORD_VALIDATORS unless `enforce_password_policy` is
-    off (documented demo credentials only).
+    off (documented demo credentials only). Given an `actor`, the platform audit log records
+    the onboarding (as every lifecycle write below).
     """
     slug = normalize_slug(slug)
     owner_email = owner_email.strip().lower()
@@ -247,6 +253,13 @@ def restaurant_onboard(
                 )
                 if link is not None:
                     _email_owner_welcome(restaurant, owner_email=owner_email, link=link)
+            platform_action_send(
+                actor=actor,
+                action="restaurant.onboard",
+                restaurant_slug=slug,
+                owner_email=owner_email,
+                plan=plan,
+            )
             _after_commit_registry_changed()
     except IntegrityError as error:
         # Lost a race with a concurrent onboarding of the same slug.
@@ -271,7 +284,9 @@ def _refresh_for_update(restaurant: Restaurant) -> Restaurant:
 
 
 @transaction.atomic
-def restaurant_suspend(*, restaurant: Restaurant, reason: str = "") -> Restaurant:
+def restaurant_suspend(
+    *, restaurant: Restaurant, reason: str = "", actor: Actor | None = None
+) -> Restaurant:
     """Hosts answer 503 (webhooks included, so providers retry later); data is kept."""
     restaurant = _refresh_for_update(restaurant)
     if restaurant.is_deleted:
@@ -281,12 +296,15 @@ def restaurant_suspend(*, restaurant: Restaurant, reason: str = "") -> Restauran
         restaurant.suspended_at = dj_timezone.now()
         restaurant.save(update_fields=["status", "suspended_at"])
         audit.info("restaurant suspended", extra={"slug": restaurant.slug, "reason": reason})
+    platform_action_send(
+        actor=actor, action="restaurant.suspend", restaurant_slug=restaurant.slug, reason=reason
+    )
     _after_commit_registry_changed()
     return restaurant
 
 
 @transaction.atomic
-def restaurant_reactivate(*, restaurant: Restaurant) -> Restaurant:
+def restaurant_reactivate(*, restaurant: Restaurant, actor: Actor | None = None) -> Restaurant:
     """Back to active, from suspended or from a soft delete still in its grace period."""
     restaurant = _refresh_for_update(restaurant)
     if restaurant.status != Restaurant.Status.ACTIVE:
@@ -294,6 +312,9 @@ def restaurant_reactivate(*, restaurant: Restaurant) -> Restaurant:
         restaurant.suspended_at = restaurant.deleted_at = restaurant.purge_after = None
         restaurant.save(update_fields=["status", "suspended_at", "deleted_at", "purge_after"])
         audit.info("restaurant reactivated", extra={"slug": restaurant.slug})
+    platform_action_send(
+        actor=actor, action="restaurant.reactivate", restaurant_slug=restaurant.slug
+    )
     _after_commit_registry_changed()
     return restaurant
 
@@ -319,7 +340,11 @@ def _delete_refusal(restaurant: Restaurant, *, force: bool) -> str | None:
 
 @transaction.atomic
 def restaurant_delete(
-    *, restaurant: Restaurant, force: bool = False, grace: timedelta | None = None
+    *,
+    restaurant: Restaurant,
+    force: bool = False,
+    grace: timedelta | None = None,
+    actor: Actor | None = None,
 ) -> Restaurant:
     """Soft delete: unreachable at once, schema dropped after the grace period."""
     restaurant = _refresh_for_update(restaurant)
@@ -339,12 +364,20 @@ def restaurant_delete(
             "restaurant deleted",
             extra={"slug": restaurant.slug, "purge_after": restaurant.purge_after.isoformat()},
         )
+    purge_after = restaurant.purge_after.isoformat() if restaurant.purge_after else None
+    platform_action_send(
+        actor=actor,
+        action="restaurant.delete",
+        restaurant_slug=restaurant.slug,
+        force=force,
+        purge_after=purge_after,
+    )
     _after_commit_registry_changed()
     return restaurant
 
 
 @transaction.atomic
-def restaurant_purge(*, restaurant: Restaurant) -> None:
+def restaurant_purge(*, restaurant: Restaurant, actor: Actor | None = None) -> None:
     """Drop a soft-deleted restaurant's schema, secrets and registry rows, for good."""
     restaurant = _refresh_for_update(restaurant)
     if not restaurant.is_deleted:
@@ -358,10 +391,13 @@ def restaurant_purge(*, restaurant: Restaurant) -> None:
     restaurant.domains.all().delete()
     Restaurant.objects.filter(pk=restaurant.pk).delete()
     audit.info("restaurant purged", extra={"slug": restaurant.slug, "schema_name": schema_name})
+    platform_action_send(actor=actor, action="restaurant.purge", restaurant_slug=restaurant.slug)
     _after_commit_registry_changed()
 
 
-def restaurants_purge_due(*, progress: Callable[[int, int], None] | None = None) -> list[str]:
+def restaurants_purge_due(
+    *, progress: Callable[[int, int], None] | None = None, actor: Actor | None = None
+) -> list[str]:
     """Purge every soft-deleted restaurant whose grace period is over; returns their slugs."""
     use_public_schema()
     due = list(
@@ -371,7 +407,7 @@ def restaurants_purge_due(*, progress: Callable[[int, int], None] | None = None)
     )
     purged = []
     for index, restaurant in enumerate(due, start=1):
-        restaurant_purge(restaurant=restaurant)
+        restaurant_purge(restaurant=restaurant, actor=actor)
         purged.append(restaurant.slug)
         if progress is not None:
             progress(index, len(due))
@@ -379,7 +415,9 @@ def restaurants_purge_due(*, progress: Callable[[int, int], None] | None = None)
 
 
 @transaction.atomic
-def restaurant_rename(*, restaurant: Restaurant, new_slug: str) -> Restaurant:
+def restaurant_rename(
+    *, restaurant: Restaurant, new_slug: str, actor: Actor | None = None
+) -> Restaurant:
     """Change the slug and its `<slug>.<base>` domain. The schema name stays: it is an internal
     identifier that secrets, tokens and backups refer to."""
     new_slug = normalize_slug(new_slug)
@@ -402,12 +440,17 @@ def restaurant_rename(*, restaurant: Restaurant, new_slug: str) -> Restaurant:
     Domain.objects.filter(tenant=restaurant, domain=old_host).delete()
     Domain.objects.create(domain=new_host, tenant=restaurant, is_primary=primary)
     audit.info("restaurant renamed", extra={"slug": new_slug, "old_slug": old_slug})
+    platform_action_send(
+        actor=actor, action="restaurant.rename", restaurant_slug=old_slug, new_slug=new_slug
+    )
     _after_commit_registry_changed()
     return restaurant
 
 
 @transaction.atomic
-def domain_add(*, restaurant: Restaurant, domain: str, primary: bool = False) -> Domain:
+def domain_add(
+    *, restaurant: Restaurant, domain: str, primary: bool = False, actor: Actor | None = None
+) -> Domain:
     """Add a custom domain (the restaurant points its DNS at us); optionally make it primary."""
     use_public_schema()
     hostname = normalize_hostname(domain)
@@ -418,12 +461,19 @@ def domain_add(*, restaurant: Restaurant, domain: str, primary: bool = False) ->
         Domain.objects.filter(tenant=restaurant).update(is_primary=False)
     created: Domain = Domain.objects.create(domain=hostname, tenant=restaurant, is_primary=primary)
     audit.info("domain added", extra={"slug": restaurant.slug, "domain": hostname})
+    platform_action_send(
+        actor=actor,
+        action="domain.add",
+        restaurant_slug=restaurant.slug,
+        domain=hostname,
+        primary=primary,
+    )
     _after_commit_registry_changed()
     return created
 
 
 @transaction.atomic
-def domain_remove(*, restaurant: Restaurant, domain: str) -> None:
+def domain_remove(*, restaurant: Restaurant, domain: str, actor: Actor | None = None) -> None:
     """Remove a custom domain; the `<slug>.<base>` domain always stays."""
     use_public_schema()
     hostname = normalize_hostname(domain)
@@ -438,6 +488,9 @@ def domain_remove(*, restaurant: Restaurant, domain: str) -> None:
             tenant=restaurant, domain=f"{restaurant.slug}.{settings.DYSA_BASE_DOMAIN}"
         ).update(is_primary=True)
     audit.info("domain removed", extra={"slug": restaurant.slug, "domain": hostname})
+    platform_action_send(
+        actor=actor, action="domain.remove", restaurant_slug=restaurant.slug, domain=hostname
+    )
     _after_commit_registry_changed()
 
 

@@ -7,6 +7,9 @@ jobs) and platform operators write too (ADR 0008).
 
 from __future__ import annotations
 
+import getpass
+import os
+import socket
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
@@ -18,6 +21,8 @@ class ActorKind(StrEnum):
     ASSISTANT = "assistant"
     SYSTEM = "system"
     OPERATOR = "operator"
+    # Someone running a management command (`manage.py tenant suspend …`) on a server.
+    CLI = "cli"
 
 
 @dataclass(frozen=True)
@@ -31,13 +36,17 @@ class Actor:
     role: str = ""
 
     @classmethod
-    def staff(cls, user: Any) -> Actor:
+    def _account(cls, kind: ActorKind, user: Any) -> Actor:
         return cls(
-            ActorKind.STAFF,
+            kind,
             str(getattr(user, "email", "")),
             user_id=user.pk,
             role=str(getattr(user, "role", "")),
         )
+
+    @classmethod
+    def staff(cls, user: Any) -> Actor:
+        return cls._account(ActorKind.STAFF, user)
 
     @classmethod
     def system(cls, what: str) -> Actor:
@@ -48,11 +57,29 @@ class Actor:
         return cls(ActorKind.OPERATOR, f"operator:{email}")
 
     @classmethod
+    def platform(cls, user: Any) -> Actor:
+        """A platform account (operator or support, public schema) acting in the console or
+        the platform API; `user_id` is that account's."""
+        return cls._account(ActorKind.OPERATOR, user)
+
+    @classmethod
+    def cli(cls) -> Actor:
+        """Whoever runs a management command: the operating-system user and the host."""
+        return cls(ActorKind.CLI, f"cli:{_os_user()}@{socket.gethostname()}")
+
+    @classmethod
     def of(cls, principal: Any) -> Actor:
         """The actor of an authenticated API request (`request.user`): staff or API key."""
         if getattr(principal, "is_api_key", False):
             return cls(ActorKind.API_KEY, str(principal.label))
         return cls.staff(principal)
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name (a container's numeric user): its id
+        return f"uid {os.getuid()}"
 
 
 ASSISTANT: Final = Actor(ActorKind.ASSISTANT, "assistant")

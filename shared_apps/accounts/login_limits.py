@@ -9,6 +9,9 @@
   still try it once per DYSA_LOGIN_SLOW_SECONDS. The owner from their own address gets in
   with the right password; a guesser is slowed to one try per address per slow period.
   A successful login clears the account's count.
+- Second step (the two-factor code of platform accounts, console and platform API token):
+  failed codes are counted per account the same way, under their own `step`, so guessing
+  codes after a right password is slowed per address, never locked.
 - Redis unreachable: logins are refused (fail closed, 429), unlike the other throttles,
   which let requests through.
 
@@ -52,9 +55,11 @@ def _redis() -> Any:
     return get_redis_connection("default")
 
 
-def _account_key(email: str, suffix: str) -> str:
+def _account_key(email: str, suffix: str, step: str = "") -> str:
+    """`step` names a login step counted apart from the password (e.g. "otp")."""
     digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:24]
-    return cache.make_key(f"throttle_login_account_{digest}{suffix}")
+    kind = f"_{step}" if step else ""
+    return cache.make_key(f"throttle_login_account{kind}_{digest}{suffix}")
 
 
 def login_ip_check(request: HttpRequest) -> None:
@@ -76,15 +81,16 @@ def login_ip_check(request: HttpRequest) -> None:
         raise LoginThrottledError(counted.wait(), "too many logins from this address")
 
 
-def login_account_check(request: HttpRequest, *, email: str) -> None:
-    """Before checking a password: the slower path when the account has too many failures."""
+def login_account_check(request: HttpRequest, *, email: str, step: str = "") -> None:
+    """Before checking a password (or, with `step`, a second-factor code): the slower path
+    when the account has too many failures."""
     try:
         client = _redis()
-        failures = int(client.get(_account_key(email, "")) or 0)
+        failures = int(client.get(_account_key(email, "", step)) or 0)
         if failures < settings.DYSA_LOGIN_ACCOUNT_FAILURES:
             return
         slow = settings.DYSA_LOGIN_SLOW_SECONDS
-        ip_key = _account_key(email, f"_ip_{client_ident(request)}")
+        ip_key = _account_key(email, f"_ip_{client_ident(request)}", step)
         if client.set(ip_key, 1, nx=True, ex=slow):
             return
         wait = float(client.ttl(ip_key) or slow)
@@ -97,10 +103,10 @@ def login_account_check(request: HttpRequest, *, email: str) -> None:
     raise LoginThrottledError(max(wait, 1.0), "too many failed logins for this account")
 
 
-def login_failed(*, email: str) -> None:
+def login_failed(*, email: str, step: str = "") -> None:
     try:
         pipe = _redis().pipeline()
-        key = _account_key(email, "")
+        key = _account_key(email, "", step)
         pipe.incr(key)
         pipe.expire(key, settings.DYSA_LOGIN_ACCOUNT_WINDOW)
         pipe.execute()
@@ -108,9 +114,9 @@ def login_failed(*, email: str) -> None:
         security.warning("could not count a failed login", exc_info=True)
 
 
-def login_succeeded(*, email: str) -> None:
+def login_succeeded(*, email: str, step: str = "") -> None:
     try:
-        _redis().delete(_account_key(email, ""))
+        _redis().delete(_account_key(email, "", step))
     except Exception:
         security.warning("could not clear an account's failed logins", exc_info=True)
 

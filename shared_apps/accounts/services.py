@@ -16,8 +16,10 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from rest_framework import exceptions
 
+from core.actors import Actor
 from core.db import current_schema_name
 from core.hosts import platform_url
+from core.platform_actions import platform_action_send
 from shared_apps.accounts.login_limits import (
     LoginThrottledError,
     login_account_check,
@@ -26,6 +28,7 @@ from shared_apps.accounts.login_limits import (
     login_succeeded,
 )
 from shared_apps.accounts.models import User
+from shared_apps.accounts.two_factor import Enrollment, two_factor_enroll, two_factor_verify
 
 security = logging.getLogger("security")
 
@@ -58,6 +61,25 @@ def user_authenticate(
         raise exceptions.AuthenticationFailed("Invalid email or password.")
     login_succeeded(email=email)
     return user
+
+
+SECOND_FACTOR_STEP = "otp"
+
+
+def user_second_factor_check(*, request: HttpRequest, user: User, code: str) -> None:
+    """The two-factor step of a platform login (console and platform API token), after
+    `user_authenticate`: counted per client address and per account like passwords (login
+    limits: a guesser is slowed, never the owner locked out). Raises DRF's Throttled or
+    AuthenticationFailed."""
+    try:
+        login_ip_check(request)
+        login_account_check(request, email=user.email, step=SECOND_FACTOR_STEP)
+    except LoginThrottledError as throttled:
+        raise exceptions.Throttled(wait=throttled.wait) from None
+    if not two_factor_verify(user=user, code=code):
+        login_failed(email=user.email, step=SECOND_FACTOR_STEP)
+        raise exceptions.AuthenticationFailed("Invalid email, password or code.")
+    login_succeeded(email=user.email, step=SECOND_FACTOR_STEP)
 
 
 def password_setup_path(*, user: User) -> str:
@@ -98,11 +120,18 @@ def user_password_set_with_token(*, uidb64: str, token: str, password: str) -> U
 
 
 @transaction.atomic
+@transaction.atomic
 def operator_create(
-    *, email: str, role: str, password: str | None = None, full_name: str = ""
+    *,
+    email: str,
+    role: str,
+    password: str | None = None,
+    full_name: str = "",
+    actor: Actor | None = None,
 ) -> tuple[User, str | None]:
     """A platform account (public schema): `operator` runs the platform, `support` helps
-    restaurants. Returns the user and, without a password, a one-time set-password link."""
+    restaurants. Returns the user and, without a password, a one-time set-password link.
+    Given an `actor`, the platform audit log records it."""
     if current_schema_name() != "public":
         raise RuntimeError("operator accounts live in the public schema")
     email = email.strip().lower()
@@ -126,5 +155,15 @@ def operator_create(
         email, password, role=role, full_name=full_name.strip()
     )
     security.info("operator account created", extra={"user_id": user.pk, "role": role})
+    platform_action_send(actor=actor, action="account.create", email=user.email, role=role)
     link = None if password else platform_url().rstrip("/") + password_setup_path(user=user)
     return user, link
+
+
+@transaction.atomic
+def operator_two_factor_reset(*, user: User, actor: Actor | None = None) -> Enrollment:
+    """A new authenticator secret and recovery codes for a platform account (the old ones
+    stop working); the caller shows them once."""
+    enrollment = two_factor_enroll(user=user)
+    platform_action_send(actor=actor, action="account.reset_2fa", email=user.email)
+    return enrollment

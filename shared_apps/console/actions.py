@@ -7,8 +7,9 @@ from typing import Any
 
 from django.db import transaction
 
+from core.actors import Actor
 from shared_apps.accounts.models import User
-from shared_apps.accounts.services import operator_create
+from shared_apps.accounts.services import operator_create, operator_two_factor_reset
 from shared_apps.accounts.two_factor import Enrollment, two_factor_enroll
 from shared_apps.backups.models import BackupRecord
 from shared_apps.backups.services import (
@@ -26,24 +27,18 @@ from shared_apps.platform_audit.services import platform_audit_record
 from tenants import services
 from tenants.models import Restaurant
 
+# Registry writes: the tenants' services record their own platform audit entry, given the
+# operator as actor (the same way for the CLI's user).
+
 
 def console_suspend(*, actor: User, restaurant: Restaurant, reason: str) -> Restaurant:
-    with transaction.atomic():
-        restaurant = services.restaurant_suspend(restaurant=restaurant, reason=reason)
-        platform_audit_record(
-            actor=actor, action="restaurant.suspend", restaurant_slug=restaurant.slug,
-            detail={"reason": reason},
-        )  # fmt: skip
-    return restaurant
+    return services.restaurant_suspend(
+        restaurant=restaurant, reason=reason, actor=Actor.platform(actor)
+    )
 
 
 def console_reactivate(*, actor: User, restaurant: Restaurant) -> Restaurant:
-    with transaction.atomic():
-        restaurant = services.restaurant_reactivate(restaurant=restaurant)
-        platform_audit_record(
-            actor=actor, action="restaurant.reactivate", restaurant_slug=restaurant.slug
-        )
-    return restaurant
+    return services.restaurant_reactivate(restaurant=restaurant, actor=Actor.platform(actor))
 
 
 def console_delete(*, actor: User, restaurant: Restaurant, confirmation: str) -> Restaurant:
@@ -51,70 +46,39 @@ def console_delete(*, actor: User, restaurant: Restaurant, confirmation: str) ->
     the operator must type the restaurant's slug."""
     if confirmation.strip() != restaurant.slug:
         raise services.LifecycleRefusedError("type the restaurant's slug exactly to confirm")
-    with transaction.atomic():
-        restaurant = services.restaurant_delete(restaurant=restaurant)
-        platform_audit_record(
-            actor=actor, action="restaurant.delete", restaurant_slug=restaurant.slug
-        )
-    return restaurant
+    return services.restaurant_delete(restaurant=restaurant, actor=Actor.platform(actor))
 
 
 def console_onboard(*, actor: User, fields: dict[str, Any]) -> services.OnboardingResult:
-    with transaction.atomic():
-        result = services.restaurant_onboard(**fields)
-        platform_audit_record(
-            actor=actor, action="restaurant.onboard", restaurant_slug=result.restaurant.slug,
-            detail={"owner_email": fields["owner_email"], "plan": fields.get("plan", "")},
-        )  # fmt: skip
-    return result
+    return services.restaurant_onboard(**fields, actor=Actor.platform(actor))
 
 
 def console_backup(*, actor: User, restaurant: Restaurant) -> BackupRecord:
-    # The dump runs outside a transaction (it is its own process); the entry follows it.
-    record = backup_create(schema_name=restaurant.schema_name)
-    platform_audit_record(
-        actor=actor, action="backup.create", restaurant_slug=restaurant.slug,
-        detail={"backup": record.pk},
-    )  # fmt: skip
-    return record
+    return backup_create(schema_name=restaurant.schema_name, actor=Actor.platform(actor))
 
 
 def console_backup_verify(*, actor: User, record: BackupRecord) -> BackupRecord:
-    record = backup_verify(record=record)
-    platform_audit_record(
-        actor=actor, action="backup.verify", restaurant_slug=record.slug,
-        detail={"backup": record.pk, "result": record.verify_status},
-    )  # fmt: skip
-    return record
+    return backup_verify(record=record, actor=Actor.platform(actor))
 
 
 def console_backup_restore(*, actor: User, record: BackupRecord) -> RestoreResult:
     """Restore into a new schema beside the live one (never in place from the console)."""
-    result = backup_restore(source=backup_source_for(record))
-    platform_audit_record(
-        actor=actor, action="backup.restore_new_schema", restaurant_slug=record.slug,
-        detail={"backup": record.pk, "schema": result.restored_into},
-    )  # fmt: skip
-    return result
+    return backup_restore(source=backup_source_for(record), actor=Actor.platform(actor))
 
 
 def console_account_create(
     *, actor: User, email: str, role: str, password: str | None
 ) -> tuple[User, Enrollment, str | None]:
     with transaction.atomic():
-        user, link = operator_create(email=email, role=role, password=password)
-        enrollment = two_factor_enroll(user=user)
-        platform_audit_record(
-            actor=actor, action="account.create", detail={"email": user.email, "role": role}
+        user, link = operator_create(
+            email=email, role=role, password=password, actor=Actor.platform(actor)
         )
+        enrollment = two_factor_enroll(user=user)
     return user, enrollment, link
 
 
 def console_account_reset_2fa(*, actor: User, user: User) -> Enrollment:
-    with transaction.atomic():
-        enrollment = two_factor_enroll(user=user)
-        platform_audit_record(actor=actor, action="account.reset_2fa", detail={"email": user.email})
-    return enrollment
+    return operator_two_factor_reset(user=user, actor=Actor.platform(actor))
 
 
 def console_plan_update(*, actor: User, plan: Plan, fields: dict[str, Any]) -> Plan:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shared_apps.console.login import (
     PENDING_KEY,
     LoginRefusedError,
+    LoginThrottledError,
     PendingLogin,
     console_code_step,
     console_password_step,
@@ -45,12 +46,33 @@ def _next(request: HttpRequest) -> str:
     return "/console/"
 
 
+def _form_page(
+    request: HttpRequest,
+    form: forms.Form,
+    error: str,
+    *,
+    step: str,
+    throttled: LoginThrottledError | None,
+) -> HttpResponse:
+    """The login page at `step`; a refused POST is a 400, a throttled one a 429 that says
+    when to try again."""
+    status = 200 if request.method != "POST" else 429 if throttled else 400
+    response = render(
+        request, "console/login.html",
+        {"form": form, "error": error, "next": _next(request), "step": step}, status=status,
+    )  # fmt: skip
+    if throttled is not None:
+        response["Retry-After"] = str(int(throttled.wait) + 1)
+    return response
+
+
 @never_cache
 @with_request_language
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
     form = PasswordForm(request.POST or None)
     error = ""
+    throttled: LoginThrottledError | None = None
     if request.method == "POST" and form.is_valid():
         try:
             pending = console_password_step(
@@ -60,15 +82,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
             )
         except LoginRefusedError as refused:
             error = _(str(refused))
+            throttled = refused if isinstance(refused, LoginThrottledError) else None
         else:
             request.session.cycle_key()
             request.session[PENDING_KEY] = {"user": pending.user_id, "started": pending.started}
             return HttpResponseRedirect(f"/console/login/code/?next={_next(request)}")
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "console/login.html",
-        {"form": form, "error": error, "next": _next(request), "step": "password"}, status=status,
-    )  # fmt: skip
+    return _form_page(request, form, error, step="password", throttled=throttled)
 
 
 @never_cache
@@ -80,6 +99,7 @@ def code_view(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect("/console/login/")
     form = CodeForm(request.POST or None)
     error = ""
+    throttled: LoginThrottledError | None = None
     if request.method == "POST" and form.is_valid():
         pending = PendingLogin(user_id=int(stored["user"]), started=float(stored["started"]))
         try:
@@ -88,6 +108,7 @@ def code_view(request: HttpRequest) -> HttpResponse:
             )
         except LoginRefusedError as refused:
             error = _(str(refused))
+            throttled = refused if isinstance(refused, LoginThrottledError) else None
         else:
             request.session.pop(PENDING_KEY, None)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -96,11 +117,7 @@ def code_view(request: HttpRequest) -> HttpResponse:
             if target == "/console/" and user.role == "support":
                 target = "/console/support/"  # support's home; the restaurants list is operators'
             return HttpResponseRedirect(target)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "console/login.html",
-        {"form": form, "error": error, "next": _next(request), "step": "code"}, status=status,
-    )  # fmt: skip
+    return _form_page(request, form, error, step="code", throttled=throttled)
 
 
 @require_POST

@@ -126,6 +126,26 @@ def support_access_event_record(
 
 
 @transaction.atomic
+def support_access_write_change(
+    *, access_id: int, restaurant_id: int, can_write: bool
+) -> SupportAccess | None:
+    """The owner's grant for one case: let this access (of this restaurant only; None for
+    another's) change things, or take that back. An access that is over cannot change."""
+    access = (
+        SupportAccess.objects.select_for_update()
+        .filter(pk=access_id, restaurant_id=restaurant_id)
+        .first()
+    )
+    if access is None:
+        return None
+    if access.ended_at is not None or access.expires_at <= timezone.now():
+        raise ValidationError({"write_access": ["this access is over"]})
+    access.can_write = can_write
+    access.save(update_fields=["can_write"])
+    return access
+
+
+@transaction.atomic
 def support_write_set(
     *, restaurant_id: int, enabled: bool, changed_by_email: str
 ) -> SupportWriteGrant:

@@ -58,13 +58,15 @@ def panel_language(request: HttpRequest) -> str:
 
 
 def login_redirect(request: HttpRequest) -> HttpResponse:
-    target = f"{LOGIN_PATH}?{urlencode({'next': request.get_full_path()})}"
-    if getattr(request, "htmx", False):
-        # An htmx poll after the session ended: reload the whole page onto the login form.
+    htmx = getattr(request, "htmx", None)
+    if htmx:
+        # An htmx poll after the session ended: reload the whole page onto the login form, and
+        # come back to that page (not to the fragment's URL and its poll token).
+        page = htmx.current_url_abs_path or "/panel/"
         response = HttpResponse(status=204)
-        response["HX-Redirect"] = target
+        response["HX-Redirect"] = f"{LOGIN_PATH}?{urlencode({'next': page})}"
         return response
-    return HttpResponseRedirect(target)
+    return HttpResponseRedirect(f"{LOGIN_PATH}?{urlencode({'next': request.get_full_path()})}")
 
 
 def panel_page(permission: str | None = None) -> Callable[[View], View]:
@@ -91,12 +93,20 @@ def panel_page(permission: str | None = None) -> Callable[[View], View]:
 
 # --- cheap polls ------------------------------------------------------------------------------
 # A live page polls every few seconds. The poll URL carries the version it last saw and a
-# short-lived signed token naming the restaurant, the user and the resource, issued with the
-# page (after the login and permission checks). While the token is valid and nothing changed,
-# the answer is a 204 decided from the token's signature and one Redis read: no session, user,
-# role or database work. Any change (or an expired/foreign token) takes the full checked path.
+# short-lived signed token naming the restaurant, the resource, the user and the login session
+# (a keyed hash of the session cookie), issued with the page (after the login and permission
+# checks). While the token is valid, the request carries that same session cookie and nothing
+# changed, the answer is a 204 decided from the token's signature and one read of the version
+# through the near side: no session, user, role or database work. Anything else (a change, an
+# expired, tampered or foreign token, another or no session cookie) takes the full checked path:
+# the session, the user and the page's permission, as on every page.
 POLL_SALT = "panel.poll"
 POLL_TOKEN_SECONDS = 300
+# Tokens whose signature this process has checked, with their expiry: a board polls with the
+# same token (and cookie) every 3 s for POLL_TOKEN_SECONDS.
+_VERIFIED_MAX = 10_000
+_verified: dict[tuple[str, str], int] = {}
+_version_keys: dict[tuple[str, str], str] = {}
 
 
 @functools.cache
@@ -109,25 +119,66 @@ def _poll_signature(payload: str) -> str:
     return hmac.new(_poll_key(), payload.encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def _session_tag(session_key: str) -> str:
+    """Names the login session inside the token without revealing its key."""
+    return hashlib.blake2b(session_key.encode(), key=_poll_key(), digest_size=8).hexdigest()
+
+
 def poll_token(request: HttpRequest, resource: str) -> str:
-    """`<schema>:<resource>:<user id>:<expiry>:<signature>`, valid POLL_TOKEN_SECONDS."""
+    """`<schema>:<resource>:<user id>:<expiry>:<session tag>:<signature>`, valid
+    POLL_TOKEN_SECONDS for the session the page was rendered in."""
     expires = int(time.time()) + POLL_TOKEN_SECONDS
-    payload = f"{current_schema_name()}:{resource}:{request.user.pk}:{expires}"
+    session_key = getattr(getattr(request, "session", None), "session_key", None) or ""
+    if getattr(request, "support_access", None) is not None:
+        # Support staff's every request is checked against the access and logged: their
+        # tokens name no session, so their polls always take the full path.
+        session_key = ""
+    payload = (
+        f"{current_schema_name()}:{resource}:{request.user.pk}:{expires}:"
+        f"{_session_tag(session_key) if session_key else '-'}"
+    )
     return f"{payload}:{_poll_signature(payload)}"
 
 
-def _poll_token_valid(token: str, resource: str) -> bool:
+def _session_cookie(request: HttpRequest) -> str:
+    """The session cookie's value, read from the header without parsing every cookie."""
+    name = settings.SESSION_COOKIE_NAME
+    header: str = request.META.get("HTTP_COOKIE", "")
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return ""
+
+
+def _poll_token_valid(token: str, resource: str, session_cookie: str) -> bool:
+    if not session_cookie:
+        return False
+    now = time.time()
+    known = _verified.get((token, session_cookie))
+    if known is None:
+        known = _verify(token, session_cookie)
+        if known is None:
+            return False
+        if len(_verified) >= _VERIFIED_MAX:
+            _verified.clear()
+        _verified[(token, session_cookie)] = known
+    schema, claimed = token.split(":", 2)[:2]
+    return known > now and claimed == resource and schema == current_schema_name()
+
+
+def _verify(token: str, session_cookie: str) -> int | None:
+    """The token's expiry if its signature is right and it names this session cookie."""
+    if not token.isascii():
+        return None
     payload, _, signature = token.rpartition(":")
     parts = payload.split(":")
-    if len(parts) != 4 or not hmac.compare_digest(signature, _poll_signature(payload)):
-        return False
-    schema, claimed, _user, expires = parts
-    return (
-        claimed == resource
-        and schema == current_schema_name()
-        and expires.isdigit()
-        and int(expires) > time.time()
-    )
+    if len(parts) != 5 or not hmac.compare_digest(signature, _poll_signature(payload)):
+        return None
+    expires, session = parts[3], parts[4]
+    if not expires.isdigit() or not hmac.compare_digest(session, _session_tag(session_cookie)):
+        return None
+    return int(expires)
 
 
 def _raw_version(key: str) -> bytes | None:
@@ -144,21 +195,40 @@ def _raw_version(key: str) -> bytes | None:
     return raw
 
 
+def _version_key(resource: str) -> str:
+    schema = current_schema_name()
+    key = _version_keys.get((schema, resource))
+    if key is None:
+        key = cache.make_key(cache_read_keys(resource, "")[0])
+        _version_keys[(schema, resource)] = key
+    return key
+
+
 def poll_version(resource: str) -> str:
     """A stamp of `resource`'s current version token, read through this process's near side
     (no Redis round trip while Redis has not said the token changed); "" when Redis cannot be
     reached, which makes every poll take the full path."""
-    key = cache.make_key(cache_read_keys(resource, "")[0])
+    key = _version_key(resource)
     raw = _raw_version(key)
     if raw is None and resource_version(resource) is not None:  # start the token
         raw = _raw_version(key)
     return hashlib.blake2b(raw, digest_size=6).hexdigest() if raw else ""
 
 
+def _poll_query(request: HttpRequest) -> tuple[str, str]:
+    """(`v`, `t`) of the poll URL. Both are plain ASCII as the page wrote them; anything
+    escaped goes through Django's full query parsing."""
+    query = request.META.get("QUERY_STRING", "")
+    if "%" in query or "+" in query:
+        return request.GET.get("v", ""), request.GET.get("t", "")
+    found = dict(part.partition("=")[::2] for part in query.split("&"))
+    return found.get("v", ""), found.get("t", "")
+
+
 def poll_unchanged(request: HttpRequest, resource: str) -> bool:
-    """True when the poll's token is valid for this restaurant and `resource` and its version
-    `v` is still current, so a 204 answers it."""
-    seen, token = request.GET.get("v", ""), request.GET.get("t", "")
-    if not seen or not token or not _poll_token_valid(token, resource):
+    """True when the poll's token is valid for this restaurant, `resource` and the request's
+    session cookie, and its version `v` is still current, so a 204 answers it."""
+    seen, token = _poll_query(request)
+    if not seen or not token or not _poll_token_valid(token, resource, _session_cookie(request)):
         return False
     return seen == poll_version(resource)

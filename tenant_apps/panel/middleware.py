@@ -10,14 +10,32 @@ from typing import Final
 
 from django.http import HttpRequest, HttpResponse
 
+from core.security_headers import NON_PAGE_POLICY
 from tenant_apps.panel.access import poll_unchanged
 
 # Poll path -> the cached resource whose version it watches.
-POLL_PATHS: Final = (
-    (re.compile(r"^/panel/orders/board/$"), "orders"),
-    (re.compile(r"^/panel/conversations/list/$"), "conversations"),
-    (re.compile(r"^/panel/conversations/\d+/thread/$"), "conversations"),
-)
+POLL_PATHS: Final = {
+    "/panel/orders/board/": "orders",
+    "/panel/conversations/list/": "conversations",
+    # The navigation's waiting badge, polled by every panel page.
+    "/panel/conversations/waiting/": "conversations",
+}
+# The answer has no body, so the security middleware below it has nothing to protect; it
+# still carries what every non-page answer does (nothing to run, nothing to frame).
+UNCHANGED_POLL_HEADERS: Final = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": NON_PAGE_POLICY,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+}
+THREAD_POLL: Final = re.compile(r"^/panel/conversations/\d+/thread/$")
+
+
+def _watched_resource(path: str) -> str | None:
+    resource = POLL_PATHS.get(path)
+    if resource is None and THREAD_POLL.match(path):
+        return "conversations"
+    return resource
 
 
 class PanelPollMiddleware:
@@ -25,12 +43,15 @@ class PanelPollMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path_info[:7] == "/panel/" and request.method == "GET" and "t" in request.GET:
+        path = request.path_info
+        if path[:7] == "/panel/" and request.method == "GET":
+            resource = _watched_resource(path)
             tenant = getattr(request, "tenant", None)
-            if tenant is not None and not tenant.is_public:
-                for pattern, resource in POLL_PATHS:
-                    if pattern.match(request.path_info) and poll_unchanged(request, resource):
-                        response = HttpResponse(status=204)
-                        response["Cache-Control"] = "no-store"
-                        return response
+            if (
+                resource is not None
+                and tenant is not None
+                and not tenant.is_public
+                and poll_unchanged(request, resource)
+            ):
+                return HttpResponse(status=204, headers=UNCHANGED_POLL_HEADERS)
         return self.get_response(request)

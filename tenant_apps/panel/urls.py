@@ -13,6 +13,7 @@ from tenant_apps.panel.views import (
     reservations,
     roles,
     settings,
+    support_access,
 )
 
 app_name = "panel"
@@ -68,6 +69,9 @@ urlpatterns = [
     path("staff/roles/", roles.roles, name="roles"),
     path("staff/roles/<str:code>/", roles.role_change),
     path("audit/", records.audit, name="audit"),
+    path("support-access/", support_access.support_access_log, name="support-access"),
+    path("support-access/write/", support_access.support_access_switch),
+    path("support-access/<int:access_id>/write/", support_access.support_access_grant),
     path("billing/", billing.billing, name="billing"),
     path("billing/invoices/<int:invoice_id>/pdf/", billing.invoice_pdf, name="billing-invoice-pdf"),
 ]

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,9 +16,12 @@ from core.db import tenant_connection
 from core.views import HasPermission, TenantApiView
 from shared_apps.support.models import SupportAccess
 from shared_apps.support.selectors import support_access_list
-from shared_apps.support.services import support_write_enabled, support_write_set
-from tenant_apps.audit.services import audit_record
-from tenant_apps.staff.permissions import OWNER
+from shared_apps.support.services import support_write_enabled
+from tenant_apps.support_access.services import (
+    support_access_manager,
+    support_access_write_grant,
+    support_write_access_switch,
+)
 
 TAGS = ["support access"]
 
@@ -28,13 +30,7 @@ class IsRestaurantOwner(BasePermission):
     message = "Only the restaurant's owner manages support access."
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        user = request.user
-        return bool(
-            getattr(user, "is_authenticated", False)
-            and getattr(user, "role", "") == OWNER
-            and getattr(user, "is_active", False)
-            and getattr(request._request, "support_access", None) is None
-        )
+        return support_access_manager(request._request)
 
 
 class SupportEventOut(serializers.Serializer[Any]):
@@ -89,21 +85,29 @@ class SupportAccessApi(TenantApiView):
     def put(self, request: Request) -> Response:
         body = WriteAccessIn(data=request.data)
         body.is_valid(raise_exception=True)
-        enabled = body.validated_data["write_access"]
-        user = request.user
-        with transaction.atomic():
-            before = support_write_enabled(restaurant_id=tenant_connection().tenant.pk)
-            support_write_set(
-                restaurant_id=tenant_connection().tenant.pk,
-                enabled=enabled,
-                changed_by_email=str(getattr(user, "email", "")),
-            )
-            audit_record(
-                actor=self.actor,
-                action="support_access.write_access",
-                target_type="restaurant",
-                summary="support may change things" if enabled else "support read-only",
-                before={"write_access": before},
-                after={"write_access": enabled},
-            )
+        support_write_access_switch(actor=self.actor, enabled=body.validated_data["write_access"])
         return Response(self._body())
+
+
+class SupportAccessWriteApi(TenantApiView):
+    """PUT `{"write_access": bool}` on one running access: the owner lets support change
+    things for this case only, or takes it back (audited). Another restaurant's access: 404."""
+
+    permission_classes = [HasPermission, IsRestaurantOwner]
+    required_permissions = {"PUT": "roles.manage"}
+
+    @extend_schema(
+        tags=TAGS,
+        request=WriteAccessIn,
+        responses=SupportAccessOut,
+        operation_id="v1_support_access_case_update",
+    )
+    def put(self, request: Request, access_id: int) -> Response:
+        body = WriteAccessIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        access = support_access_write_grant(
+            actor=self.actor, access_id=access_id, enabled=body.validated_data["write_access"]
+        )
+        if access is None:
+            raise exceptions.NotFound("No such support access to this restaurant.")
+        return Response(SupportAccessOut(access).data)

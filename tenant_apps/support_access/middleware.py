@@ -15,11 +15,11 @@ from core.db import current_schema_name, tenant_connection
 from shared_apps.support.services import (
     support_access_active,
     support_access_event_record,
-    support_write_enabled,
 )
 from tenant_apps.support_access.session import (
     SESSION_KEY,
     SupportAccessContext,
+    support_user_act,
     support_user_retire,
 )
 
@@ -60,10 +60,12 @@ class SupportAccessMiddleware:
             support_email=access.support_email,
             reason=access.reason,
             expires_at=access.expires_at,
-            can_write=access.can_write
-            and support_write_enabled(restaurant_id=access.restaurant_id),
+            # The owner's grant for this case (the restaurant-wide switch sets it when the
+            # access opens, and turning the switch off clears it on running accesses).
+            can_write=access.can_write,
         )
         request.support_access = context  # type: ignore[attr-defined]
+        support_user_act(user=request.user, can_write=context.can_write)
         allowed = (
             request.method in SAFE_METHODS
             or context.can_write

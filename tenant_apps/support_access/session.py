@@ -57,3 +57,12 @@ def support_user_for(*, access: SupportAccess) -> User:
     user.is_active = True
     user.save()
     return user
+
+
+def support_user_act(*, user: object, can_write: bool) -> None:
+    """Let the placeholder act, for this request, with the role of its access's current grant
+    (the owner may grant or take back write access while support is inside). Only the request's
+    user object changes: the stored role stays the one it entered with, since changing it would
+    end the session (the session hash covers the role)."""
+    if str(getattr(user, "email", "")).endswith(f"@{PLACEHOLDER_DOMAIN}"):
+        user.role = WRITE_ROLE if can_write else READ_ROLE  # type: ignore[attr-defined]

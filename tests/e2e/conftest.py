@@ -15,6 +15,7 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -72,21 +73,46 @@ def _forget_leftovers(slug: str) -> None:
     _drop_cache_keys(schema_name)
 
 
-@pytest.fixture
-def e2e_restaurant(transactional_db: None) -> Iterator[TenantHandle]:
-    """A restaurant of its own for the browser test, purged afterwards."""
-    _forget_leftovers(E2E_SLUG)
-    result = onboard_restaurant(E2E_SLUG, name="Taquería E2E", locale="es")
+def own_restaurant(slug: str, name: str, locale: str = "es") -> Iterator[TenantHandle]:
+    """A restaurant of a browser test's own (for a fixture to `yield from`): onboarded after
+    clearing what a crashed run left, purged afterwards with its cache keys."""
+    _forget_leftovers(slug)
+    result = onboard_restaurant(slug, name=name, locale=locale)
     handle = TenantHandle(
         restaurant=result.restaurant,
-        host=f"{E2E_SLUG}.{settings.DYSA_BASE_DOMAIN}",
-        owner_email=f"owner@{E2E_SLUG}.example",
+        host=f"{slug}.{settings.DYSA_BASE_DOMAIN}",
+        owner_email=f"owner@{slug}.example",
     )
     yield handle
     restaurant = Restaurant.objects.filter(pk=result.restaurant.pk).first()
     if restaurant is not None:
         restaurant_purge(restaurant=restaurant_delete(restaurant=restaurant, force=True))
     _drop_cache_keys(handle.schema_name)
+
+
+@pytest.fixture
+def e2e_restaurant(transactional_db: None) -> Iterator[TenantHandle]:
+    """A restaurant of its own for the browser test, purged afterwards."""
+    yield from own_restaurant(E2E_SLUG, "Taquería E2E")
+
+
+@contextmanager
+def chromium_resolving(rules: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Debian's Chromium with these host resolver rules (`MAP host 127.0.0.1, ...`)."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an asyncio loop marked as running in this thread, which
+    # Django's async-safety guard takes for async code; the test's ORM calls are plain sync.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=chromium_path(),
+            args=[*CHROMIUM_ARGS, f"--host-resolver-rules={rules}"],
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
 
 
 @dataclass(frozen=True)
@@ -134,19 +160,6 @@ def embedding_site(live_server: Any, e2e_restaurant: TenantHandle) -> Iterator[E
 
 @pytest.fixture
 def browser(e2e_restaurant: TenantHandle, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an asyncio loop marked as running in this thread, which
-    # Django's async-safety guard takes for async code; the test's ORM calls are plain sync.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
     rules = f"MAP {e2e_restaurant.host} 127.0.0.1, MAP {EMBEDDING_HOST} 127.0.0.1"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=chromium_path(),
-            args=[*CHROMIUM_ARGS, f"--host-resolver-rules={rules}"],
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium_resolving(rules, monkeypatch) as chromium:
+        yield chromium

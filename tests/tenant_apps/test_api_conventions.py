@@ -28,6 +28,7 @@ from tests.tenant_apps.test_isolation import (
     populate_tenant_a,
     start_chat,
     start_whatsapp_conversation,
+    support_access_to,
 )
 from tests.tenants.factories import TenantHandle
 
@@ -143,6 +144,7 @@ def test_every_write_refuses_malformed_json_non_objects_and_unknown_fields(
     ids: dict[str, Any] = populate_tenant_a(client_as(tenant_a, "owner"))
     ids["conversation"], chat_token = start_chat(tenant_a)
     ids["whatsapp_conversation"] = start_whatsapp_conversation(tenant_a)
+    ids["support_access"] = support_access_to(tenant_a)
     values = {name: ids.get(key) for name, key in PARAM_OBJECTS.items()} | {"code": "viewer"}
     wrong = []
     owners: dict[int, APIClient] = {}
@@ -223,6 +225,7 @@ VALID_BODIES: dict[tuple[str, str], Body] = {
     ("PATCH", "staff/roles/<str:code>/"): {"permissions": ["menu.view"]},
     ("POST", "staff/api-keys/"): {"name": "POS"},
     ("PUT", "support-access/"): {"write_access": True},
+    ("PUT", "support-access/<int:access_id>/"): {"write_access": True},
     ("PUT", "channels/whatsapp/"): {
         "provider": "twilio",
         "phone_number": "+34910000001",
@@ -252,6 +255,7 @@ def test_every_staff_write_is_audited(tenant_a: TenantHandle) -> None:
     ids: dict[str, Any] = populate_tenant_a(owner)
     ids["conversation"], _ = start_chat(tenant_a)
     ids["whatsapp_conversation"] = start_whatsapp_conversation(tenant_a)
+    ids["support_access"] = support_access_to(tenant_a)
     ids["api_key"] = owner.post("/api/v1/staff/api-keys/", {"name": "A"}, format="json").json()[
         "id"
     ]

@@ -19,6 +19,7 @@ from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
 from shared_apps.accounts.models import User
+from shared_apps.support.models import SupportAccess
 from tenant_apps.audit.models import AuditEntry
 from tenant_apps.conversations.models import Conversation
 from tenant_apps.customers.models import Customer
@@ -98,6 +99,13 @@ def populate_tenant_a(owner: APIClient) -> dict[str, int]:
     return ids
 
 
+def support_access_to(handle: TenantHandle) -> int:
+    """A running support access to the restaurant (a public-schema row naming it)."""
+    from tests.tenant_apps.support_access.test_session import open_access
+
+    return int(open_access(handle)[0].pk)
+
+
 def start_whatsapp_conversation(handle: TenantHandle) -> int:
     """A WhatsApp conversation whose customer wrote just now (inside the 24-hour window)."""
     with schema_context(handle.schema_name):
@@ -136,6 +144,7 @@ PARAM_OBJECTS = {
     "whatsapp_conversation_id": "whatsapp_conversation",
     "template_id": "whatsapp_template",
     "invoice_id": "invoice",
+    "access_id": "support_access",
 }
 # URL parameters that do not name a restaurant's own data.
 NOT_TENANT_DATA = {
@@ -157,6 +166,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "staff/<int:user_id>/"): {"role": "owner"},
     ("POST", "staff/<int:user_id>/password/"): {"password": "Sup3r-secret-pw"},
     ("POST", "conversations/<int:conversation_id>/reply/"): {"text": "hola"},
+    ("PUT", "support-access/<int:access_id>/"): {"write_access": True},
 }
 # Query strings some reads need to answer at all.
 QUERIES = {
@@ -233,6 +243,7 @@ def test_tenant_a_ids_and_credentials_never_work_on_tenant_b(
     ids["conversation"], visitor_token_a = start_chat(tenant_a)
     ids["whatsapp_conversation"] = start_whatsapp_conversation(tenant_a)
     ids["invoice"] = issued_invoice(tenant_a.restaurant).pk
+    ids["support_access"] = support_access_to(tenant_a)
     with schema_context(tenant_b.schema_name):
         clashing = [
             name for name, model in MODELS.items() if model.objects.filter(pk=ids[name]).exists()
@@ -277,3 +288,4 @@ def test_tenant_a_ids_and_credentials_never_work_on_tenant_b(
         assert Order.objects.get(pk=ids["order"]).status == "pending"
         assert Conversation.objects.get(pk=ids["conversation"]).status == "bot"
         assert AuditEntry.objects.filter(actor_label=owner_b.user.email).count() == 0  # type: ignore[attr-defined]
+    assert not SupportAccess.objects.get(pk=ids["support_access"]).can_write

@@ -110,6 +110,9 @@ ROOT_URLCONF = "config.urls_tenants"
 MIDDLEWARE = [
     "core.middleware.RequestContextMiddleware",
     "tenants.middleware.TenantRoutingMiddleware",
+    # Answers the staff panel's unchanged live-update polls: a 204 with the non-page security
+    # headers, before anything else runs (tenant_apps/panel/middleware.py).
+    "tenant_apps.panel.middleware.PanelPollMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # CSP (with a per-request nonce), Permissions-Policy, and the request-body size limit.
     "core.security_headers.SecurityHeadersMiddleware",
@@ -119,8 +122,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Answers cache hits of public reads (the menu) without the session/auth/DRF work below.
     "core.hotpath.middleware.CachedPublicReadMiddleware",
-    # Answers the staff panel's unchanged live-update polls (204) just as early.
-    "tenant_apps.panel.middleware.PanelPollMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -506,9 +507,12 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined
 )
 # --- platform host: two-factor, console, support, signup (issue 14) -------------------------
 OTP_TOTP_ISSUER = "dysa"
-# Console logins: failed attempts per account before it is locked for the lockout period.
-DYSA_CONSOLE_LOCKOUT_ATTEMPTS = env.int("DYSA_CONSOLE_LOCKOUT_ATTEMPTS", default=5)
-DYSA_CONSOLE_LOCKOUT_SECONDS = env.int("DYSA_CONSOLE_LOCKOUT_SECONDS", default=900)
+# Console logins follow the login limits of every login path (DYSA_LOGIN_* above), codes
+# included. django-otp's own per-device throttle (a delay doubling with every failure, for
+# every address) is off: it was a second wall anyone holding the password could raise to
+# lock the operator out; the login limits slow each address instead (docs/security.md).
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 # Support access to a restaurant's panel: default and longest duration (minutes).
 DYSA_SUPPORT_ACCESS_MINUTES = env.int("DYSA_SUPPORT_ACCESS_MINUTES", default=30)
 DYSA_SUPPORT_ACCESS_MAX_MINUTES = env.int("DYSA_SUPPORT_ACCESS_MAX_MINUTES", default=240)

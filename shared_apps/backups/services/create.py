@@ -10,6 +10,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from core.actors import Actor
+from core.platform_actions import platform_action_send
 from shared_apps.backups import crypto, dumps, keys
 from shared_apps.backups.errors import (
     BackupError,
@@ -203,18 +205,25 @@ def backup_create(
     progress: Progress = no_progress,
     attempts: int = 1,
     retry_delay: float = 0,
+    actor: Actor | None = None,
 ) -> BackupRecord:
     """Back up one schema now; storage failures are retried `attempts` times in all.
 
-    Every attempt is its own record, so a failed attempt stays visible as failed.
+    Every attempt is its own record, so a failed attempt stays visible as failed. Given an
+    `actor`, the platform audit log records the backup made.
     """
     attempt = 1
     while True:
         record = backup_record_prepare(schema_name=schema_name, kind=kind, attempt=attempt)
         try:
-            return backup_record_execute(record=record, progress=progress)
+            done = backup_record_execute(record=record, progress=progress)
         except StorageError:
             if attempt >= attempts:
                 raise
             attempt += 1
             time.sleep(retry_delay)
+            continue
+        platform_action_send(
+            actor=actor, action="backup.create", restaurant_slug=done.slug, backup=done.pk
+        )
+        return done

@@ -8,6 +8,8 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 
+from core.actors import Actor
+from core.platform_actions import platform_action_send
 from shared_apps.backups import selectors
 from shared_apps.backups.errors import (
     BackupError,
@@ -27,9 +29,14 @@ class PruneResult:
 
 
 def backup_prune(
-    *, dry_run: bool = False, policy: RetentionPolicy | None = None, now: datetime | None = None
+    *,
+    dry_run: bool = False,
+    policy: RetentionPolicy | None = None,
+    now: datetime | None = None,
+    actor: Actor | None = None,
 ) -> PruneResult:
-    """Delete stored backups the retention policy no longer keeps (records stay, as `pruned`)."""
+    """Delete stored backups the retention policy no longer keeps (records stay, as `pruned`).
+    Given an `actor`, the platform audit log records what a real (not dry) run deleted."""
     policy = policy or RetentionPolicy.parse(settings.DYSA_BACKUP_RETENTION)
     now = now or timezone.now()
     result = PruneResult(policy=str(policy))
@@ -54,6 +61,10 @@ def backup_prune(
             "backup prune could not delete %d backups",
             len(result.errors),
             extra={"errors": result.errors},
+        )
+    if not dry_run:
+        platform_action_send(
+            actor=actor, action="backup.prune", pruned=result.pruned, errors=len(result.errors)
         )
     return result
 

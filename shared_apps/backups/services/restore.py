@@ -10,6 +10,8 @@ from pathlib import Path
 import psycopg
 from django.utils import timezone
 
+from core.actors import Actor
+from core.platform_actions import platform_action_send
 from shared_apps.backups import dumps, inplace
 from shared_apps.backups.errors import (
     RestoreRefusedError,
@@ -97,13 +99,29 @@ def backup_restore(
     into: str | None = None,
     in_place: bool = False,
     progress: Progress = no_progress,
+    actor: Actor | None = None,
 ) -> RestoreResult:
     """Restore a backup into a new schema (default) or in place of the live one.
 
     Never overwrites silently: a new schema must not exist; in place takes a safety backup of
     the live schema first, restores beside it, verifies, then swaps the two atomically (the
-    platform's rows are replaced instead, see inplace.py).
+    platform's rows are replaced instead, see inplace.py). Given an `actor`, the platform
+    audit log records the restore.
     """
+    result = _restore(source=source, into=into, in_place=in_place, progress=progress)
+    platform_action_send(
+        actor=actor,
+        action="backup.restore_in_place" if result.in_place else "backup.restore_new_schema",
+        restaurant_slug=source.record.slug if source.record else "",
+        backup=result.backup_id,
+        schema=result.restored_into,
+    )
+    return result
+
+
+def _restore(
+    *, source: BackupSource, into: str | None, in_place: bool, progress: Progress
+) -> RestoreResult:
     schema_name = source.schema_name
     if in_place and into:
         raise RestoreRefusedError("choose either a new schema (--into) or --in-place, not both")

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from django.utils import timezone
 
+from core.actors import Actor
+from core.platform_actions import platform_action_send
 from shared_apps.backups import selectors
 from shared_apps.backups.errors import (
     BackupError,
@@ -21,7 +23,9 @@ from shared_apps.backups.services.loading import backup_source_for, load_backup
 from shared_apps.backups.services.restore import drop_schema, restore_checked
 
 
-def backup_verify(*, record: BackupRecord, progress: Progress = no_progress) -> BackupRecord:
+def backup_verify(
+    *, record: BackupRecord, progress: Progress = no_progress, actor: Actor | None = None
+) -> BackupRecord:
     """Restore into a scratch schema, compare with the manifest, drop it, record the outcome.
 
     Raises BackupError when verification fails (after recording it).
@@ -51,6 +55,10 @@ def backup_verify(*, record: BackupRecord, progress: Progress = no_progress) -> 
     record.verify_error = ""
     record.verified_at = timezone.now()
     record.save(update_fields=["verify_status", "verify_error", "verified_at"])
+    platform_action_send(
+        actor=actor, action="backup.verify", restaurant_slug=record.slug,
+        backup=record.pk, result=record.verify_status,
+    )  # fmt: skip
     return record
 
 

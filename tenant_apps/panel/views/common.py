@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from tenant_apps.conversations.models import Conversation
 from tenant_apps.conversations.selectors import conversation_list, conversation_quota_reached
 from tenant_apps.panel.access import panel_permissions, poll_token, poll_version
+from tenant_apps.support_access.services import support_access_manager
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,8 @@ class NavEntry:
     label: Any
     path: str
     permission: str | None
+    # A rule beyond the role's permissions (who the page is for), None when there is none.
+    shown_to: Callable[[HttpRequest], bool] | None = None
 
 
 NAV = (
@@ -36,6 +40,13 @@ NAV = (
     NavEntry("staff", _("Staff"), "/panel/staff/", "staff.view"),
     NavEntry("audit", _("Audit log"), "/panel/audit/", "audit.view"),
     NavEntry("billing", _("Billing"), "/panel/billing/", "billing.view"),
+    NavEntry(
+        "support_access",
+        _("Support"),
+        "/panel/support-access/",
+        None,
+        shown_to=support_access_manager,
+    ),
 )
 
 
@@ -62,7 +73,10 @@ def page(
         "restaurant": request.tenant,  # type: ignore[attr-defined]
         "panel_perms": permissions,
         "nav": [
-            entry for entry in NAV if entry.permission is None or entry.permission in permissions
+            entry
+            for entry in NAV
+            if (entry.permission is None or entry.permission in permissions)
+            and (entry.shown_to is None or entry.shown_to(request))
         ],
         "active": active,
         "language": get_language(),

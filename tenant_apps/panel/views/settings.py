@@ -5,7 +5,7 @@ permission as the matching API endpoint."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -100,60 +100,6 @@ def _save(
 
 @require_POST
 @panel_page("restaurant.view")
-def profile(request: HttpRequest) -> HttpResponse:
-    require(request, "restaurant.manage")
-    form = ProfileForm(request.POST)
-    return _save(
-        request,
-        key="profile",
-        form=form,
-        write=lambda: restaurant_profile_update(
-            actor=Actor.of(request.user), changes=form.cleaned_data
-        ),
-        anchor="profile",
-    )
-
-
-@require_POST
-@panel_page("restaurant.view")
-def hours(request: HttpRequest) -> HttpResponse:
-    require(request, "hours.manage")
-    form = HoursForm(request.POST)
-
-    def write() -> None:
-        shifts = form.shifts()
-        if not form.errors:
-            opening_hours_replace(actor=Actor.of(request.user), shifts=shifts)
-
-    return _save(
-        request,
-        key="hours",
-        form=form,
-        write=write,
-        anchor="hours",
-    )
-
-
-@require_POST
-@panel_page("restaurant.view")
-def closed_add(request: HttpRequest) -> HttpResponse:
-    require(request, "hours.manage")
-    form = ClosedDateForm(request.POST)
-    return _save(
-        request,
-        key="closed",
-        form=form,
-        write=lambda: closed_date_add(
-            actor=Actor.of(request.user),
-            day=form.cleaned_data["date"],
-            reason=form.cleaned_data["reason"],
-        ),
-        anchor="hours",
-    )
-
-
-@require_POST
-@panel_page("restaurant.view")
 def closed_remove(request: HttpRequest, closed_date_id: int) -> HttpResponse:
     require(request, "hours.manage")
     closed = closed_date_get(closed_date_id=closed_date_id)
@@ -163,57 +109,86 @@ def closed_remove(request: HttpRequest, closed_date_id: int) -> HttpResponse:
     return HttpResponseRedirect("/panel/settings/#hours")
 
 
-@require_POST
-@panel_page("restaurant.view")
-def assistant(request: HttpRequest) -> HttpResponse:
-    require(request, "assistant.manage")
-    form = AssistantForm(request.POST)
+FormT = TypeVar("FormT", bound=forms.Form)
 
-    def write() -> None:
-        data = form.cleaned_data
+
+def _settings_form(
+    form_class: type[FormT],
+    *,
+    permission: str,
+    key: str,
+    anchor: str,
+    write: Callable[[FormT, Actor], object],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """A settings form's POST view: the permission of the matching API endpoint, the form
+    validated, `write(form, actor)` through the services, the page again on errors."""
+
+    @require_POST
+    @panel_page("restaurant.view")
+    def view(request: HttpRequest) -> HttpResponse:
+        require(request, permission)
+        form = form_class(request.POST)
         actor = Actor.of(request.user)
-        restaurant_profile_update(
-            actor=actor,
-            changes={
-                "assistant_name": data["assistant_name"],
-                "assistant_greeting": {"es": data["greeting_es"], "en": data["greeting_en"]},
-                "assistant_persona": data["assistant_persona"],
-            },
-        )
-        assistant_engine_configure(
-            actor=actor,
-            changes={
-                "provider": data["provider"],
-                "base_url": data["base_url"],
-                "model": data["model"],
-            },
-            api_key_given=bool(data["api_key"]),
-            api_key=data["api_key"] or None,
-        )
+        return _save(request, key=key, form=form, write=lambda: write(form, actor), anchor=anchor)
 
-    return _save(
-        request,
-        key="assistant",
-        form=form,
-        write=write,
-        anchor="assistant",
+    return view
+
+
+def _write_hours(form: HoursForm, actor: Actor) -> None:
+    shifts = form.shifts()
+    if not form.errors:
+        opening_hours_replace(actor=actor, shifts=shifts)
+
+
+def _write_assistant(form: AssistantForm, actor: Actor) -> None:
+    data = form.cleaned_data
+    restaurant_profile_update(
+        actor=actor,
+        changes={
+            "assistant_name": data["assistant_name"],
+            "assistant_greeting": {"es": data["greeting_es"], "en": data["greeting_en"]},
+            "assistant_persona": data["assistant_persona"],
+        },
+    )
+    assistant_engine_configure(
+        actor=actor,
+        changes={
+            "provider": data["provider"],
+            "base_url": data["base_url"],
+            "model": data["model"],
+        },
+        api_key_given=bool(data["api_key"]),
+        api_key=data["api_key"] or None,
     )
 
 
-@require_POST
-@panel_page("restaurant.view")
-def webchat(request: HttpRequest) -> HttpResponse:
-    require(request, "restaurant.manage")
-    form = WebChatForm(request.POST)
-    return _save(
-        request,
-        key="chat",
-        form=form,
-        write=lambda: webchat_settings_update(
-            actor=Actor.of(request.user),
-            enabled=form.cleaned_data["enabled"],
-            allowed_origins=form.origins(),
-            accent_color=form.cleaned_data["accent_color"],
-        ),
-        anchor="webchat",
+def _write_webchat(form: WebChatForm, actor: Actor) -> None:
+    webchat_settings_update(
+        actor=actor,
+        enabled=form.cleaned_data["enabled"],
+        allowed_origins=form.origins(),
+        accent_color=form.cleaned_data["accent_color"],
     )
+
+
+profile = _settings_form(
+    ProfileForm, permission="restaurant.manage", key="profile", anchor="profile",
+    write=lambda form, actor: restaurant_profile_update(actor=actor, changes=form.cleaned_data),
+)  # fmt: skip
+hours = _settings_form(
+    HoursForm, permission="hours.manage", key="hours", anchor="hours", write=_write_hours
+)
+closed_add = _settings_form(
+    ClosedDateForm, permission="hours.manage", key="closed", anchor="hours",
+    write=lambda form, actor: closed_date_add(
+        actor=actor, day=form.cleaned_data["date"], reason=form.cleaned_data["reason"]
+    ),
+)  # fmt: skip
+assistant = _settings_form(
+    AssistantForm, permission="assistant.manage", key="assistant", anchor="assistant",
+    write=_write_assistant,
+)  # fmt: skip
+webchat = _settings_form(
+    WebChatForm, permission="restaurant.manage", key="chat", anchor="webchat",
+    write=_write_webchat,
+)  # fmt: skip

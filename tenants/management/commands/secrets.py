@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandParser
 
+from core.actors import Actor
 from core.cli import DysaCommand
 from tenants import secrets
 from tenants.selectors import restaurant_get
@@ -72,7 +73,9 @@ class Command(DysaCommand):
                 )
             else:
                 value = sys.stdin.readline().rstrip("\n")
-                secrets.secret_set(schema_name=schema_name, kind=options["kind"], value=value)
+                secrets.secret_set(
+                    schema_name=schema_name, kind=options["kind"], value=value, actor=Actor.cli()
+                )
                 self.emit(
                     {"schema_name": schema_name, "kind": options["kind"], "stored": True},
                     f"stored {options['kind']} for {schema_name}",
@@ -95,7 +98,7 @@ class Command(DysaCommand):
             {
                 "kind": k,
                 "version": secrets.secret_rotate(
-                    schema_name=schema_name, kind=k, grace=grace_delta
+                    schema_name=schema_name, kind=k, grace=grace_delta, actor=Actor.cli()
                 ),
             }
             for k in kinds
@@ -109,6 +112,7 @@ class Command(DysaCommand):
         report = secrets.master_key_rotate(
             batch_size=batch_size,
             progress=lambda done, total: self.progress(done, total, "re-encrypted "),
+            actor=Actor.cli(),
         )
         payload = {
             "total": report.total,

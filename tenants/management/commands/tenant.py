@@ -1,4 +1,7 @@
-"""`tenant onboard|list|show|suspend|reactivate|delete|purge|rename|domains ...`"""
+"""`tenant onboard|list|show|suspend|reactivate|delete|purge|rename|domains ...`
+
+Every change is recorded in the platform audit log by the service that makes it, with the
+CLI's actor ("cli:<OS user>@<host>"), like the console's and the platform API's actions."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandParser
 
+from core.actors import Actor
 from core.cli import DysaCommand
 from tenants import services
 from tenants.models import Restaurant
@@ -124,6 +128,7 @@ class Command(DysaCommand):
             locale=options["locale"],
             timezone=options["timezone"],
             currency=options["currency"],
+            actor=Actor.cli(),
         )
         summary = restaurant_summary(result.restaurant)
         summary["owner_email"] = options["owner_email"].strip().lower()
@@ -151,12 +156,16 @@ class Command(DysaCommand):
 
     def _suspend(self, options: dict[str, Any]) -> None:
         restaurant = services.restaurant_suspend(
-            restaurant=self._restaurant(options["slug"]), reason=options["reason"]
+            restaurant=self._restaurant(options["slug"]),
+            reason=options["reason"],
+            actor=Actor.cli(),
         )
         self.emit(restaurant_summary(restaurant), f"{restaurant.slug} suspended")
 
     def _reactivate(self, options: dict[str, Any]) -> None:
-        restaurant = services.restaurant_reactivate(restaurant=self._restaurant(options["slug"]))
+        restaurant = services.restaurant_reactivate(
+            restaurant=self._restaurant(options["slug"]), actor=Actor.cli()
+        )
         self.emit(restaurant_summary(restaurant), f"{restaurant.slug} is active")
 
     def _delete(self, options: dict[str, Any]) -> None:
@@ -165,6 +174,7 @@ class Command(DysaCommand):
             restaurant=self._restaurant(options["slug"]),
             force=options["force"],
             grace=timedelta(days=days) if days is not None else None,
+            actor=Actor.cli(),
         )
         summary = restaurant_summary(restaurant)
         self.emit(
@@ -173,13 +183,16 @@ class Command(DysaCommand):
 
     def _purge(self, options: dict[str, Any]) -> None:
         purged = services.restaurants_purge_due(
-            progress=lambda done, total: self.progress(done, total, "purged ")
+            progress=lambda done, total: self.progress(done, total, "purged "),
+            actor=Actor.cli(),
         )
         self.emit({"purged": purged}, f"purged {len(purged)}: {', '.join(purged) or '-'}")
 
     def _rename(self, options: dict[str, Any]) -> None:
         restaurant = services.restaurant_rename(
-            restaurant=self._restaurant(options["slug"]), new_slug=options["new_slug"]
+            restaurant=self._restaurant(options["slug"]),
+            new_slug=options["new_slug"],
+            actor=Actor.cli(),
         )
         summary = restaurant_summary(restaurant)
         self.emit(summary, f"renamed to {restaurant.slug}, now at {summary['url']}")
@@ -189,10 +202,15 @@ class Command(DysaCommand):
         action = options["domain_action"]
         if action == "add":
             services.domain_add(
-                restaurant=restaurant, domain=options["domain"], primary=options["primary"]
+                restaurant=restaurant,
+                domain=options["domain"],
+                primary=options["primary"],
+                actor=Actor.cli(),
             )
         elif action == "remove":
-            services.domain_remove(restaurant=restaurant, domain=options["domain"])
+            services.domain_remove(
+                restaurant=restaurant, domain=options["domain"], actor=Actor.cli()
+            )
         rows = [
             {"domain": d.domain, "is_primary": d.is_primary}
             for d in restaurant.domains.order_by("domain")

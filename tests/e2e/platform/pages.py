@@ -5,39 +5,18 @@ the live server, the two-step console login, axe-core and screenshots at 1280 an
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 
 from tests.e2e.axe import axe_violations
-from tests.e2e.conftest import _drop_cache_keys, _forget_leftovers
 from tests.shared_apps.accounts.otp import current_code
-from tests.tenants.factories import TenantHandle, onboard_restaurant
 
 ROOT = Path(__file__).resolve().parents[3]
 ARTIFACTS = ROOT / ".artifacts"
 TIMEOUT_MS = 15_000
 PASSWORD = "console-pass-2468"
-
-
-def platform_restaurant(slug: str, name: str) -> Iterator[TenantHandle]:
-    from tenants.models import Restaurant
-    from tenants.services import restaurant_delete, restaurant_purge
-
-    _forget_leftovers(slug)
-    result = onboard_restaurant(slug, name=name, locale="es")
-    handle = TenantHandle(
-        restaurant=result.restaurant,
-        host=f"{slug}.{settings.DYSA_BASE_DOMAIN}",
-        owner_email=f"owner@{slug}.example",
-    )
-    yield handle
-    restaurant = Restaurant.objects.filter(pk=result.restaurant.pk).first()
-    if restaurant is not None:
-        restaurant_purge(restaurant=restaurant_delete(restaurant=restaurant, force=True))
-    _drop_cache_keys(handle.schema_name)
 
 
 def platform_url(live_server: Any, path: str = "/", host: str | None = None) -> str:

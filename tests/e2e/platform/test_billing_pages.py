@@ -14,13 +14,13 @@ from core.db import use_public_schema
 from shared_apps.accounts.two_factor import two_factor_enroll
 from shared_apps.billing.models import Invoice
 from shared_apps.billing.subscriptions import plan_get
+from tests.e2e.conftest import own_restaurant
 from tests.e2e.panel_pages import log_in
 from tests.e2e.platform.pages import (
     PASSWORD,
     TIMEOUT_MS,
     check_page,
     console_login,
-    platform_restaurant,
     platform_url,
 )
 from tests.shared_apps.billing.factories import issued_invoice
@@ -31,7 +31,7 @@ pytestmark = [pytest.mark.e2e]
 
 @pytest.fixture
 def billed_restaurant(transactional_db: None) -> Iterator[TenantHandle]:
-    yield from platform_restaurant("e2e-factura", "Casa Factura")
+    yield from own_restaurant("e2e-factura", "Casa Factura")
 
 
 def test_owner_and_operator_billing_pages(

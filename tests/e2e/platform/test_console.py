@@ -15,12 +15,12 @@ from shared_apps.accounts.two_factor import two_factor_enroll
 from shared_apps.support.models import SupportAccess, SupportAccessEvent
 from tenant_apps.support_access.indexing import support_index_sync
 from tenants.models import Restaurant
+from tests.e2e.conftest import own_restaurant
 from tests.e2e.platform.pages import (
     PASSWORD,
     TIMEOUT_MS,
     check_page,
     console_login,
-    platform_restaurant,
     platform_url,
 )
 from tests.tenants.factories import TenantHandle
@@ -32,12 +32,12 @@ PHONE = "+34622333444"
 
 @pytest.fixture
 def restaurant_one(transactional_db: None) -> Iterator[TenantHandle]:
-    yield from platform_restaurant("e2e-uno", "Casa Uno")
+    yield from own_restaurant("e2e-uno", "Casa Uno")
 
 
 @pytest.fixture
 def restaurant_two(transactional_db: None) -> Iterator[TenantHandle]:
-    yield from platform_restaurant("e2e-dos", "Bar Dos")
+    yield from own_restaurant("e2e-dos", "Bar Dos")
 
 
 def account(role: str) -> Any:

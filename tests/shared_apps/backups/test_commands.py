@@ -10,8 +10,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from core.actors import Actor
 from shared_apps.backups.management.commands.backup import Command
 from shared_apps.backups.models import BackupRecord
+from shared_apps.platform_audit.models import PlatformAuditEntry
 from tests.shared_apps.backups.conftest import S3Target
 from tests.shared_apps.backups.factories import probe_rows
 from tests.tenants.factories import TenantHandle
@@ -60,6 +62,13 @@ def test_create_list_verify_restore_prune_as_json(
     pruned = json.loads(backup("prune", "--dry-run", "--json")[0])
     assert pruned["pruned"] == []
     assert pruned["dry_run"]
+
+    # Each change is in the platform audit log with the CLI as actor (a dry run is not one).
+    entries = PlatformAuditEntry.objects.order_by("id").values_list("action", "actor_email")
+    assert [action for action, _ in entries] == [
+        "backup.create", "backup.verify", "backup.verify", "backup.restore_new_schema",
+    ]  # fmt: skip
+    assert {actor for _, actor in entries} == {Actor.cli().label}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -79,6 +79,7 @@ MATRIX = [
     ("GET", "/api/v1/audit/", "OM"),
     ("GET", "/api/v1/support-access/", "O"),
     ("PUT", "/api/v1/support-access/", "O"),
+    ("PUT", f"/api/v1/support-access/{MISSING}/", "O"),
     ("GET", "/api/v1/billing/", "O"),
     ("GET", "/api/v1/billing/invoices/", "O"),
     ("GET", f"/api/v1/billing/invoices/{MISSING}/pdf/", "O"),

@@ -13,9 +13,14 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandParser
 from django.db import transaction
 
+from core.actors import Actor
 from core.cli import DysaCommand
 from core.db import use_public_schema
-from shared_apps.accounts.services import PLATFORM_ROLES, operator_create
+from shared_apps.accounts.services import (
+    PLATFORM_ROLES,
+    operator_create,
+    operator_two_factor_reset,
+)
 from shared_apps.accounts.two_factor import Enrollment, two_factor_enroll
 
 
@@ -58,6 +63,7 @@ class Command(DysaCommand):
                     role=options["role"],
                     password=options["password"],
                     full_name=options["full_name"],
+                    actor=Actor.cli(),
                 )
                 enrollment = two_factor_enroll(user=user)
         except ValidationError as error:
@@ -88,7 +94,7 @@ class Command(DysaCommand):
         )
         if user is None:
             raise self.fail(f"no platform account {email}")
-        enrollment = two_factor_enroll(user=user)
+        enrollment = operator_two_factor_reset(user=user, actor=Actor.cli())
         self.emit(
             {
                 "email": user.email,

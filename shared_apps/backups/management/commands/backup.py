@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.actors import Actor
 from shared_apps.backups import selectors, services
 from shared_apps.backups.errors import BackupError
 from shared_apps.backups.models import BackupRecord
@@ -227,10 +228,14 @@ class Command(BaseCommand):
         self.progress.line(f"backing up {schema_name} to {settings.DYSA_BACKUP_URL}")
         attempts = options["attempts"] or settings.DYSA_BACKUP_MAX_ATTEMPTS
         record = services.backup_create(
-            schema_name=schema_name, progress=self.progress, attempts=attempts, retry_delay=5
+            schema_name=schema_name,
+            progress=self.progress,
+            attempts=attempts,
+            retry_delay=5,
+            actor=Actor.cli(),
         )
         if options["verify"]:
-            services.backup_verify(record=record, progress=self.progress)
+            services.backup_verify(record=record, progress=self.progress, actor=Actor.cli())
         self.progress.done()
         self.emit(
             {"ok": True, "backup": record_json(record)},
@@ -317,6 +322,7 @@ class Command(BaseCommand):
             into=options["into"],
             in_place=options["in_place"],
             progress=self.progress,
+            actor=Actor.cli(),
         )
         self.progress.done()
         safety = f" (safety backup {result.safety_backup_id})" if result.safety_backup_id else ""
@@ -332,7 +338,7 @@ class Command(BaseCommand):
         schema_name = self.schema_for(options["slug"])
         record = self.record_for(schema_name, options["backup"])
         self.progress.line(f"verifying backup {record.pk} of {schema_name}")
-        record = services.backup_verify(record=record, progress=self.progress)
+        record = services.backup_verify(record=record, progress=self.progress, actor=Actor.cli())
         self.progress.done()
         self.emit(
             {"ok": True, "backup": record_json(record)},
@@ -340,7 +346,7 @@ class Command(BaseCommand):
         )
 
     def handle_prune(self, options: dict[str, Any]) -> None:
-        result = services.backup_prune(dry_run=options["dry_run"])
+        result = services.backup_prune(dry_run=options["dry_run"], actor=Actor.cli())
         verb = "would prune" if options["dry_run"] else "pruned"
         self.emit(
             {"ok": not result.errors, "dry_run": options["dry_run"], **result.__dict__},

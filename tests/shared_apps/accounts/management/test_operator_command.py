@@ -11,6 +11,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
+from core.actors import Actor
+from shared_apps.platform_audit.models import PlatformAuditEntry
 from tests.conftest import PUBLIC_HOST
 from tests.shared_apps.accounts.otp import current_code
 
@@ -95,3 +97,18 @@ def test_reset_2fa_replaces_the_secret_and_the_recovery_codes() -> None:
     assert token("ops@dysa.test", "ops-pass-2468", created["recovery_codes"][1]).status_code == 401
     with pytest.raises(CommandError, match="no platform account"):
         run("reset-2fa", "nobody@dysa.test")
+
+
+def test_operator_accounts_made_by_the_cli_are_recorded() -> None:
+    out = io.StringIO()
+    call_command("operator", "create", "new-ops@dysa.test", "--role", "operator", stdout=out)
+    call_command("operator", "reset-2fa", "new-ops@dysa.test", stdout=out)
+    with pytest.raises(CommandError):
+        call_command("operator", "create", "not-an-email", "--role", "operator", stdout=out)
+
+    entries = list(PlatformAuditEntry.objects.order_by("id"))
+    assert [(e.action, e.actor_email) for e in entries] == [
+        ("account.create", Actor.cli().label),
+        ("account.reset_2fa", Actor.cli().label),
+    ]
+    assert entries[0].detail == {"email": "new-ops@dysa.test", "role": "operator"}
