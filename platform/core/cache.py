@@ -32,6 +32,9 @@ RESOURCE_TTLS: Final[dict[str, int]] = {
     "promotions": 60,
     "conversations": 30,
     "settings": 60 * 60,
+    # Only its version token is stored: the channel's decrypted configuration stays in each
+    # process (tenant_apps.messaging.whatsapp.channel_config), never in Redis.
+    "whatsapp": 60 * 60,
 }
 KEY_PREFIX: Final = "dysa"
 

@@ -15,6 +15,7 @@ CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 # Tests change the registry between requests; the host cache has its own tests.
 DYSA_TENANT_CACHE_SECONDS = 0.0
+CELERY_TASK_TENANT_CACHE_SECONDS = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DYSA_MASTER_KEYS = DYSA_MASTER_KEYS or [
     "dGVzdC1tYXN0ZXIta2V5LW51bWJlci1vbmUtMzJieXQ=",

@@ -48,6 +48,7 @@ from core.cache import (
     cached_value,
     decoded_entries,
     invalidation_hook_register,
+    resource_version,
 )
 
 logger = logging.getLogger(__name__)
@@ -338,3 +339,32 @@ invalidation_hook_register(near_forget)
 def _settings_changed(*, setting: str, **_kwargs: Any) -> None:
     if setting in ("CACHES", "DYSA_NEAR_CACHE"):
         near_side_reset(retry_now=True)
+
+
+def _raw_resource_version(key: str) -> bytes | None:
+    side = near_side()
+    if side is not None:
+        try:
+            return side.watched(key)
+        except NEAR_SIDE_ERRORS:
+            near_side_failed("reading the version token from Redis")
+    from django_redis import get_redis_connection  # type: ignore[import-untyped]
+
+    try:
+        raw: bytes | None = get_redis_connection("default").get(key)
+    except (RedisError, OSError):
+        return None
+    return raw
+
+
+def resource_stamp(resource: str) -> bytes | None:
+    """The current version token of the core.cache `resource` of the active schema, raw (it
+    changes on every `invalidate(resource)`, and when Redis loses it), started if there is
+    none: for keeping derived values in a process and knowing when to drop them. Read through
+    the near side (no Redis round trip while Redis has not said it changed), else one GET;
+    None when Redis cannot be reached (keep nothing then)."""
+    key = cache.make_key(cache_read_keys(resource, "")[0])
+    raw = _raw_resource_version(key)
+    if raw is None and resource_version(resource) is not None:
+        raw = _raw_resource_version(key)
+    return raw

@@ -21,24 +21,23 @@ from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 from typing import Final
 
-from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from core.cache import invalidate
 from tenant_apps.conversations.models import Conversation, Message
 from tenant_apps.messaging.whatsapp import providers
-from tenant_apps.messaging.whatsapp.credentials import credentials_get
+from tenant_apps.messaging.whatsapp.channel_config import ChannelConfig, channel_config
 from tenant_apps.messaging.whatsapp.models import WhatsAppChannel, WhatsAppDelivery
 from tenant_apps.messaging.whatsapp.payloads import reference_for
+from tenant_apps.messaging.whatsapp.queueing import task_queue_after_commit
 from tenant_apps.messaging.whatsapp.selectors import (
     in_flight_grace,
     webhook_url,
-    whatsapp_channel_active,
     window_refusal,
 )
 
@@ -47,6 +46,7 @@ State = WhatsAppDelivery.State
 Delivery = Message.Delivery
 MAX_ATTEMPTS: Final = 8
 MAX_BACKOFF_SECONDS: Final = 300.0
+MAX_FLUSH_ROUNDS: Final = 10
 # Delivery statuses only move forward: a late `sent` never overwrites `read`.
 RANK: Final = {
     Delivery.PENDING: 0,
@@ -76,10 +76,7 @@ def deliveries_schedule(conversation: Conversation, messages: Sequence[Message])
 
 
 def flush_after_commit(*, conversation_id: int) -> None:
-    # Tasks are queued by name: the tasks module imports this one (imports go one way).
-    transaction.on_commit(
-        partial(current_app.send_task, "whatsapp.conversation_flush", args=[conversation_id])
-    )
+    task_queue_after_commit("whatsapp.conversation_flush", args=[conversation_id])
 
 
 def backoff_seconds(attempts: int, retry_after: float | None = None) -> float:
@@ -98,13 +95,24 @@ _DONE: Final = _Step(done=True)
 
 def message_status_advance(message_id: int, status: str, *, provider_message_id: str = "") -> None:
     """Move a message's delivery status forward (never back); record the provider id once."""
-    if provider_message_id:
-        Message.objects.filter(pk=message_id, provider_message_id="").update(
-            provider_message_id=provider_message_id
+    below = statuses_below(status)
+    if provider_message_id:  # one UPDATE for both (a send's answer sets both at once)
+        Message.objects.filter(
+            Q(provider_message_id="") | Q(delivery_status__in=below), pk=message_id
+        ).update(
+            provider_message_id=Case(
+                When(provider_message_id="", then=Value(provider_message_id)),
+                default=F("provider_message_id"),
+            ),
+            delivery_status=Case(
+                When(delivery_status__in=below, then=Value(status)),
+                default=F("delivery_status"),
+            ),
         )
-    Message.objects.filter(pk=message_id, delivery_status__in=statuses_below(status)).update(
-        delivery_status=status
-    )
+    else:
+        Message.objects.filter(pk=message_id, delivery_status__in=below).update(
+            delivery_status=status
+        )
     invalidate("conversations")
 
 
@@ -165,7 +173,7 @@ def _status_callback(message_id: int) -> str:
     return webhook_url(base_url=base, provider=WhatsAppChannel.Provider.TWILIO) + f"?m={message_id}"
 
 
-def outgoing_for(delivery: WhatsAppDelivery, channel: WhatsAppChannel) -> providers.Outgoing:
+def outgoing_for(delivery: WhatsAppDelivery, channel: ChannelConfig) -> providers.Outgoing:
     message = delivery.message
     template = delivery.template
     twilio = channel.provider == WhatsAppChannel.Provider.TWILIO
@@ -181,8 +189,8 @@ def outgoing_for(delivery: WhatsAppDelivery, channel: WhatsAppChannel) -> provid
     )
 
 
-def provider_send(channel: WhatsAppChannel, outgoing: providers.Outgoing) -> providers.SendOutcome:
-    credentials = credentials_get(provider=channel.provider)
+def provider_send(channel: ChannelConfig, outgoing: providers.Outgoing) -> providers.SendOutcome:
+    credentials = channel.credentials
     if channel.provider == WhatsAppChannel.Provider.TWILIO:
         return providers.twilio_send(
             account_sid=credentials["account_sid"],
@@ -196,20 +204,25 @@ def provider_send(channel: WhatsAppChannel, outgoing: providers.Outgoing) -> pro
     )
 
 
+def _record_accepted(claimed: WhatsAppDelivery, provider_message_id: str) -> _Step:
+    """The usual answer, in one conditional UPDATE (no locking read first): only while the
+    attempt is still ours (a status callback may have reconciled it meanwhile)."""
+    with transaction.atomic():
+        ours = WhatsAppDelivery.objects.filter(
+            pk=claimed.pk, state=State.SENDING, attempts=claimed.attempts
+        ).update(state=State.ACCEPTED, sending_since=None, error="", updated=timezone.now())
+        if ours:
+            message_status_advance(
+                claimed.message_id, Delivery.SENT, provider_message_id=provider_message_id
+            )
+    return _DONE
+
+
 def _record(delivery_id: int, attempt: int, outcome: providers.SendOutcome) -> _Step:
     with transaction.atomic():
         delivery = WhatsAppDelivery.objects.select_for_update().get(pk=delivery_id)
         if delivery.state != State.SENDING or delivery.attempts != attempt:
             return _DONE  # a status callback reconciled this attempt meanwhile
-        if outcome.kind == "accepted":
-            delivery.state = State.ACCEPTED
-            delivery.sending_since = None
-            delivery.error = ""
-            delivery.save(update_fields=["state", "sending_since", "error", "updated"])
-            message_status_advance(
-                delivery.message_id, Delivery.SENT, provider_message_id=outcome.provider_message_id
-            )
-            return _DONE
         if outcome.kind == "failed":
             _fail(delivery, outcome.error)
             return _DONE
@@ -233,37 +246,49 @@ def _record(delivery_id: int, attempt: int, outcome: providers.SendOutcome) -> _
         return _Step(done=False, wait=wait)
 
 
-def _deliver_one(delivery_id: int, channel: WhatsAppChannel) -> _Step:
+def _deliver_one(delivery_id: int, channel: ChannelConfig) -> _Step:
     claimed = _claim(delivery_id)
     if isinstance(claimed, _Step):
         return claimed
     outcome = provider_send(channel, outgoing_for(claimed, channel))
+    if outcome.kind == "accepted":
+        return _record_accepted(claimed, outcome.provider_message_id)
     return _record(delivery_id, claimed.attempts, outcome)
 
 
-def conversation_flush(*, conversation_id: int) -> float | None:
-    """Send the conversation's waiting messages in order; seconds until a retry is due, or
-    None when nothing is left waiting."""
-    pending = list(
+def _waiting(conversation_id: int) -> list[int]:
+    return list(
         WhatsAppDelivery.objects.filter(
             message__conversation_id=conversation_id, state__in=[State.QUEUED, State.SENDING]
         )
         .order_by("message_id")
         .values_list("pk", flat=True)
     )
-    if not pending:
-        return None
-    channel = whatsapp_channel_active()
-    if channel is None:
-        with transaction.atomic():
-            for delivery in WhatsAppDelivery.objects.select_for_update().filter(pk__in=pending):
-                _fail(delivery, "WhatsApp is not connected for this restaurant")
-        return None
-    for delivery_id in pending:
-        step = _deliver_one(delivery_id, channel)
-        if not step.done:
-            return max(step.wait, 0.05)
-    return None
+
+
+def conversation_flush(*, conversation_id: int) -> float | None:
+    """Send the conversation's waiting messages in order; seconds until a retry is due, or
+    None when nothing is left waiting.
+
+    Once its messages are sent it looks again: a flush that found one of ours in flight (the
+    customer's next message answered by another worker meanwhile) left its messages waiting
+    for the in-flight grace, so they are sent now, right after ours and in order."""
+    channel: ChannelConfig | None = None
+    for _ in range(MAX_FLUSH_ROUNDS):
+        pending = _waiting(conversation_id)
+        if not pending:
+            return None
+        channel = channel or channel_config()
+        if channel is None:
+            with transaction.atomic():
+                for delivery in WhatsAppDelivery.objects.select_for_update().filter(pk__in=pending):
+                    _fail(delivery, "WhatsApp is not connected for this restaurant")
+            return None
+        for delivery_id in pending:
+            step = _deliver_one(delivery_id, channel)
+            if not step.done:
+                return max(step.wait, 0.05)
+    return 0.05  # a conversation still busy after that many rounds: continue in a new task
 
 
 def delivery_reconcile(*, message_id: int, provider_message_id: str) -> bool:

@@ -13,10 +13,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
-from functools import partial
 from typing import Final
 
-from celery import current_app
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -38,6 +36,7 @@ from tenant_apps.messaging.whatsapp.delivery import (
 )
 from tenant_apps.messaging.whatsapp.models import WhatsAppDelivery, WhatsAppInbound
 from tenant_apps.messaging.whatsapp.payloads import InboundItem, StatusItem
+from tenant_apps.messaging.whatsapp.queueing import task_queue_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -49,30 +48,37 @@ TEXT_ONLY: Final = {
 
 def webhook_accept(*, inbound: Sequence[InboundItem], statuses: Sequence[StatusItem]) -> int:
     """Store new inbound messages and queue their processing and the statuses'; returns how
-    many inbound messages were new (a redelivered webhook stores nothing)."""
+    many inbound messages were new (a redelivered webhook stores nothing).
+
+    One INSERT for the whole webhook, atomic on its own: outside a transaction (a webhook)
+    it commits at once and the tasks are queued right after it, without BEGIN and COMMIT
+    round trips; inside one, the tasks wait for its commit."""
+    new = _inbound_store(inbound)
+    for inbound_id in new:
+        task_queue_after_commit("whatsapp.inbound_process", args=[inbound_id])
+    for status in statuses:
+        args = [status.provider_message_id, status.status, status.message_id, status.error]
+        task_queue_after_commit("whatsapp.status_apply", args=args)
+    return len(new)
+
+
+def _inbound_store(inbound: Sequence[InboundItem]) -> list[int]:
+    """Insert the messages not stored yet (the provider's id is unique); their ids in the
+    order received."""
+    if not inbound:
+        return []
     table = WhatsAppInbound._meta.db_table
-    new = 0
-    with transaction.atomic(), connection.cursor() as cursor:
-        for item in inbound:
-            cursor.execute(
-                f"INSERT INTO {table} (provider_message_id, sender, profile_name, kind, text,"  # noqa: S608
-                " received) VALUES (%s, %s, %s, %s, %s, now())"
-                " ON CONFLICT (provider_message_id) DO NOTHING RETURNING id",
-                [item.provider_message_id, item.sender, item.profile_name, item.kind, item.text],
-            )
-            row = cursor.fetchone()
-            if row is not None:
-                new += 1
-                # By name: the tasks module imports this one (imports go one way, ADR 0008).
-                transaction.on_commit(
-                    partial(current_app.send_task, "whatsapp.inbound_process", args=[row[0]])
-                )
-        for status in statuses:
-            args = [status.provider_message_id, status.status, status.message_id, status.error]
-            transaction.on_commit(
-                partial(current_app.send_task, "whatsapp.status_apply", args=args)
-            )
-    return new
+    rows = ", ".join(["(%s, %s, %s, %s, %s, now())"] * len(inbound))
+    values: list[str] = []
+    for item in inbound:
+        values += [item.provider_message_id, item.sender, item.profile_name, item.kind, item.text]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (provider_message_id, sender, profile_name, kind, text,"  # noqa: S608
+            f" received) VALUES {rows} ON CONFLICT (provider_message_id) DO NOTHING RETURNING id",
+            values,
+        )
+        return sorted(row[0] for row in cursor.fetchall())
 
 
 def _conversation_for(sender: str) -> Conversation:

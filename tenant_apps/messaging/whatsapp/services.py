@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from functools import partial
 
-from celery import current_app
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -22,6 +20,7 @@ from tenant_apps.audit.services import audit_record, snapshot
 from tenant_apps.conversations.models import Conversation, Message
 from tenant_apps.conversations.services import messages_send
 from tenant_apps.customers.phones import normalize_phone
+from tenant_apps.messaging.whatsapp.channel_config import channel_config_changed
 from tenant_apps.messaging.whatsapp.credentials import (
     FIELDS_BY_PROVIDER,
     credentials_erase,
@@ -33,6 +32,7 @@ from tenant_apps.messaging.whatsapp.models import (
     WhatsAppDelivery,
     WhatsAppTemplate,
 )
+from tenant_apps.messaging.whatsapp.queueing import task_queue_after_commit
 from tenant_apps.messaging.whatsapp.selectors import whatsapp_channel_get, window_refusal
 
 _CHANNEL_FIELDS = ("provider", "phone_number", "enabled")
@@ -78,6 +78,7 @@ def whatsapp_channel_configure(
         channel = WhatsAppChannel(provider=provider, phone_number=phone)
     channel.provider, channel.phone_number, channel.enabled = provider, phone, True
     channel.save()
+    channel_config_changed()
     audit_record(
         actor=actor,
         action="messaging.whatsapp.configure",
@@ -106,6 +107,7 @@ def whatsapp_channel_disable(*, actor: Actor) -> WhatsAppChannel | None:
     channel.enabled = False
     channel.save(update_fields=["enabled", "updated"])
     credentials_erase()
+    channel_config_changed()
     audit_record(
         actor=actor,
         action="messaging.whatsapp.disable",
@@ -240,8 +242,7 @@ def whatsapp_send_text(
         ]
     to = normalize_phone(phone)
     args = [to, text, template_name, [str(v) for v in template_variables]]
-    # By name: the tasks module imports this one's neighbours (imports go one way, ADR 0008).
-    transaction.on_commit(partial(current_app.send_task, "whatsapp.direct_send", args=args))
+    task_queue_after_commit("whatsapp.direct_send", args=args)
     return None
 
 

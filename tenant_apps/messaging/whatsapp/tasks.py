@@ -2,6 +2,7 @@
 outbound messages, a direct send, and the sweep that picks up anything a lost worker left.
 
 Tasks take ids and are idempotent; they run in the restaurant's schema (tenant-schemas-celery).
+Nobody reads their results: none is stored (a Redis write per message saved).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.db import transaction
 
 from core.db import PUBLIC_SCHEMA, current_schema_name, use_public_schema
 from tenant_apps.messaging.whatsapp import providers
+from tenant_apps.messaging.whatsapp.channel_config import channel_config
 from tenant_apps.messaging.whatsapp.delivery import (
     backoff_seconds,
     conversation_flush,
@@ -25,10 +27,7 @@ from tenant_apps.messaging.whatsapp.delivery import (
 )
 from tenant_apps.messaging.whatsapp.inbound import inbound_process, inbound_waiting, status_apply
 from tenant_apps.messaging.whatsapp.payloads import StatusItem
-from tenant_apps.messaging.whatsapp.selectors import (
-    whatsapp_channel_active,
-    whatsapp_template_by_name,
-)
+from tenant_apps.messaging.whatsapp.selectors import whatsapp_template_by_name
 
 logger = logging.getLogger(__name__)
 # A status can arrive before the send that caused it has recorded the provider's id.
@@ -36,7 +35,7 @@ STATUS_RETRIES: Final = 6
 SWEEP_AGE: Final = timedelta(minutes=1)
 
 
-@shared_task(name="whatsapp.inbound_process")
+@shared_task(name="whatsapp.inbound_process", ignore_result=True)
 def whatsapp_inbound_process_task(inbound_id: int) -> bool:
     # The replies go out right after the commit, from this task, not behind the rest of a
     # burst's inbound messages in the queue. If this worker dies first, the sweep sends them.
@@ -53,7 +52,9 @@ def whatsapp_inbound_process_task(inbound_id: int) -> bool:
     return True
 
 
-@shared_task(bind=True, name="whatsapp.status_apply", max_retries=STATUS_RETRIES)
+@shared_task(
+    bind=True, name="whatsapp.status_apply", max_retries=STATUS_RETRIES, ignore_result=True
+)
 def whatsapp_status_apply_task(
     self: Any, provider_message_id: str, status: str, message_id: int | None, error: str
 ) -> bool:
@@ -66,19 +67,19 @@ def whatsapp_status_apply_task(
     raise self.retry(countdown=0.5 * 2**self.request.retries)
 
 
-@shared_task(bind=True, name="whatsapp.conversation_flush", max_retries=None)
+@shared_task(bind=True, name="whatsapp.conversation_flush", max_retries=None, ignore_result=True)
 def whatsapp_conversation_flush_task(self: Any, conversation_id: int) -> None:
     wait = conversation_flush(conversation_id=conversation_id)
     if wait is not None:
         raise self.retry(countdown=wait)
 
 
-@shared_task(bind=True, name="whatsapp.direct_send", max_retries=6)
+@shared_task(bind=True, name="whatsapp.direct_send", max_retries=6, ignore_result=True)
 def whatsapp_direct_send_task(
     self: Any, to: str, text: str, template_name: str, variables: list[str]
 ) -> str:
     """An unrecorded message to a phone (one-time codes): retried on 429/5xx only."""
-    channel = whatsapp_channel_active()
+    channel = channel_config()
     if channel is None:
         return "not-connected"
     template = (
@@ -101,7 +102,7 @@ def whatsapp_direct_send_task(
     return outcome.kind
 
 
-@shared_task(name="whatsapp.sweep")
+@shared_task(name="whatsapp.sweep", ignore_result=True)
 def whatsapp_sweep_task() -> int:
     """Requeue this restaurant's inbound messages and deliveries a lost worker left behind."""
     if current_schema_name() == PUBLIC_SCHEMA:
@@ -116,7 +117,7 @@ def whatsapp_sweep_task() -> int:
     return queued
 
 
-@shared_task(name="whatsapp.sweep_all")
+@shared_task(name="whatsapp.sweep_all", ignore_result=True)
 def whatsapp_sweep_all_task() -> int:
     """Fan the sweep out to the restaurants that have WhatsApp credentials stored."""
     from tenant_apps.messaging.whatsapp.credentials import ALL_KINDS

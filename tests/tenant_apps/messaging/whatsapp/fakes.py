@@ -49,6 +49,7 @@ class FakeProvider:
         # "after": the provider has the message when the request is held (the answer is what
         # gets lost); "before": the request is held before the provider takes it (lost).
         self.hold_mode = "after"
+        self.answer_delay = 0.0  # seconds an accepted message waits for its answer (a slow API)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -73,6 +74,11 @@ class FakeProvider:
     def texts(self) -> list[str]:
         with self._lock:
             return [s.text for s in self.sent]
+
+    def arrivals(self) -> list[tuple[str, float]]:
+        """(recipient, time.monotonic() it arrived) of every message accepted, in order."""
+        with self._lock:
+            return [(s.to, s.received_at) for s in self.sent]
 
     def _take_failure(self) -> int | None:
         with self._lock:
@@ -116,6 +122,8 @@ class FakeProvider:
                 if sent is None:
                     return
                 fake._record(sent)
+                if fake.answer_delay:
+                    time.sleep(fake.answer_delay)
                 if not fake.hold.is_set():
                     fake.holding.set()
                     fake.hold.wait(30)

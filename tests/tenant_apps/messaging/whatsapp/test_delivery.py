@@ -72,6 +72,24 @@ def test_the_same_webhook_three_times_at_once_yields_one_message_and_one_answer(
     assert all(m.delivery_status == "sent" and m.provider_message_id for m in replies)
 
 
+def test_a_reply_recorded_while_an_earlier_one_is_in_flight_follows_it_at_once(
+    committed_whatsapp_a: TenantHandle, fake_provider: FakeProvider
+) -> None:
+    """A customer's second message answered while the provider is still taking the first
+    reply: the second reply is sent right after the first (in order), not once the in-flight
+    grace (DYSA_WHATSAPP_IN_FLIGHT_SECONDS, minutes) has passed."""
+    handle = committed_whatsapp_a
+    connect_twilio(handle)
+    fake_provider.answer_delay = 1.5
+    assert twilio_post(Client(), handle, twilio_inbound("hola")).status_code == 200
+    assert wait_until(lambda: fake_provider.sent)  # the first reply is in flight
+    assert twilio_post(Client(), handle, twilio_inbound("¿abrís hoy?")).status_code == 200
+    assert wait_until(lambda: _settled(handle), timeout=20)
+    replies = _messages(handle, direction="out")
+    assert len(replies) >= 2
+    assert fake_provider.texts() == [m.text for m in replies]
+
+
 def _status(handle: TenantHandle, sid: str, status: str) -> int:
     params = {"MessageSid": sid, "MessageStatus": status, "AccountSid": "AC1"}
     return int(twilio_post(Client(), handle, params).status_code)

@@ -169,6 +169,17 @@ def test_a_meta_message_signed_with_the_app_secret_is_stored(tenant_a: TenantHan
     assert _stored(tenant_a) == ["hola"]
 
 
+def test_a_meta_batch_stores_each_message_once_even_when_it_repeats_one(
+    tenant_a: TenantHandle,
+) -> None:
+    connect_meta(tenant_a)
+    first, second = meta_text("uno", wamid="wamid.ONE"), meta_text("dos", wamid="wamid.TWO")
+    payload = meta_payload(messages=[first, second, first])
+    assert meta_post(Client(), tenant_a, payload).status_code == 200
+    assert meta_post(Client(), tenant_a, payload).status_code == 200  # redelivered
+    assert sorted(_stored(tenant_a)) == ["dos", "uno"]
+
+
 def test_a_meta_post_with_a_wrong_signature_is_403_and_stores_nothing(
     tenant_a: TenantHandle,
 ) -> None:
