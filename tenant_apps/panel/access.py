@@ -19,16 +19,13 @@ from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import translation
 from django.views.decorators.cache import never_cache
-from django_redis import get_redis_connection  # type: ignore[import-untyped]
 
-from core.cache import cache_read_keys, resource_version
 from core.db import current_schema_name
-from core.hotpath.near import NEAR_SIDE_ERRORS, near_side, near_side_failed
+from core.hotpath.near import resource_stamp
 from tenant_apps.panel.selectors import panel_language_get
 from tenant_apps.staff.selectors import permissions_for
 
@@ -106,7 +103,6 @@ POLL_TOKEN_SECONDS = 300
 # same token (and cookie) every 3 s for POLL_TOKEN_SECONDS.
 _VERIFIED_MAX = 10_000
 _verified: dict[tuple[str, str], int] = {}
-_version_keys: dict[tuple[str, str], str] = {}
 
 
 @functools.cache
@@ -181,37 +177,11 @@ def _verify(token: str, session_cookie: str) -> int | None:
     return int(expires)
 
 
-def _raw_version(key: str) -> bytes | None:
-    near = near_side()
-    if near is not None:
-        try:
-            return near.watched(key)
-        except NEAR_SIDE_ERRORS:
-            near_side_failed("panel poll reads the version directly")
-    try:
-        raw: bytes | None = get_redis_connection("default").get(key)
-    except Exception:  # Redis down: no stamp, every poll answers in full
-        return None
-    return raw
-
-
-def _version_key(resource: str) -> str:
-    schema = current_schema_name()
-    key = _version_keys.get((schema, resource))
-    if key is None:
-        key = cache.make_key(cache_read_keys(resource, "")[0])
-        _version_keys[(schema, resource)] = key
-    return key
-
-
 def poll_version(resource: str) -> str:
     """A stamp of `resource`'s current version token, read through this process's near side
     (no Redis round trip while Redis has not said the token changed); "" when Redis cannot be
     reached, which makes every poll take the full path."""
-    key = _version_key(resource)
-    raw = _raw_version(key)
-    if raw is None and resource_version(resource) is not None:  # start the token
-        raw = _raw_version(key)
+    raw = resource_stamp(resource)
     return hashlib.blake2b(raw, digest_size=6).hexdigest() if raw else ""
 
 
