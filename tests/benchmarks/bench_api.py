@@ -28,6 +28,7 @@ from http.client import HTTPConnection
 from typing import Any
 
 from tests.benchmarks.harness import (
+    BENCH_DIR,
     ROOT,
     BenchContext,
     percentile,
@@ -231,21 +232,34 @@ class Gunicorn:
             "PYTHONPATH": os.pathsep.join([str(ROOT / "platform"), str(ROOT)]),
             **(extra_env or {}),
         }
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "infra" / "gunicorn.conf.py"), app],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
+        # A file, not a pipe: nobody reads a pipe during the run, and once its buffer is full
+        # every worker that logs (a warning per 4xx) blocks on the write.
+        BENCH_DIR.mkdir(exist_ok=True)
+        module = app.partition(":")[0].replace(".", "-")
+        self.log = BENCH_DIR / f"gunicorn-{module}.log"
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "-c",
+                    str(ROOT / "infra" / "gunicorn.conf.py"),
+                    app,
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+                start_new_session=True,
+            )
         self._wait_ready()
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                errors = self.process.stderr.read().decode() if self.process.stderr else ""
+                errors = self.log.read_text(errors="replace")
                 raise RuntimeError(f"gunicorn exited: {errors[-2000:]}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
@@ -354,6 +368,32 @@ def ensure_tenants(count: int, progress: Any) -> list[BenchTenant]:
         if progress and (number + 1) % 100 == 0:
             progress(f"  {number + 1}/{count} tenants ready")
     return tenants
+
+
+def tokens_reissued(tenants: list[BenchTenant], *, seconds: int) -> list[BenchTenant]:
+    """The same restaurants with owner tokens valid for `seconds` from now, so a run longer
+    than the access-token lifetime (15 min) is not measuring 401s."""
+    from dataclasses import replace
+
+    from django.test.utils import override_settings
+
+    from core.db import use_public_schema, use_tenant
+    from shared_apps.accounts.models import User
+    from tenants.auth import token_pair_issue
+    from tenants.models import Restaurant
+
+    schemas = [tenant.schema_name for tenant in tenants]
+    restaurants = Restaurant.objects.in_bulk(schemas, field_name="schema_name")
+    fresh = []
+    with override_settings(DYSA_JWT_ACCESS_SECONDS=seconds):
+        for tenant in tenants:
+            use_tenant(restaurants[tenant.schema_name])
+            try:
+                token = token_pair_issue(user=User.objects.get(role="owner")).access
+            finally:
+                use_public_schema()
+            fresh.append(replace(tenant, token=token))
+    return fresh
 
 
 def menu_requests(tenants: list[BenchTenant]) -> list[Request]:

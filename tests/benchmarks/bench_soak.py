@@ -28,6 +28,7 @@ from tests.benchmarks.bench_api import (
     menu_requests,
     order_requests,
     say,
+    tokens_reissued,
     warm_up,
 )
 from tests.benchmarks.harness import BenchContext, prepare_bench_database, target
@@ -117,11 +118,6 @@ def run(ctx: BenchContext) -> dict[str, object]:
     say(f"preparing {count} tenants (first run onboards and seeds them)...")
     tenants = ensure_tenants(count, say)
     requests = menu_requests(tenants)
-    orders = order_requests(tenants)
-    mixed = [
-        orders[i // ORDER_EVERY % len(orders)] if i % ORDER_EVERY == ORDER_EVERY - 1 else request
-        for i, request in enumerate(requests * ORDER_EVERY)
-    ]
     connections.close_all()
     recycling = {"GUNICORN_MAX_REQUESTS": str(RECYCLE_EVERY)}
 
@@ -148,6 +144,14 @@ def run(ctx: BenchContext) -> dict[str, object]:
         entry.update(_recycle_cost(entry["ratio_to_no_recycling"]))
 
     production = {"GUNICORN_MAX_REQUESTS": str(PRODUCTION_MAX_REQUESTS), "GUNICORN_PRELOAD": "true"}
+    # Tokens minted while preparing would expire inside a 10-minute soak.
+    tenants = tokens_reissued(tenants, seconds=int(soak_seconds) + 600)
+    orders = order_requests(tenants)
+    mixed = [
+        orders[i // ORDER_EVERY % len(orders)] if i % ORDER_EVERY == ORDER_EVERY - 1 else request
+        for i, request in enumerate(requests * ORDER_EVERY)
+    ]
+    connections.close_all()
     with Gunicorn("config.wsgi:application", "config.settings.bench", production) as server:
         warm_up(server.port, mixed, seconds=3.0, per_pair=2)
         saturation = load(server.port, mixed, duration=SATURATION_SECONDS)
