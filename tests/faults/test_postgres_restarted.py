@@ -11,7 +11,6 @@ and once it is started again requests succeed on the same gunicorn workers: noth
 from __future__ import annotations
 
 import json
-import secrets
 import shutil
 import subprocess
 import tempfile
@@ -22,11 +21,10 @@ from typing import Any
 
 import psutil
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from infra.devservices import PG_SUPERUSER, cluster_init, cluster_start, cluster_stop, pg_bin_dir
-from tests.infra.stack import Stack, free_port, nginx_binary, start_stack
+from tests.infra.stack import Stack, free_port, production_stack
 from tests.tenants.factories import TenantHandle
 
 pytestmark = pytest.mark.django_db
@@ -87,26 +85,12 @@ def own_postgres() -> Iterator[OwnPostgres]:
 
 @pytest.fixture
 def stack_on_own_postgres(own_postgres: OwnPostgres) -> Iterator[Stack]:
-    try:
-        nginx_binary()
-    except RuntimeError as missing:
-        pytest.skip(str(missing))
-    running = start_stack(
-        base_domain=settings.DYSA_BASE_DOMAIN,
-        max_body="1m",
-        app_env={
-            "DATABASE_URL": own_postgres.url,
-            "REDIS_URL": str(settings.CACHES["default"]["LOCATION"]),
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-            "DYSA_MASTER_KEYS": ",".join(settings.DYSA_MASTER_KEYS),
-            "DYSA_RATE_LIMIT_CHAT_SESSION": "1000/min",
-            "DYSA_RATE_LIMIT_CHAT_IP": "1000/min",
-        },
-    )
-    try:
+    with production_stack(
+        database_url=own_postgres.url,
+        DYSA_RATE_LIMIT_CHAT_SESSION="1000/min",
+        DYSA_RATE_LIMIT_CHAT_IP="1000/min",
+    ) as running:
         yield running
-    finally:
-        running.stop()
 
 
 def _new_chat(stack: Stack, host: str) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import os
 import re
+import secrets
 import shutil
 import socket
 import ssl
@@ -17,7 +18,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -269,3 +271,36 @@ def start_stack(*, base_domain: str, app_env: Mapping[str, str], max_body: str) 
         stack.stop()
         raise RuntimeError(f"the stack did not start; gunicorn said:\n{logs}") from None
     return stack
+
+
+@contextmanager
+def production_stack(
+    *, database_url: str, max_body: str = "1m", nginx_required: bool = False, **app_env: str
+) -> Iterator[Stack]:
+    """`start_stack` with what every test stack needs (this test run's Redis and master keys,
+    a fresh secret key) and `app_env` on top. Without nginx the test is skipped, unless
+    `nginx_required` (make prod-check: a missing nginx is a failure there)."""
+    import pytest
+    from django.conf import settings
+
+    try:
+        nginx_binary()
+    except RuntimeError as missing:
+        if nginx_required:
+            raise
+        pytest.skip(str(missing))
+    running = start_stack(
+        base_domain=settings.DYSA_BASE_DOMAIN,
+        max_body=max_body,
+        app_env={
+            "DATABASE_URL": database_url,
+            "REDIS_URL": str(settings.CACHES["default"]["LOCATION"]),
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+            "DYSA_MASTER_KEYS": ",".join(settings.DYSA_MASTER_KEYS),
+            **app_env,
+        },
+    )
+    try:
+        yield running
+    finally:
+        running.stop()

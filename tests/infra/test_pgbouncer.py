@@ -29,13 +29,12 @@ from typing import Any
 
 import psycopg
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import override_settings
 from django_tenants.utils import schema_context
 
-from tests.infra.stack import Stack, nginx_binary, start_stack
+from tests.infra.stack import Stack, production_stack
 from tests.tenant_apps.staff.factories import bearer_for
 from tests.tenants.factories import TenantHandle, ensure_test_restaurant
 
@@ -177,29 +176,16 @@ def two_restaurants(django_db_setup: None, django_db_blocker: Any) -> Restaurant
 def app_behind_transaction_pool(
     transaction_pool: str, two_restaurants: Restaurants
 ) -> Iterator[Stack]:
-    try:
-        nginx_binary()
-    except RuntimeError as missing:
-        pytest.skip(str(missing))
-    running = start_stack(
-        base_domain=settings.DYSA_BASE_DOMAIN,
-        max_body="1m",
-        app_env={
-            "DATABASE_URL": transaction_pool,
-            "DYSA_PGBOUNCER_TRANSACTION_MODE": "true",
-            "REDIS_URL": str(settings.CACHES["default"]["LOCATION"]),
-            "DJANGO_SECRET_KEY": two_restaurants.secret_key,
-            "DYSA_MASTER_KEYS": ",".join(settings.DYSA_MASTER_KEYS),
-            "DYSA_RATE_LIMIT_DEFAULT": "100000/min",
-            # More workers (PgBouncer clients) than server connections: every request's
-            # transactions share one PostgreSQL backend with the other restaurant's.
-            "WEB_CONCURRENCY": "3",
-        },
-    )
-    try:
+    with production_stack(
+        database_url=transaction_pool,
+        DYSA_PGBOUNCER_TRANSACTION_MODE="true",
+        DJANGO_SECRET_KEY=two_restaurants.secret_key,
+        DYSA_RATE_LIMIT_DEFAULT="100000/min",
+        # More workers (PgBouncer clients) than server connections: every request's
+        # transactions share one PostgreSQL backend with the other restaurant's.
+        WEB_CONCURRENCY="3",
+    ) as running:
         yield running
-    finally:
-        running.stop()
 
 
 def _owner_bearer(handle: TenantHandle) -> str:

@@ -12,17 +12,15 @@ import gzip
 import json
 import os
 import re
-import secrets
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from tenants.models import Restaurant
 from tenants.services import restaurant_delete, restaurant_purge
-from tests.infra.stack import Stack, start_stack
+from tests.infra.stack import Stack, production_stack
 from tests.tenants.factories import onboard_restaurant
 
 pytestmark = [
@@ -53,21 +51,15 @@ def stack(django_db_setup: None, django_db_blocker: Any) -> Iterator[Stack]:
     with django_db_blocker.unblock():
         _purge(SLUG)
         onboard_restaurant(SLUG, name=RESTAURANT_NAME, locale="es")
-        running = start_stack(
-            base_domain=settings.DYSA_BASE_DOMAIN,
-            max_body=MAX_BODY,
-            app_env={
-                "DATABASE_URL": _database_url(),
-                "REDIS_URL": str(settings.CACHES["default"]["LOCATION"]),
-                "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-                "DYSA_MASTER_KEYS": ",".join(settings.DYSA_MASTER_KEYS),
-                "DYSA_RATE_LIMIT_CHAT_SESSION": f"{CHAT_SESSIONS_PER_MINUTE}/min",
-            },
-        )
         try:
-            yield running
+            with production_stack(
+                database_url=_database_url(),
+                max_body=MAX_BODY,
+                nginx_required=True,
+                DYSA_RATE_LIMIT_CHAT_SESSION=f"{CHAT_SESSIONS_PER_MINUTE}/min",
+            ) as running:
+                yield running
         finally:
-            running.stop()
             _purge(SLUG)
 
 
