@@ -10,7 +10,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from tests.benchmarks.harness import BenchContext, prepare_bench_database, summarize_ms, target
+from tests.benchmarks.harness import (
+    BenchContext,
+    bench_restaurant,
+    prepare_bench_database,
+    summarize_ms,
+    target,
+)
 
 SLUG = "benchassistant"
 SCRIPTS = [
@@ -39,18 +45,7 @@ SCRIPTS = [
 
 
 def _tenant() -> Any:
-    from tenants.selectors import restaurant_get
-    from tenants.services import restaurant_onboard
-
-    restaurant = restaurant_get(slug=SLUG)
-    if restaurant is None:
-        restaurant = restaurant_onboard(
-            slug=SLUG,
-            name="Bench Tacos",
-            owner_email="owner@bench.example",
-            owner_password="bench-pass-123",
-        ).restaurant
-    return restaurant
+    return bench_restaurant(SLUG, name="Bench Tacos", owner_email="owner@bench.example")
 
 
 def run(ctx: BenchContext) -> dict[str, object]:

@@ -20,7 +20,7 @@ import time
 import uuid
 from typing import Any
 
-from tests.benchmarks.harness import BenchContext, prepare_bench_database, target
+from tests.benchmarks.harness import BenchContext, bench_restaurant, prepare_bench_database, target
 
 BIG_SLUG = "bk-bench-big"
 SMALL_PREFIX = "bk-bench-"
@@ -55,15 +55,7 @@ def _start_s3() -> tuple[Any, str]:
 
 
 def _ensure_restaurant(slug: str) -> str:
-    from tenants.selectors import restaurant_get
-    from tenants.services import restaurant_onboard
-
-    restaurant = restaurant_get(slug=slug)
-    if restaurant is None:
-        restaurant = restaurant_onboard(
-            slug=slug, name=f"Bench {slug}", owner_email=f"owner@{slug}.example"
-        ).restaurant
-    return str(restaurant.schema_name)
+    return str(bench_restaurant(slug, name=f"Bench {slug}").schema_name)
 
 
 def _fill_big(schema_name: str, rows: int) -> None:

@@ -13,7 +13,13 @@ import threading
 import time
 from typing import Any
 
-from tests.benchmarks.harness import BenchContext, prepare_bench_database, summarize_ms, target
+from tests.benchmarks.harness import (
+    BenchContext,
+    bench_restaurant,
+    prepare_bench_database,
+    summarize_ms,
+    target,
+)
 from tests.faults.test_llm_hanging import HangingServer
 
 SLUG = "benchfaults"
@@ -24,18 +30,7 @@ TEXT = "quiero dos tacos al pastor"
 
 
 def _tenant() -> Any:
-    from tenants.selectors import restaurant_get
-    from tenants.services import restaurant_onboard
-
-    restaurant = restaurant_get(slug=SLUG)
-    if restaurant is None:
-        restaurant = restaurant_onboard(
-            slug=SLUG,
-            name="Bench Faults",
-            owner_email="owner@benchfaults.example",
-            owner_password="bench-pass-123",
-        ).restaurant
-    return restaurant
+    return bench_restaurant(SLUG, name="Bench Faults", owner_email="owner@benchfaults.example")
 
 
 def _turns(count: int) -> list[float]:

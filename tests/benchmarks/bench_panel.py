@@ -31,6 +31,7 @@ from tests.actors import TEST_ACTOR
 from tests.benchmarks.bench_api import Gunicorn
 from tests.benchmarks.harness import (
     BenchContext,
+    bench_restaurant,
     prepare_bench_database,
     summarize_ms,
     target,
@@ -42,18 +43,7 @@ OWNER_EMAIL = "owner@benchpanel.example"
 
 
 def _restaurant() -> Any:
-    from tenants.selectors import restaurant_get
-    from tenants.services import restaurant_onboard
-
-    restaurant = restaurant_get(slug=SLUG)
-    if restaurant is None:
-        restaurant = restaurant_onboard(
-            slug=SLUG,
-            name="Bench Panel",
-            owner_email=OWNER_EMAIL,
-            owner_password="bench-pass-123",
-        ).restaurant
-    return restaurant
+    return bench_restaurant(SLUG, name="Bench Panel", owner_email=OWNER_EMAIL)
 
 
 def _seed_open_orders(count: int) -> None:

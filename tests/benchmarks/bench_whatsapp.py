@@ -57,6 +57,7 @@ from tests.benchmarks.harness import (
     BENCH_DIR,
     ROOT,
     BenchContext,
+    bench_restaurant,
     prepare_bench_database,
     summarize_ms,
     target,
@@ -91,22 +92,7 @@ class Sample:
 
 
 def _restaurants(count: int) -> list[Any]:
-    from tenants.selectors import restaurant_get
-    from tenants.services import restaurant_onboard
-
-    found = []
-    for n in range(count):
-        slug = f"benchwa{n:02d}"
-        restaurant = restaurant_get(slug=slug) or (
-            restaurant_onboard(
-                slug=slug,
-                name=f"Bench WhatsApp {n}",
-                owner_email=f"owner@{slug}.example",
-                owner_password="bench-pass-123",
-            ).restaurant
-        )
-        found.append(restaurant)
-    return found
+    return [bench_restaurant(f"benchwa{n:02d}", name=f"Bench WhatsApp {n}") for n in range(count)]
 
 
 def _connect(restaurants: list[Any]) -> None:

@@ -112,3 +112,21 @@ def prepare_bench_database() -> None:
             conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
     connection.close()
     call_command("migrate_schemas", shared=True, verbosity=0)
+
+
+BENCH_OWNER_PASSWORD = "bench-pass-123"
+
+
+def bench_restaurant(slug: str, *, name: str, owner_email: str = "") -> Any:
+    """The benchmark's restaurant `slug`, onboarded on first use and kept between runs."""
+    from tenants.selectors import restaurant_get
+    from tenants.services import restaurant_onboard
+
+    return restaurant_get(slug=slug) or (
+        restaurant_onboard(
+            slug=slug,
+            name=name,
+            owner_email=owner_email or f"owner@{slug}.example",
+            owner_password=BENCH_OWNER_PASSWORD,
+        ).restaurant
+    )
