@@ -16,15 +16,18 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import subprocess
-import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from typing import Any
 
 from tests.benchmarks.fleet import ensure_fleet
-from tests.benchmarks.harness import ROOT, BenchContext, prepare_bench_database, target
+from tests.benchmarks.harness import (
+    BenchContext,
+    celery_worker,
+    prepare_bench_database,
+    target,
+)
 
 DAY = date(2026, 1, 15)
 CONVERSATIONS_PER_RESTAURANT = 4
@@ -114,27 +117,15 @@ def _through_celery(ids: list[int], *, timeout: float = 600.0) -> float:
     """Queue the nightly fan-out to a real worker; seconds until every row is stored."""
     from django.conf import settings
 
+    from config.celery_app import app
     from shared_apps.billing.models import UsageDay
 
     broker = settings.CELERY_BROKER_URL.rsplit("/", 1)[0] + "/6"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.bench",
-        "REDIS_URL": broker,
-        "PYTHONPATH": str(ROOT / "platform") + os.pathsep + str(ROOT),
-    }
-    command = [sys.executable, "-m", "celery", "-A", "config.celery_app", "worker"]
-    options = ["--concurrency", "2", "--queues", "interactive,batch", "--loglevel", "WARNING"]
-    worker = subprocess.Popen(
-        [*command, *options, "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
+    worker = celery_worker(
+        broker=broker,
+        log_name="metering-worker.log",
+        options=["--concurrency", "2", "--queues", "interactive,batch"],
     )
-    from config.celery_app import app
-
     configured = app.conf.broker_url
     try:
         app.conf.broker_url = broker

@@ -41,7 +41,6 @@ import multiprocessing
 import os
 import random
 import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -54,10 +53,9 @@ from urllib.parse import urlencode
 import psutil
 
 from tests.benchmarks.harness import (
-    BENCH_DIR,
-    ROOT,
     BenchContext,
     bench_restaurant,
+    celery_worker,
     prepare_bench_database,
     summarize_ms,
     target,
@@ -127,27 +125,15 @@ def _own_broker() -> str:
 
 
 def _worker(fake_base: str, broker: str) -> subprocess.Popen[bytes]:
-    BENCH_DIR.mkdir(exist_ok=True)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.bench",
-        "REDIS_URL": broker,
-        "DYSA_TWILIO_API_BASE": fake_base,
-        "PYTHONPATH": str(ROOT / "platform") + os.pathsep + str(ROOT),
-    }
-    command = [
-        sys.executable, "-m", "celery", "-A", "config.celery_app", "worker",
+    options = [
         "--queues", "interactive", "-O", "fair", "--prefetch-multiplier", "1",
-        "--concurrency", str(WORKER_CONCURRENCY), "--loglevel", "WARNING",
-        "--without-gossip", "--without-mingle", "--without-heartbeat",
+        "--concurrency", str(WORKER_CONCURRENCY),
     ]  # fmt: skip
-    return subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=(BENCH_DIR / "whatsapp-worker.log").open("wb"),
-        start_new_session=True,
+    return celery_worker(
+        broker=broker,
+        log_name="whatsapp-worker.log",
+        options=options,
+        env={"DYSA_TWILIO_API_BASE": fake_base},
     )
 
 

@@ -12,7 +12,10 @@ The runner prints them and writes `.bench/<name>.json`.
 from __future__ import annotations
 
 import json
+import os
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -130,3 +133,28 @@ def bench_restaurant(slug: str, *, name: str, owner_email: str = "") -> Any:
             owner_password=BENCH_OWNER_PASSWORD,
         ).restaurant
     )
+
+
+def celery_worker(
+    *, broker: str, log_name: str, options: list[str], env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """A Celery worker process with the bench settings on `broker` (a Redis database of the
+    benchmark's own), logging to .bench/`log_name`; stop it with os.killpg(worker.pid, ...)."""
+    BENCH_DIR.mkdir(exist_ok=True)
+    command = [sys.executable, "-m", "celery", "-A", "config.celery_app", "worker", *options]
+    quiet = ["--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    with (BENCH_DIR / log_name).open("wb") as log:
+        return subprocess.Popen(
+            [*command, *quiet],
+            cwd=ROOT,
+            env={
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": "config.settings.bench",
+                "REDIS_URL": broker,
+                "PYTHONPATH": str(ROOT / "platform") + os.pathsep + str(ROOT),
+                **(env or {}),
+            },
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            start_new_session=True,
+        )
